@@ -1,0 +1,27 @@
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+from .models import User
+from .validators import MOBILE_RE, normalize_phone
+
+
+class UsernameOrPhoneBackend(ModelBackend):
+    """Sign in with either the username or the registered mobile phone number."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        login = username.strip()
+        lookup = Q(username=login)
+        if MOBILE_RE.match(normalize_phone(login)):
+            lookup |= Q(phone=normalize_phone(login))
+        user = User.objects.filter(lookup).order_by("pk").first()
+        if user is None:
+            # Spend the same time as a real check so timing does not reveal which logins exist.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

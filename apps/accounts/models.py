@@ -1,0 +1,43 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_mobile
+
+
+class User(AbstractUser):
+    """A person who signs in: league committee staff or a collective's 号长.
+
+    The phone number is private data: it is used to sign in and never shown on public pages.
+    """
+
+    real_name = models.CharField(_("real name"), max_length=50)
+    phone = models.CharField(
+        _("mobile phone"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_mobile],
+        error_messages={"unique": _("This mobile phone number is already registered.")},
+    )
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email", "real_name"]
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self):
+        return self.real_name or self.username
+
+    def get_full_name(self):
+        return self.real_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Store NULL, not "", so the unique constraint allows many users without a phone.
+        self.phone = self.phone or None
+        super().save(*args, **kwargs)

@@ -1,0 +1,29 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Landline with optional area code and extension, mobile, or a short service hotline (12345, 95598, 400-...).
+SERVICE_PHONE_RE = re.compile(
+    r"^(?:1[3-9]\d{9}|(?:0\d{2,3}-?)?[2-9]\d{6,7}(?:-\d{1,6})?|400-?\d{3}-?\d{4}|1\d{4}|9\d{4})$"
+)
+
+
+def normalize_phone(value):
+    return re.sub(r"[\s()（）]", "", value or "")
+
+
+def validate_mobile(value):
+    if not MOBILE_RE.match(normalize_phone(value)):
+        raise ValidationError(
+            _("Enter a valid 11-digit mobile phone number, e.g. 13800138000."), code="invalid_mobile"
+        )
+
+
+def validate_service_phone(value):
+    if not SERVICE_PHONE_RE.match(normalize_phone(value)):
+        raise ValidationError(
+            _("Enter a valid phone number: a landline such as 0556-5551234, a mobile number, or a hotline."),
+            code="invalid_phone",
+        )

@@ -1,0 +1,141 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.validators import validate_service_phone
+from apps.organizations.models import Industry, Node, Region
+
+from .rules import CompositionRules, check_composition
+
+# The credit pledge every collective accepts before it registers (seed 002).
+CREDIT_PLEDGE = "诚信为本，有诺必践，恪尽职守，率先垂范"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting registration review")
+    RETURNED = "returned", _("Returned for revision")
+    REGISTERED = "registered", _("Aspiring collective")
+
+    @classmethod
+    def public(cls):
+        """States in which the collective has a public page."""
+        return [cls.REGISTERED]
+
+    @classmethod
+    def staff_visible(cls):
+        """Drafts are the 号长's own work in progress; staff see everything from the first submission."""
+        return [cls.SUBMITTED, cls.RETURNED, cls.REGISTERED]
+
+
+class CollectiveQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status__in=Status.public())
+
+    def with_places(self):
+        return self.select_related("region__parent", "industry", "registering_node")
+
+
+class Collective(models.Model):
+    """A collective of young workers in one workplace unit, led by a 号长 (domain.md §1)."""
+
+    name = models.CharField(_("collective name"), max_length=100, help_text=_("e.g. 客户服务中心营业厅班组"))
+    workplace_unit = models.CharField(
+        _("workplace unit"), max_length=100, help_text=_("The employer the collective belongs to, e.g. 国网安庆供电公司")
+    )
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, related_name="collectives", verbose_name=_("industry"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="collectives", verbose_name=_("region"))
+    address = models.CharField(_("address"), max_length=200)
+    registering_node = models.ForeignKey(
+        Node,
+        on_delete=models.PROTECT,
+        related_name="registered_collectives",
+        verbose_name=_("registering committee"),
+        help_text=_("The county (district) league committee of the collective's area, or its industry member unit."),
+    )
+    leader_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_collectives",
+        verbose_name=_("号长 account"),
+    )
+    has_league_branch = models.BooleanField(_("has a youth league branch"), default=False)
+    service_promises = models.TextField(
+        _("service promises"), help_text=_("What the collective promises the people it serves, one promise per line.")
+    )
+    supervision_phone = models.CharField(
+        _("supervision phone"),
+        max_length=30,
+        validators=[validate_service_phone],
+        help_text=_("Published on the public page so that anyone can hold the collective to its promises."),
+    )
+    pledge_accepted_at = models.DateTimeField(_("credit pledge accepted at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    registration_number = models.CharField(_("registration number"), max_length=20, unique=True, null=True, blank=True)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CollectiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("collective")
+        verbose_name_plural = _("collectives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workplace_unit", "name"],
+                name="unique_collective_name_in_unit",
+                violation_error_message=_("A collective with this name already exists in this workplace unit."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["registering_node", "status"], name="collective_queue_idx"),
+            models.Index(fields=["status", "-registered_on"], name="collective_public_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("collectives:public_page", args=[self.pk])
+
+    @property
+    def is_public(self):
+        return self.status in Status.public()
+
+    @property
+    def promise_lines(self):
+        return [line.strip() for line in self.service_promises.splitlines() if line.strip()]
+
+    @cached_property
+    def leader_member(self):
+        return next((m for m in self.members.all() if m.is_leader), None)
+
+    def composition_checks(self, on_date=None, rules=None):
+        return check_composition(list(self.members.all()), rules or CompositionRules(), on_date)
+
+
+class Member(models.Model):
+    """A member of a collective. Name and birth date are personal data: staff-only, never public."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("name"), max_length=50)
+    birth_date = models.DateField(_("birth date"))
+    position = models.CharField(_("position"), max_length=50)
+    is_leader = models.BooleanField(_("号长"), default=False)
+
+    class Meta:
+        ordering = ["-is_leader", "pk"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collective"], condition=models.Q(is_leader=True), name="one_leader_per_collective"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

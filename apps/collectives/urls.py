@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "collectives"
+
+urlpatterns = [
+    path("my/", views.my_workspace, name="my"),
+    path("my/collectives/new/", views.create_collective, name="create"),
+    path("my/collectives/<int:pk>/", views.my_collective, name="my_collective"),
+    path("my/collectives/<int:pk>/edit/", views.edit_collective, name="edit"),
+    path("my/collectives/<int:pk>/submit/", views.submit_collective, name="submit"),
+    path("workbench/", views.staff_queue, name="staff_queue"),
+    path("workbench/registrations/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("workbench/registrations/<int:pk>/approve/", views.staff_transition, {"name": "approve"}, name="staff_approve"),
+    path("workbench/registrations/<int:pk>/return/", views.staff_transition, {"name": "return"}, name="staff_return"),
+    path("posts/<int:pk>/", views.public_page, name="public_page"),
+]

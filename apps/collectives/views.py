@@ -1,0 +1,197 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.organizations.enums import Action
+from apps.organizations.scope import staff_scope
+
+from . import workflow
+from .filters import StaffCollectiveFilter
+from .forms import ApproveForm, CollectiveForm, MemberFormSet, ReturnForm
+from .models import CREDIT_PLEDGE, Collective, Status
+from .services import save_collective
+
+STAFF_PAGE_SIZE = 30
+
+
+# The 号长's workspace ---------------------------------------------------------------------
+
+
+@login_required
+def my_workspace(request):
+    collectives = Collective.objects.filter(leader_account=request.user).with_places().order_by("-created_at")
+    return render(
+        request,
+        "collectives/my_workspace.html",
+        {"collectives": collectives, "is_staff_member": staff_scope(request).is_staff_member},
+    )
+
+
+def _own_collective(request, pk):
+    return get_object_or_404(Collective.objects.with_places(), pk=pk, leader_account=request.user)
+
+
+@login_required
+def my_collective(request, pk):
+    collective = _own_collective(request, pk)
+    return render(
+        request,
+        "collectives/my_collective.html",
+        {
+            "collective": collective,
+            "members": collective.members.all(),
+            "checks": collective.composition_checks(),
+            "problems": workflow.submission_problems(collective),
+            "can_edit": workflow.may_edit(request.user, collective),
+            "can_submit": workflow.may_perform(request.user, collective, workflow.SUBMIT)
+            and collective.status in workflow.SUBMIT.sources,
+            "timeline": workflow.timeline(collective),
+        },
+    )
+
+
+@login_required
+def create_collective(request):
+    return _edit_collective(request, Collective())
+
+
+@login_required
+def edit_collective(request, pk):
+    collective = _own_collective(request, pk)
+    if not workflow.may_edit(request.user, collective):
+        messages.error(request, _("The collective cannot be changed while the committee is reviewing it."))
+        return redirect("collectives:my_collective", pk=collective.pk)
+    return _edit_collective(request, collective)
+
+
+def _edit_collective(request, collective):
+    wants_submit = request.POST.get("action") == "submit"
+    form = CollectiveForm(request.POST or None, instance=collective)
+    members = MemberFormSet(request.POST or None, instance=collective, prefix="members")
+    if request.method == "POST":
+        if wants_submit and not request.POST.get("accept_pledge"):
+            form.add_error("accept_pledge", _("Accept the credit pledge before submitting the registration."))
+        if form.is_valid() and members.is_valid():
+            collective = save_collective(form, members, request.user)
+            if not wants_submit:
+                messages.success(request, _("Saved."))
+                return redirect("collectives:my_collective", pk=collective.pk)
+            return _submit(request, collective)
+        messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    return render(request, "collectives/collective_form.html", {"form": form, "members": members, "collective": collective})
+
+
+@login_required
+@require_POST
+def submit_collective(request, pk):
+    return _submit(request, _own_collective(request, pk))
+
+
+def _submit(request, collective):
+    try:
+        workflow.perform("submit", collective.pk, request.user)
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Submitted. %(node)s will review the registration; you will see the outcome here.")
+            % {"node": collective.registering_node.name},
+        )
+    return redirect("collectives:my_collective", pk=collective.pk)
+
+
+# The staff queue ---------------------------------------------------------------------------
+
+
+def _staff_collectives(request):
+    scope = staff_scope(request)
+    if not scope.can(Action.VIEW):
+        raise PermissionDenied
+    queryset = Collective.objects.filter(status__in=Status.staff_visible())
+    return scope.filter(queryset, Action.VIEW, "registering_node")
+
+
+@login_required
+def staff_queue(request):
+    in_scope = _staff_collectives(request)
+    params = request.GET.copy()
+    params.setdefault("status", Status.SUBMITTED)
+    filterset = StaffCollectiveFilter(params, queryset=in_scope.with_places().order_by("-updated_at", "-pk"))
+    page = Paginator(filterset.qs, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = in_scope.aggregate(**{s.value: Count("pk", filter=Q(status=s)) for s in Status.staff_visible()})
+    status_tabs = [(s.value, s.label, counts[s.value]) for s in Status.staff_visible()]
+    return render(
+        request,
+        "collectives/staff_queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "status_tabs": status_tabs,
+            "current_status": params.get("status"),
+            "nodes": staff_scope(request).root_nodes(Action.VIEW),
+        },
+    )
+
+
+@login_required
+def staff_detail(request, pk):
+    collective = get_object_or_404(_staff_collectives(request).with_places(), pk=pk)
+    actions = workflow.available_transitions(request.user, collective, staff_scope(request))
+    return render(
+        request,
+        "collectives/staff_detail.html",
+        {
+            "collective": collective,
+            "members": collective.members.all(),
+            "checks": collective.composition_checks(),
+            "timeline": workflow.timeline(collective),
+            "can_approve": workflow.APPROVE in actions,
+            "can_return": workflow.RETURN in actions,
+            "approve_form": ApproveForm(),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+STAFF_TRANSITION_FORMS = {"approve": ApproveForm, "return": ReturnForm}
+
+
+@login_required
+@require_POST
+def staff_transition(request, pk, name):
+    collective = get_object_or_404(_staff_collectives(request), pk=pk)
+    form = STAFF_TRANSITION_FORMS[name](request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("comment", []):
+            messages.error(request, error)
+        return redirect("collectives:staff_detail", pk=collective.pk)
+    try:
+        collective = workflow.perform(name, collective.pk, request.user, form.cleaned_data["comment"])
+    except PermissionError:
+        raise PermissionDenied
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("collectives:staff_detail", pk=collective.pk)
+    if name == "approve":
+        messages.success(
+            request,
+            _("%(name)s is registered as an aspiring collective, number %(number)s.")
+            % {"name": collective.name, "number": collective.registration_number},
+        )
+    else:
+        messages.success(request, _("%(name)s was returned to its 号长 for revision.") % {"name": collective.name})
+    return redirect("collectives:staff_queue")
+
+
+# Public ------------------------------------------------------------------------------------
+
+
+def public_page(request, pk):
+    collective = get_object_or_404(Collective.objects.public().with_places(), pk=pk)
+    return render(request, "collectives/public_page.html", {"collective": collective, "pledge": CREDIT_PLEDGE})

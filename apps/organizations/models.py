@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from .enums import Level, NodeKind, Role
+
+region_code_validator = RegexValidator(r"^\d{6}$", _("A region code has exactly six digits (GB/T 2260)."))
+
+
+class Region(models.Model):
+    """An administrative division by its GB/T 2260 code; 100000 stands for the whole country."""
+
+    code = models.CharField(_("region code"), max_length=6, primary_key=True, validators=[region_code_validator])
+    name = models.CharField(_("name"), max_length=50)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def code_prefix(self):
+        """The part of the code that every region inside this one shares (GB/T 2260 is positional)."""
+        if self.code == "100000":
+            return ""
+        if self.code.endswith("0000"):
+            return self.code[:2]
+        if self.code.endswith("00"):
+            return self.code[:4]
+        return self.code
+
+    def contains(self, other):
+        return other.code.startswith(self.code_prefix)
+
+
+class Industry(models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self):
+        return self.name
+
+
+class Node(MP_Node):
+    """A league committee (团委 and its 组委会) or an industry member unit, in one tree.
+
+    The materialized path makes "everything below this node" a prefix match, which is how
+    every list in the portal is scoped.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=Level)
+    kind = models.CharField(_("kind"), max_length=12, choices=NodeKind, default=NodeKind.LEAGUE_COMMITTEE)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="nodes", verbose_name=_("region"))
+    industry = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, null=True, blank=True, related_name="nodes", verbose_name=_("industry")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unique_node_name_in_region")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_industry_unit(self):
+        return self.kind == NodeKind.INDUSTRY_UNIT
+
+    @classmethod
+    def registering_nodes(cls):
+        """Where a collective may register: a county-level league committee or any industry unit."""
+        registering = models.Q(kind=NodeKind.INDUSTRY_UNIT) | models.Q(kind=NodeKind.LEAGUE_COMMITTEE, level=Level.COUNTY)
+        return cls.objects.filter(registering, is_active=True).order_by("path")
+
+    def subtree_q(self, prefix=""):
+        """A Q object matching this node and every node below it (`prefix` is the path to a Node field)."""
+        return models.Q(**{f"{prefix}path__startswith": self.path})
+
+
+class Membership(models.Model):
+    """A staff member acting for one node with one role; a person may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("committee"))
+    role = models.CharField(_("role"), max_length=12, choices=Role)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "node", "role"], name="unique_membership")]
+
+    def __str__(self):
+        return f"{self.user} · {self.node} · {self.get_role_display()}"
+
+
+class NumberSequence(models.Model):
+    """Yearly counters behind registration and certificate numbers, one per key (e.g. a region code)."""
+
+    key = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "year"], name="unique_sequence")]
+
+    @classmethod
+    def next_value(cls, key, year):
+        """Return the next serial; the row lock makes concurrent callers wait, so no number repeats."""
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    cls.objects.get_or_create(key=key, year=year)
+            except IntegrityError:
+                pass  # Another transaction created the row first; lock it below.
+            sequence = cls.objects.select_for_update().get(key=key, year=year)
+            sequence.last_value += 1
+            sequence.save(update_fields=["last_value"])
+            return sequence.last_value

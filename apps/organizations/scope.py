@@ -1,0 +1,64 @@
+"""Which nodes and which objects a staff member may see or act on.
+
+A membership covers its node and the node's whole subtree. Every staff list and detail view
+narrows its queryset through `StaffScope.filter` so the rule lives here and only here.
+"""
+
+from functools import cached_property, reduce
+from operator import or_
+
+from django.db.models import Q
+
+from .enums import ROLE_ACTIONS
+from .models import Membership, Node
+
+
+class StaffScope:
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def memberships(self):
+        if not self.user.is_authenticated:
+            return []
+        return list(Membership.objects.filter(user=self.user, node__is_active=True).select_related("node"))
+
+    @property
+    def is_staff_member(self):
+        return self.user.is_superuser or bool(self.memberships)
+
+    def root_nodes(self, action):
+        """The nodes whose subtrees this user may perform `action` in."""
+        return [m.node for m in self.memberships if action in ROLE_ACTIONS[m.role]]
+
+    def can(self, action, node=None):
+        """May the user perform `action` at all (node=None), or on this particular node?"""
+        if self.user.is_superuser:
+            return True
+        roots = self.root_nodes(action)
+        if node is None:
+            return bool(roots)
+        return any(node.path.startswith(root.path) for root in roots)
+
+    def q(self, action, node_field):
+        """A Q object selecting rows whose `node_field` (a Node foreign key) lies in scope."""
+        if self.user.is_superuser:
+            return Q()
+        roots = self.root_nodes(action)
+        if not roots:
+            return Q(pk__in=[])
+        prefix = f"{node_field}__" if node_field else ""
+        return reduce(or_, (root.subtree_q(prefix=prefix) for root in roots))
+
+    def filter(self, queryset, action, node_field):
+        return queryset.filter(self.q(action, node_field))
+
+    def nodes(self, action):
+        return self.filter(Node.objects.all(), action, node_field="").order_by("path")
+
+
+def staff_scope(request):
+    """The scope of the requesting user, computed once per request."""
+    if not hasattr(request, "_staff_scope"):
+        request._staff_scope = StaffScope(request.user)
+    return request._staff_scope

@@ -6,6 +6,13 @@ from .models import User
 from .validators import normalize_phone
 
 
+class PhoneField(forms.CharField):
+    """A phone number typed the way people write it ("138 0013 8000", "(0556)5551234"), stored bare."""
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
+
+
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Username or mobile phone"),
@@ -25,11 +32,9 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ("username", "real_name", "phone", "email")
         labels = {"email": _("Email (for password reset)")}
+        field_classes = {**UserCreationForm.Meta.field_classes, "phone": PhoneField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.fields["real_name"].required = True
-
-    def clean_phone(self):
-        return normalize_phone(self.cleaned_data["phone"])

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.validators import normalize_phone
+from apps.accounts.forms import PhoneField
 from apps.organizations.enums import NodeKind
 from apps.organizations.models import Node, Region
 
@@ -47,7 +47,7 @@ class CollectiveForm(forms.ModelForm):
             "service_promises",
             "supervision_phone",
         ]
-        field_classes = {"registering_node": RegistrationNodeField, "region": RegionField}
+        field_classes = {"registering_node": RegistrationNodeField, "region": RegionField, "supervision_phone": PhoneField}
         widgets = {"service_promises": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
@@ -66,9 +66,6 @@ class CollectiveForm(forms.ModelForm):
 
     def clean_workplace_unit(self):
         return collapse_spaces(self.cleaned_data["workplace_unit"])
-
-    def clean_supervision_phone(self):
-        return normalize_phone(self.cleaned_data["supervision_phone"])
 
     def clean(self):
         cleaned = super().clean()
@@ -106,6 +103,11 @@ class MemberForm(forms.ModelForm):
 
     def clean_name(self):
         return collapse_spaces(self.cleaned_data["name"])
+
+    def validate_constraints(self):
+        # "One 号长 per collective" is checked across all rows by the formset: a single row checked
+        # against the database would clash with the old 号长 while the role moves to someone else.
+        pass
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]

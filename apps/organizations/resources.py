@@ -47,6 +47,6 @@ class NodeResource(resources.ModelResource):
         if not is_create:
             instance.save()
         elif instance.import_parent_id:
-            Node.objects.get(pk=int(instance.import_parent_id)).add_child(instance=instance)
+            Node.objects.add_child(Node.objects.get(pk=int(instance.import_parent_id)), instance=instance)
         else:
-            Node.add_root(instance=instance)
+            Node.objects.add_root(instance=instance)

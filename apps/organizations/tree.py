@@ -68,7 +68,7 @@ def _ensure_committee(region, committees):
     fields = {"name": committee_name(region), "level": level_of_region(region.code), "kind": NodeKind.LEAGUE_COMMITTEE}
     if region.parent_id is None:
         existing = Node.objects.filter(region=region, kind=NodeKind.LEAGUE_COMMITTEE).first()
-        return existing or Node.add_root(region=region, **fields)
+        return existing or Node.objects.add_root({"region": region, **fields})
     # Regions are loaded in code order, so a region's parent committee is already known.
     return _ensure_node(committees[region.parent_id], region=region, **fields)
 
@@ -77,4 +77,4 @@ def _ensure_node(parent, **fields):
     existing = Node.objects.filter(region=fields["region"], kind=fields["kind"], name=fields["name"]).first()
     if existing:
         return existing
-    return parent.add_child(**fields)
+    return Node.objects.add_child(parent, fields)

@@ -1,0 +1,63 @@
+"""Shared fixtures: the real committee tree (loaded once per test database) and logged-in clients."""
+
+import pytest
+from django.core.management import call_command
+
+from apps.organizations.enums import Role
+from apps.organizations.models import Node
+
+from .factories import CollectiveFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test sees the shipped tree (national, 31 provinces, Anhui down to its counties, industry units)."""
+    with django_db_blocker.unblock():
+        call_command("load_committee_tree", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def committee(region_or_name):
+    """The league committee of a region code, or an industry unit by name."""
+    if region_or_name.isdigit():
+        return Node.objects.get(region_id=region_or_name, kind="league")
+    return Node.objects.get(name=region_or_name)
+
+
+@pytest.fixture
+def login(client):
+    """login(user) logs the test client in as that user and returns the client."""
+
+    def log_in(user):
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def staff_user(db):
+    """staff_user(role, committee) creates a staff member of that committee."""
+
+    def make(role, where):
+        return MembershipFactory(role=role, node=committee(where)).user
+
+    return make
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def submitted(leader):
+    """A registration of a collective in 大观区 (340803), waiting on its county committee."""
+    return CollectiveFactory(leader_account=leader, status="submitted")
+
+
+ROLES = [Role.ADMIN, Role.REVIEWER, Role.EXPERT, Role.VIEWER]

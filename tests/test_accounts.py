@@ -1,0 +1,54 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from .factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("identifier", ["username", "phone"])
+def test_login_by_username_or_phone(client, leader, identifier):
+    response = client.post(reverse("login"), {"username": getattr(leader, identifier), "password": PASSWORD}, follow=True)
+    assert response.context["user"] == leader
+
+
+def test_wrong_password_is_a_clear_message(client, leader):
+    response = client.post(reverse("login"), {"username": leader.phone, "password": "nope"})
+    assert "用户名/手机号码或密码错误" in response.content.decode()
+
+
+def test_auth_pages_are_in_chinese(client):
+    for name in ["login", "signup", "password_reset"]:
+        page = client.get(reverse(name)).content.decode()
+        assert 'lang="zh-hans"' in page
+        assert "登录" in page or "注册" in page or "密码" in page
+
+
+def test_password_reset_sends_a_mail(client, leader):
+    client.post(reverse("password_reset"), {"email": leader.email})
+    assert len(mail.outbox) == 1
+    assert leader.username in mail.outbox[0].body
+
+
+def test_password_change(login, leader):
+    client = login(leader)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Another-pass-2026", "new_password2": "Another-pass-2026"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    leader.refresh_from_db()
+    assert leader.check_password("Another-pass-2026")
+
+
+def test_logout_is_a_post(login, leader):
+    client = login(leader)
+    response = client.post(reverse("logout"), follow=True)
+    assert not response.context["user"].is_authenticated
+
+
+def test_english_is_selectable(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    assert 'lang="en"' in response.content.decode()

@@ -1,0 +1,140 @@
+"""Site-wide behaviour: health check, error pages, query counts, settings, migrations, demo data."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+
+from apps.collectives.models import Collective
+from apps.accounts.models import User
+
+from .factories import CollectiveFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_healthz_reports_an_unreachable_database(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_friendly_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_friendly_500_without_traceback(client, settings, monkeypatch):
+    settings.DEBUG = False
+    client.raise_request_exception = False
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr("civpost.views.render", explode)
+    response = client.get("/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "出错了" in page
+    assert "secret internal detail" not in page and "Traceback" not in page
+
+
+def test_csrf_failure_page_is_friendly(leader):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": leader.username, "password": "x"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_staff_queue_query_count_does_not_grow(login, staff_user):
+    client = login(staff_user("reviewer", "340800"))
+    url = reverse("collectives:staff_queue")
+    CollectiveFactory.create_batch(2, status="submitted")
+    few = _count_queries(client, url)
+    CollectiveFactory.create_batch(12, status="submitted", region_id="340822", registering_node=Collective.objects.first().registering_node)
+    assert _count_queries(client, url) == few
+
+
+def test_home_and_workspace_query_counts_do_not_grow(client, login, leader):
+    CollectiveFactory.create_batch(2, status="registered", leader_account=leader, registration_number=None)
+    home, workspace = _count_queries(client, "/"), _count_queries(login(leader), reverse("collectives:my"))
+    CollectiveFactory.create_batch(8, status="registered", leader_account=leader)
+    client.logout()
+    assert _count_queries(client, "/") == home
+    assert _count_queries(login(leader), reverse("collectives:my")) == workspace
+
+
+def test_no_missing_migrations():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    counts = (User.objects.count(), Collective.objects.count(), {s: Collective.objects.filter(status=s).count() for s in ["draft", "submitted", "returned", "registered"]})
+    call_command("seed_demo", stdout=StringIO())
+    assert (User.objects.count(), Collective.objects.count(), {s: Collective.objects.filter(status=s).count() for s in ["draft", "submitted", "returned", "registered"]}) == counts
+    assert all(counts[2].values()), counts
+    assert counts[1] >= 24
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "HTTPS": "true",
+        "SECRET_KEY": "a-long-production-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "civpost.example.cn",
+        "EMAIL_URL": "smtp+tls://civpost:mail-password@smtp.example.cn:587",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3",
+    }
+    env.pop("STATICFILES_BACKEND", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {**os.environ, "DEBUG": "false", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr

@@ -6,7 +6,6 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 $$(ls -d /root/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/bin/python3.1[2-9] 2>/dev/null) python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
-TEST_ENV :=
 RUN_ENV := DEBUG=true HTTPS=false
 
 .PHONY: run test test-fast test-browser browser install migrate messages clean
@@ -25,9 +24,8 @@ run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# The whole suite, browser tests included (they install Debian's chromium when it is missing).
-test: $(STAMP) browser
-	$(PY) -m pytest -n 2 --dist loadfile
+# The whole suite: everything on two workers, then the browser tests (Debian's chromium is installed when missing).
+test: test-fast test-browser
 
 # Everything but the browser tests.
 test-fast: $(STAMP)

@@ -9,6 +9,14 @@ from apps.organizations.models import Node
 from .factories import CollectiveFactory, MembershipFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests are marked `browser` and run last: their live server flushes the database afterwards."""
+    for item in items:
+        if item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test sees the shipped tree (national, 31 provinces, Anhui down to its counties, industry units)."""

@@ -122,7 +122,7 @@ class Member(models.Model):
     """A member of a collective. Name and birth date are personal data: staff-only, never public."""
 
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     birth_date = models.DateField(_("birth date"))
     position = models.CharField(_("position"), max_length=50)
     is_leader = models.BooleanField(_("号长"), default=False)

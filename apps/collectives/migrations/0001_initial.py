@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
             name='Member',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
+                ('name', models.CharField(max_length=50, verbose_name='full name')),
                 ('birth_date', models.DateField(verbose_name='birth date')),
                 ('position', models.CharField(max_length=50, verbose_name='position')),
                 ('is_leader', models.BooleanField(default=False, verbose_name='号长')),

@@ -52,3 +52,14 @@ def test_logout_is_a_post(login, leader):
 def test_english_is_selectable(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
     assert 'lang="en"' in response.content.decode()
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks_for(client):
+    page = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert 'lang="zh-hans"' in page and "青年文明号" in page
+
+
+def test_workbench_link_only_for_staff(login, leader, staff_user):
+    assert reverse("collectives:staff_queue") not in login(leader).get(reverse("home")).content.decode()
+    staff = login(staff_user("viewer", "340800"))
+    assert reverse("collectives:staff_queue") in staff.get(reverse("home")).content.decode()

@@ -122,6 +122,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3",
     }
     env.pop("STATICFILES_BACKEND", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -56,6 +56,8 @@ class CollectiveForm(forms.ModelForm):
         self.fields["registering_node"].queryset = Node.registering_nodes()
         self.fields["region"].queryset = Region.objects.filter(parent__parent__isnull=False).select_related("parent")
         self.fields["accept_pledge"].initial = bool(self.instance.pledge_accepted_at)
+        for checkbox in ("has_league_branch", "accept_pledge"):
+            self.fields[checkbox].label_suffix = ""  # The label follows the box: no colon.
         if self.instance.status == Status.REGISTERED:
             # The registering committee and area decide who supervises the collective: fixed once registered.
             for name in ("registering_node", "region"):

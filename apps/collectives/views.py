@@ -25,11 +25,7 @@ STAFF_PAGE_SIZE = 30
 @login_required
 def my_workspace(request):
     collectives = Collective.objects.filter(leader_account=request.user).with_places().order_by("-created_at")
-    return render(
-        request,
-        "collectives/my_workspace.html",
-        {"collectives": collectives, "is_staff_member": staff_scope(request).is_staff_member},
-    )
+    return render(request, "collectives/my_workspace.html", {"collectives": collectives})
 
 
 def _own_collective(request, pk):

@@ -65,3 +65,22 @@ def test_admin_exports_collectives_as_excel(superuser_client):
 @pytest.mark.parametrize("url", ["/admin/organizations/node/", "/admin/organizations/node/import/", "/admin/collectives/collective/", "/admin/collectives/collective/import/", "/admin/audit/auditentry/"])
 def test_admin_pages_open(superuser_client, url):
     assert superuser_client.get(url).status_code == 200
+
+
+def test_admin_imports_regions_from_a_spreadsheet(superuser_client, settings):
+    """The two-step import of the admin (upload, then confirm) with the example file in fixtures/."""
+    from pathlib import Path
+
+    example = Path(settings.BASE_DIR) / "fixtures" / "regions_jiangsu_nanjing.csv"
+    with example.open("rb") as handle:
+        preview = superuser_client.post(
+            "/admin/organizations/region/import/", {"format": "1", "import_file": handle, "resource": "0"}
+        )
+    assert preview.status_code == 200
+    form = preview.context["confirm_form"]
+    confirm = superuser_client.post(
+        "/admin/organizations/region/process_import/", {**form.initial, "resource": "0"}, follow=True
+    )
+    assert confirm.status_code == 200
+    assert Region.objects.get(code="320115").name == "江宁区"
+    assert Region.objects.get(code="320115").parent_id == "320100"

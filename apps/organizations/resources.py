@@ -33,7 +33,7 @@ class NodeResource(resources.ModelResource):
         export_order = fields
 
     def dehydrate_parent(self, node):
-        parent = node.get_parent()
+        parent = Node.objects.get_parent(node)
         return parent.pk if parent else ""
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):

@@ -8,7 +8,18 @@ from .models import Collective
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class CollectiveResource(resources.ModelResource):
+class EscapeFormulasMixin:
+    """Exports text cells so that a spreadsheet shows them as text and never runs them as formulas."""
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        # A cell starting with = + - @ would run as a formula in Excel (CSV/formula injection).
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            return "'" + value
+        return value
+
+
+class CollectiveResource(EscapeFormulasMixin, resources.ModelResource):
     """Exports the collectives list (no members: they are personal data) and updates profiles on import."""
 
     industry = fields.Field(attribute="industry", column_name="industry", widget=ForeignKeyWidget(Industry, "code"))
@@ -40,10 +51,3 @@ class CollectiveResource(resources.ModelResource):
         import_exclude = ["status", "registration_number", "registered_on", "member_count"]
         skip_unchanged = True
         clean_model_instances = True
-
-    def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        # A cell starting with = + - @ would run as a formula in Excel (CSV/formula injection).
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-        return value

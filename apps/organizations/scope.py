@@ -40,6 +40,15 @@ class StaffScope:
             return bool(roots)
         return any(node.path.startswith(root.path) for root in roots)
 
+    def acts_at(self, action, node):
+        """May the user perform `action` for this very node (not merely somewhere above it)?
+
+        Recommendation goes node by node: a province's staff may not act in a county's stead.
+        """
+        if self.user.is_superuser:
+            return True
+        return any(root.pk == node.pk for root in self.root_nodes(action))
+
     def q(self, action, node_field):
         """A Q object selecting rows whose `node_field` (a Node foreign key) lies in scope."""
         if self.user.is_superuser:

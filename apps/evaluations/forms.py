@@ -1,0 +1,281 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.validators import MOBILE_RE, SERVICE_PHONE_RE, normalize_phone
+from apps.organizations.models import Node
+
+from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
+from .uploads import EXTENSIONS, validate_upload
+
+ATTACHMENT_MAX_MB = 10
+ATTACHMENTS_PER_APPLICATION = 10
+EVIDENCE_MAX_MB = 5
+DEFAULT_RUBRIC = [("组织建设", 20), ("岗位建功", 25), ("服务承诺履行", 25), ("创新创效", 15), ("社会影响", 15)]
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = [
+            "title",
+            "year",
+            "edition",
+            "has_stars",
+            "requires_creation_registration",
+            "creation_registration_closes",
+            "application_opens",
+            "application_closes",
+            "quota",
+            "notice_working_days",
+            "holidays",
+            "members_min",
+            "members_max",
+            "youth_age",
+            "youth_share_percent",
+            "leader_max_age",
+            "aspiring_months",
+            "lower_level_years",
+            "revocation_bar_years",
+        ]
+        date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        widgets = {
+            "creation_registration_closes": date_widget,
+            "application_opens": date_widget,
+            "application_closes": date_widget,
+            "holidays": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_holidays(self):
+        lines = [line.strip() for line in self.cleaned_data["holidays"].split() if line.strip()]
+        bad = []
+        for line in lines:
+            try:
+                forms.DateField().clean(line)
+            except ValidationError:
+                bad.append(line)
+        if bad:
+            raise ValidationError(_("Not a date (YYYY-MM-DD): %(lines)s") % {"lines": "、".join(bad)})
+        return "\n".join(lines)
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("application_opens"), cleaned.get("application_closes")
+        if opens and closes and closes < opens:
+            self.add_error("application_closes", _("Applications must close after they open."))
+        if cleaned.get("members_min") and cleaned.get("members_max") and cleaned["members_max"] < cleaned["members_min"]:
+            self.add_error("members_max", _("The maximum must not be below the minimum."))
+        if cleaned.get("requires_creation_registration") and not cleaned.get("creation_registration_closes"):
+            self.add_error("creation_registration_closes", _("Set when creation registration closes."))
+        return cleaned
+
+
+class BaseRubricFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        total = sum(
+            f.cleaned_data["max_points"] for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        )
+        if total != 100:
+            raise ValidationError(_("The rubric must total 100 points; it totals %(total)s.") % {"total": total})
+
+
+RubricFormSet = forms.inlineformset_factory(
+    Round, RubricItem, fields=["name", "max_points"], formset=BaseRubricFormSet, extra=0, min_num=1, validate_min=True, max_num=20, can_delete=True
+)
+
+
+class QuotaForm(forms.ModelForm):
+    class Meta:
+        model = RoundQuota
+        fields = ["node", "quota"]
+
+    def __init__(self, *args, parent_node=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = Node.objects.get_children(parent_node) if parent_node else Node.objects.none()
+
+
+QuotaFormSet = forms.inlineformset_factory(Round, RoundQuota, form=QuotaForm, extra=2, can_delete=True)
+
+
+class ApplicationForm(forms.ModelForm):
+    """Deeds and one self-assessment field per rubric item of the round."""
+
+    class Meta:
+        model = Application
+        fields = ["deeds"]
+        widgets = {"deeds": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(self.instance.round.rubric_items.all())
+        for item in self.items:
+            self.fields[self.item_field(item)] = forms.IntegerField(
+                label=_("%(item)s (max. %(points)s)") % {"item": item.name, "points": item.max_points},
+                min_value=0,
+                max_value=item.max_points,
+                required=False,
+                initial=self.instance.self_assessment.get(str(item.pk)),
+            )
+
+    @staticmethod
+    def item_field(item):
+        return f"item_{item.pk}"
+
+    def assessment_fields(self):
+        return [self[self.item_field(item)] for item in self.items]
+
+    def save(self, commit=True):
+        application = super().save(commit=False)
+        application.self_assessment = {
+            str(item.pk): self.cleaned_data[self.item_field(item)]
+            for item in self.items
+            if self.cleaned_data.get(self.item_field(item)) is not None
+        }
+        if commit:
+            application.save()
+        return application
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment (PDF, JPEG or PNG, up to 10 MB)"))
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content_type = validate_upload(upload, ATTACHMENT_MAX_MB)
+        if self.application.attachments.count() >= ATTACHMENTS_PER_APPLICATION:
+            raise ValidationError(_("At most %(count)s attachments.") % {"count": ATTACHMENTS_PER_APPLICATION})
+        return upload
+
+    def save(self):
+        upload = self.cleaned_data["file"]
+        attachment = Attachment(
+            application=self.application, original_name=upload.name[:200], content_type=self.content_type, size=upload.size
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        return attachment
+
+
+class RecommendForm(forms.Form):
+    rank = forms.IntegerField(
+        label=_("Rank among your committee's recommendations"), min_value=1, max_value=10000
+    )
+    comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class SendBackForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("return", _("Return for revision")), ("decline", _("Do not recommend"))]
+    )
+    comment = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class AssignForm(forms.Form):
+    experts = forms.ModelMultipleChoiceField(label=_("Expert reviewers"), queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, experts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["experts"].queryset = experts
+        self.fields["experts"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class ScoreForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.IntegerField(
+                label=_("%(item)s (max. %(points)s)") % {"item": item.name, "points": item.max_points},
+                min_value=0,
+                max_value=item.max_points,
+            )
+        self.order_fields([f"item_{item.pk}" for item in self.items] + ["comment"])
+
+    def scores(self):
+        return {str(item.pk): self.cleaned_data[f"item_{item.pk}"] for item in self.items}
+
+
+class ConflictForm(forms.Form):
+    comment = forms.CharField(label=_("Why you cannot review it"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = ["inspected_on", "findings"]
+        widgets = {
+            "inspected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "findings": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_inspected_on(self):
+        day = self.cleaned_data["inspected_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The inspection date cannot be in the future."))
+        return day
+
+
+class ObjectionForm(forms.ModelForm):
+    # Bots fill every field; people never see this one (hidden by the stylesheet, skipped by screen readers).
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+    evidence_file = forms.FileField(label=_("Evidence (optional: PDF, JPEG or PNG, up to 5 MB)"), required=False)
+
+    class Meta:
+        model = Objection
+        fields = ["application", "name", "contact", "text"]
+        labels = {"application": _("Entry you object to")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = entries
+        self.fields["application"].label_from_instance = lambda a: f"{a.collective.name}（{a.collective.workplace_unit}）"
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_contact(self):
+        contact = self.cleaned_data["contact"].strip()
+        if "@" in contact:
+            EmailValidator(message=_("Enter a valid email address or phone number."))(contact)
+            return contact
+        phone = normalize_phone(contact)
+        if not (MOBILE_RE.match(phone) or SERVICE_PHONE_RE.match(phone)):
+            raise ValidationError(_("Enter a valid email address or phone number."))
+        return phone
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            self.evidence_type = validate_upload(upload, EVIDENCE_MAX_MB)
+        return upload
+
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+    def save(self, notice):
+        objection = super().save(commit=False)
+        objection.notice = notice
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            objection.evidence_extension = EXTENSIONS[self.evidence_type]
+            objection.evidence.save(upload.name, upload, save=False)
+        objection.save()
+        return objection
+
+
+class ResolveObjectionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("dismiss", _("Dismiss: the entry stays")), ("uphold", _("Uphold: withdraw the entry"))]
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+

@@ -1,0 +1,362 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.collectives.models import Collective
+from apps.collectives.rules import CompositionRules
+from apps.organizations.enums import Level
+from apps.organizations.models import Node
+
+from .enums import STAR_GRADES, AppStatus, HonorStatus, ObjectionStatus, RoundStage
+from .titles import honor_title
+from .uploads import EXTENSIONS
+
+LEVEL_ORDER = [Level.COUNTY, Level.CITY, Level.PROVINCIAL, Level.NATIONAL]
+
+
+def level_below(level):
+    index = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[index - 1] if index else None
+
+
+class Round(models.Model):
+    """One naming round (认定批次) of a committee, with every rule of domain.md §3–5 as a setting."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("committee"))
+    title = models.CharField(_("title"), max_length=120, help_text=_("e.g. 2026年度省级青年文明号认定"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    edition = models.PositiveSmallIntegerField(_("edition (届)"), null=True, blank=True)
+    has_stars = models.BooleanField(_("graded by stars"), default=False)
+    stage = models.CharField(_("stage"), max_length=10, choices=RoundStage, default=RoundStage.DRAFT)
+
+    requires_creation_registration = models.BooleanField(
+        _("only collectives registered for the round (创建备案) may apply"), default=False
+    )
+    creation_registration_closes = models.DateField(_("creation registration closes"), null=True, blank=True)
+    application_opens = models.DateField(_("applications open"))
+    application_closes = models.DateField(_("applications close"))
+    quota = models.PositiveIntegerField(_("quota"), validators=[MinValueValidator(1)])
+    notice_working_days = models.PositiveSmallIntegerField(
+        _("notice period (working days)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    holidays = models.TextField(
+        _("public holidays"), blank=True, help_text=_("Dates skipped by the notice period, one per line (YYYY-MM-DD).")
+    )
+
+    members_min = models.PositiveSmallIntegerField(_("minimum members"), default=6)
+    members_max = models.PositiveSmallIntegerField(_("maximum members"), default=200)
+    youth_age = models.PositiveSmallIntegerField(_("youth age limit"), default=35)
+    youth_share_percent = models.PositiveSmallIntegerField(
+        _("minimum youth share (%)"), default=50, validators=[MaxValueValidator(100)]
+    )
+    leader_max_age = models.PositiveSmallIntegerField(_("号长 maximum age"), default=40)
+    aspiring_months = models.PositiveSmallIntegerField(_("months as aspiring collective"), default=12)
+    lower_level_years = models.PositiveSmallIntegerField(
+        _("years holding the level below"), default=0, help_text=_("0: the level below is not required.")
+    )
+    revocation_bar_years = models.PositiveSmallIntegerField(_("years barred after a revocation"), default=2)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-application_opens", "-pk"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("evaluations:round_detail", args=[self.pk])
+
+    @property
+    def level(self):
+        return self.node.level
+
+    @property
+    def reference_date(self):
+        """Ages and periods are computed on the day applications close."""
+        return self.application_closes
+
+    def composition_rules(self):
+        return CompositionRules(
+            members_min=self.members_min,
+            members_max=self.members_max,
+            youth_age=self.youth_age,
+            youth_share_percent=self.youth_share_percent,
+            leader_max_age=self.leader_max_age,
+        )
+
+    def holiday_dates(self):
+        dates = set()
+        for line in self.holidays.split():
+            try:
+                dates.add(date.fromisoformat(line.strip()))
+            except ValueError:
+                continue  # The form rejects bad lines; old data never breaks a page.
+        return dates
+
+    def accepts_applications(self, today=None):
+        today = today or timezone.localdate()
+        return self.stage == RoundStage.OPEN and self.application_opens <= today <= self.application_closes
+
+    def accepts_creation_registration(self, today=None):
+        today = today or timezone.localdate()
+        return (
+            self.requires_creation_registration
+            and self.stage in (RoundStage.DRAFT, RoundStage.OPEN)
+            and (self.creation_registration_closes is None or today <= self.creation_registration_closes)
+        )
+
+    @property
+    def rubric_total(self):
+        return sum(item.max_points for item in self.rubric_items.all())
+
+
+class RubricItem(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="rubric_items")
+    name = models.CharField(_("item"), max_length=60)
+    max_points = models.PositiveSmallIntegerField(_("maximum points"), validators=[MinValueValidator(1)])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("rubric item")
+        verbose_name_plural = _("rubric items")
+
+    def __str__(self):
+        return f"{self.name} ({self.max_points})"
+
+
+class RoundQuota(models.Model):
+    """A share of the round's quota for one child committee or industry unit (总量控制)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="quotas")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("committee"))
+    quota = models.PositiveIntegerField(_("quota"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "node"], name="unique_round_quota")]
+
+
+class CreationRegistration(models.Model):
+    """A collective's creation registration (创建备案) for a round that requires one."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="creation_registrations")
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="creation_registrations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "collective"], name="unique_creation_registration")]
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related(
+            "round__node", "collective__region__parent", "collective__industry", "collective__registering_node", "current_node"
+        )
+
+
+class Application(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications", verbose_name=_("round"))
+    collective = models.ForeignKey(
+        Collective, on_delete=models.PROTECT, related_name="applications", verbose_name=_("collective")
+    )
+    status = models.CharField(_("status"), max_length=14, choices=AppStatus, default=AppStatus.DRAFT)
+    current_node = models.ForeignKey(
+        Node,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waiting_applications",
+        verbose_name=_("waiting on"),
+    )
+    deeds = models.TextField(_("deeds (事迹材料)"), blank=True)
+    self_assessment = models.JSONField(_("self-assessment"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    proposed = models.BooleanField(_("on the proposed list"), default=False)
+    star_grade = models.PositiveSmallIntegerField(_("star grade"), choices=STAR_GRADES, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [models.UniqueConstraint(fields=["round", "collective"], name="one_application_per_round")]
+        indexes = [
+            models.Index(fields=["current_node", "status"], name="application_queue_idx"),
+            models.Index(fields=["round", "status"], name="application_round_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.collective} · {self.round}"
+
+
+def attachment_path(attachment, filename):
+    # Random names: the original name is kept in the row, never trusted as a path.
+    return f"applications/{attachment.application_id}/{timezone.now():%Y%m%d%H%M%S%f}.{attachment.extension}"
+
+
+class Attachment(models.Model):
+    """A PDF or image filed with an application; stored under MEDIA_ROOT, served only through a checked view."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    @property
+    def extension(self):
+        return EXTENSIONS[self.content_type]
+
+
+class Recommendation(models.Model):
+    """One node's decision on an application on its way up the tree."""
+
+    class Decision(models.TextChoices):
+        RECOMMEND = "recommend", _("Recommended")
+        RETURN = "return", _("Returned for revision")
+        DECLINE = "decline", _("Not recommended")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="recommendations")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    comment = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class ReviewAssignment(models.Model):
+    """An expert reviewer's assignment to score one application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments")
+    scores = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    conflict_declared = models.BooleanField(default=False)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["application", "expert"], name="one_assignment_per_expert")]
+
+    @property
+    def total(self):
+        return sum(self.scores.values()) if self.submitted_at else None
+
+
+class Inspection(models.Model):
+    """On-site check findings (现场考核)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="inspections")
+    inspected_on = models.DateField(_("inspected on"))
+    findings = models.TextField(_("findings"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["inspected_on", "pk"]
+
+
+class Notice(models.Model):
+    """The public notice (公示) of a round's proposed list."""
+
+    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="notice")
+    opens_on = models.DateField(_("notice opens"))
+    closes_on = models.DateField(_("notice closes"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+
+    def get_absolute_url(self):
+        return reverse("evaluations:notice", args=[self.pk])
+
+    def is_open(self, today=None):
+        today = today or timezone.localdate()
+        return self.opens_on <= today <= self.closes_on
+
+
+def evidence_path(objection, filename):
+    return f"objections/{timezone.now():%Y%m%d%H%M%S%f}.{objection.evidence_extension}"
+
+
+class Objection(models.Model):
+    """An objection (异议) to one entry of a notice. The contact is for staff only, never shown publicly."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="objections")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections")
+    name = models.CharField(_("your name (optional)"), max_length=50, blank=True)
+    contact = models.CharField(_("phone or email"), max_length=100)
+    text = models.TextField(_("objection"))
+    evidence = models.FileField(upload_to=evidence_path, blank=True)
+    evidence_extension = models.CharField(max_length=4, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ObjectionStatus, default=ObjectionStatus.OPEN)
+    resolution = models.TextField(_("reason"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["notice", "status"], name="objection_status_idx")]
+
+
+class HonorQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(status=HonorStatus.NAMED)
+
+
+class Honor(models.Model):
+    """A title held by a collective: the result of naming, kept (even when revoked) as history."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="honors")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="honors")
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="honor")
+    level = models.CharField(_("level"), max_length=12, choices=Level)
+    star_grade = models.PositiveSmallIntegerField(_("star grade"), choices=STAR_GRADES, null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    edition = models.PositiveSmallIntegerField(_("edition (届)"), null=True, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    named_on = models.DateField(_("named on"))
+    named_by = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("named by"))
+    status = models.CharField(_("status"), max_length=10, choices=HonorStatus, default=HonorStatus.NAMED)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    objects = HonorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-named_on", "-pk"]
+        verbose_name = _("honor")
+        verbose_name_plural = _("honors")
+        indexes = [models.Index(fields=["collective", "status"], name="honor_collective_idx")]
+
+    def __str__(self):
+        return f"{self.title} · {self.certificate_number}"
+
+    def get_absolute_url(self):
+        return reverse("evaluations:verify", args=[self.certificate_number])
+
+    @property
+    def title(self):
+        return honor_title(self.level, self.star_grade, self.edition)

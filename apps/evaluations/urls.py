@@ -1,0 +1,35 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evaluations"
+
+urlpatterns = [
+    path("workbench/rounds/", views.round_list, name="round_list"),
+    path("workbench/rounds/new/", views.round_create, name="round_create"),
+    path("workbench/rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("workbench/rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("workbench/rounds/<int:pk>/selection/", views.round_selection, name="round_selection"),
+    path("workbench/rounds/<int:pk>/<str:name>/", views.round_transition, name="round_transition"),
+    path("workbench/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
+    path("workbench/applications/", views.application_queue, name="application_queue"),
+    path("workbench/applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("workbench/applications/<int:pk>/recommend/", views.application_recommend, name="application_recommend"),
+    path("workbench/applications/<int:pk>/send-back/", views.application_send_back, name="application_send_back"),
+    path("workbench/applications/<int:pk>/assign/", views.application_assign, name="application_assign"),
+    path("workbench/applications/<int:pk>/inspection/", views.application_inspection, name="application_inspection"),
+    path("workbench/reviews/", views.review_list, name="review_list"),
+    path("workbench/reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path("my/rounds/<int:round_pk>/apply/<int:collective_pk>/", views.apply, name="apply"),
+    path("my/rounds/<int:round_pk>/register/<int:collective_pk>/", views.register_for_round, name="register_for_round"),
+    path("my/applications/<int:pk>/", views.my_application, name="my_application"),
+    path("my/applications/<int:pk>/edit/", views.edit_application, name="edit_application"),
+    path("my/applications/<int:pk>/attachments/<int:attachment_pk>/delete/", views.delete_attachment, name="delete_attachment"),
+    path("applications/<int:pk>/attachments/<int:attachment_pk>/", views.download_attachment, name="attachment"),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("verify/<str:number>/", views.verify, name="verify"),
+    path("honors/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("rounds/<int:pk>/named.pdf", views.named_list, {"fmt": "pdf"}, name="named_list_pdf"),
+    path("rounds/<int:pk>/named.xlsx", views.named_list, {"fmt": "xlsx"}, name="named_list_xlsx"),
+]

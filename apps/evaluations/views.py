@@ -1,0 +1,644 @@
+from statistics import mean, pstdev
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import User
+from apps.audit.models import record
+from apps.collectives.models import Collective
+from apps.organizations.enums import Action
+from apps.organizations.models import Node
+from apps.organizations.scope import staff_scope
+from civpost.ratelimit import limit_reached
+
+from . import certificates, queries, workflow
+from .eligibility import check_eligibility, is_eligible
+from .enums import AppStatus, ObjectionStatus, RoundStage
+from .forms import (
+    DEFAULT_RUBRIC,
+    ApplicationForm,
+    AssignForm,
+    AttachmentForm,
+    ConflictForm,
+    InspectionForm,
+    ObjectionForm,
+    QuotaFormSet,
+    RecommendForm,
+    ResolveObjectionForm,
+    RoundForm,
+    RubricFormSet,
+    ScoreForm,
+    SendBackForm,
+)
+from .models import Application, Attachment, CreationRegistration, Honor, Notice, Objection, ReviewAssignment, Round
+
+PAGE_SIZE = 30
+OBJECTIONS_PER_HOUR = 5
+
+
+def _run(request, action, *args, **kwargs):
+    """Call a workflow function; a refused transition becomes a message, never an error page."""
+    try:
+        return action(*args, **kwargs), True
+    except PermissionError:
+        raise PermissionDenied
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+        return None, False
+
+
+def _require_staff(request, action=Action.VIEW):
+    scope = staff_scope(request)
+    if not scope.can(action):
+        raise PermissionDenied
+    return scope
+
+
+# Rounds (staff) --------------------------------------------------------------------------------
+
+
+@login_required
+def round_list(request):
+    scope = _require_staff(request)
+    rounds = (
+        queries.visible_rounds(scope)
+        .select_related("node")
+        .annotate(submitted=Count("applications", filter=~Q(applications__status=AppStatus.DRAFT)))
+    )
+    page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    admin_nodes = scope.root_nodes(Action.MANAGE_NODE)
+    return render(request, "evaluations/round_list.html", {"page": page, "can_create": bool(admin_nodes) or request.user.is_superuser})
+
+
+def _admin_nodes(request):
+    scope = staff_scope(request)
+    if request.user.is_superuser:
+        return Node.objects.filter(kind="league")
+    return Node.objects.filter(pk__in=[n.pk for n in scope.root_nodes(Action.MANAGE_NODE)], kind="league")
+
+
+@login_required
+def round_create(request):
+    nodes = _admin_nodes(request)
+    if not nodes.exists():
+        raise PermissionDenied
+    node_id = request.POST.get("node") or request.GET.get("node")
+    node = get_object_or_404(nodes, pk=node_id) if node_id else nodes.order_by("path").first()
+    return _edit_round(request, Round(node=node, created_by=request.user), nodes)
+
+
+@login_required
+def round_edit(request, pk):
+    round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
+    if not workflow.is_round_admin(request.user, round, staff_scope(request)):
+        raise PermissionDenied
+    if round.stage != RoundStage.DRAFT:
+        messages.error(request, _("Only a round being prepared can be changed."))
+        return redirect(round)
+    return _edit_round(request, round, None)
+
+
+def _edit_round(request, round, nodes):
+    data = request.POST or None
+    initial_rubric = [{"name": name, "max_points": points} for name, points in DEFAULT_RUBRIC]
+    form = RoundForm(data, instance=round)
+    # A new round starts from the default rubric; on POST the rows are whatever the admin sent.
+    suggest = round.pk is None and data is None
+    rubric = RubricFormSet(data, instance=round, prefix="rubric", initial=initial_rubric if suggest else None)
+    if suggest:
+        rubric.extra = len(initial_rubric) - 1
+    quotas = QuotaFormSet(data, instance=round, prefix="quotas", form_kwargs={"parent_node": round.node})
+    if request.method == "POST":
+        if form.is_valid() and rubric.is_valid() and quotas.is_valid():
+            with transaction.atomic():
+                creating = round.pk is None
+                round = form.save()
+                rubric.instance = quotas.instance = round
+                for position, item in enumerate(rubric.save(commit=False)):
+                    item.position = position
+                    item.save()
+                for item in rubric.deleted_objects:
+                    item.delete()
+                quotas.save()
+                if creating:
+                    record(round, actor=request.user, action="create", to_state=round.stage)
+            messages.success(request, _("Round saved."))
+            return redirect(round)
+        messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    return render(request, "evaluations/round_form.html", {"form": form, "rubric": rubric, "quotas": quotas, "round": round, "nodes": nodes})
+
+
+@login_required
+def round_detail(request, pk):
+    scope = _require_staff(request)
+    round = get_object_or_404(queries.visible_rounds(scope).select_related("node", "notice"), pk=pk)
+    is_admin = workflow.is_round_admin(request.user, round, scope)
+    context = {
+        "round": round,
+        "is_admin": is_admin,
+        "counts": [(AppStatus(status).label, count) for status, count in queries.stage_counts(round).items()],
+        "rubric": round.rubric_items.all(),
+        "quotas": round.quotas.select_related("node"),
+        "timeline": workflow.timeline(round),
+    }
+    if is_admin and round.stage in (RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED):
+        context["score_table"] = score_table(round)
+    notice = getattr(round, "notice", None)
+    if notice and is_admin:
+        context["objections"] = notice.objections.select_related("application__collective", "resolved_by")
+        context["resolve_form"] = ResolveObjectionForm()
+        context["naming_problems"] = workflow.naming_problems(round) if round.stage == RoundStage.NOTICE else []
+    return render(request, "evaluations/round_detail.html", context)
+
+
+def score_table(round):
+    """Each application in review with its experts' totals, mean and spread, best first."""
+    items = list(round.rubric_items.all())
+    applications = (
+        round.applications.filter(status__in=[AppStatus.REVIEW, *AppStatus.on_notice_list(), AppStatus.NOT_SELECTED])
+        .select_related("collective__registering_node")
+        .prefetch_related(Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("expert")), "recommendations")
+    )
+    rows = []
+    for application in applications:
+        assignments = list(application.assignments.all())
+        totals = [a.total for a in assignments if a.total is not None]
+        rows.append(
+            {
+                "application": application,
+                "assignments": assignments,
+                "mean": round_half(mean(totals)) if totals else None,
+                "spread": round_half(pstdev(totals)) if len(totals) > 1 else None,
+                "item_means": [
+                    round_half(mean(a.scores[str(item.pk)] for a in assignments if a.total is not None)) if totals else None
+                    for item in items
+                ],
+                "rank": next((r.rank for r in reversed(application.recommendations.all()) if r.rank), None),
+            }
+        )
+    rows.sort(key=lambda row: (row["mean"] is None, -(row["mean"] or 0)))
+    return {"items": items, "rows": rows}
+
+
+def round_half(value):
+    return round(value, 1)
+
+
+ROUND_TRANSITIONS = {
+    "open": (workflow.open_round, _("Applications are open.")),
+    "close": (workflow.close_applications, _("Applications are closed; the review has begun.")),
+    "publish": (workflow.publish_notice, _("The public notice is published.")),
+    "name": (workflow.name, _("The list is named. Certificates are ready.")),
+}
+
+
+@login_required
+@require_POST
+def round_transition(request, pk, name):
+    round = get_object_or_404(Round, pk=pk)
+    action, success = ROUND_TRANSITIONS[name]
+    _result, done = _run(request, action, round.pk, request.user)
+    if done:
+        messages.success(request, success)
+    return redirect(round)
+
+
+@login_required
+@require_POST
+def round_selection(request, pk):
+    """Save the proposed list (拟命名名单) and star grades; publishing checks the quota."""
+    round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
+    if not workflow.is_round_admin(request.user, round, staff_scope(request)):
+        raise PermissionDenied
+    if round.stage != RoundStage.REVIEW:
+        messages.error(request, _("The proposed list can only be changed during the review."))
+        return redirect(round)
+    chosen = set(request.POST.getlist("proposed"))
+    with transaction.atomic():
+        for application in round.applications.select_for_update().filter(status=AppStatus.REVIEW):
+            application.proposed = str(application.pk) in chosen
+            grade = request.POST.get(f"star_{application.pk}")
+            application.star_grade = int(grade) if round.has_stars and grade in ("1", "2", "3") else None
+            application.save(update_fields=["proposed", "star_grade", "updated_at"])
+        record(round, actor=request.user, action="select", comment=_("%(count)s proposed") % {"count": len(chosen)})
+    problems = workflow.quota_problems(round, list(round.applications.filter(status=AppStatus.REVIEW, proposed=True).select_related("collective__registering_node")))
+    for problem in problems:
+        messages.warning(request, problem)
+    messages.success(request, _("Proposed list saved."))
+    return redirect(round)
+
+
+@login_required
+@require_POST
+def objection_resolve(request, pk):
+    objection = get_object_or_404(Objection.objects.select_related("notice__round"), pk=pk)
+    form = ResolveObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the reason."))
+        return redirect(objection.notice.round)
+    _result, done = _run(request, workflow.resolve_objection, objection.pk, request.user, form.cleaned_data["decision"] == "uphold", form.cleaned_data["reason"])
+    if done:
+        messages.success(request, _("The objection is resolved."))
+    return redirect(objection.notice.round)
+
+
+# Applications (staff) --------------------------------------------------------------------------
+
+QUEUE_TABS = {
+    "waiting": (queries.waiting_on, _("Waiting on my committee")),
+    "review": (queries.in_review_for, _("In review in my rounds")),
+    "all": (queries.visible_applications, _("All in my area")),
+}
+
+
+@login_required
+def application_queue(request):
+    scope = _require_staff(request)
+    tab = request.GET.get("tab") if request.GET.get("tab") in QUEUE_TABS else "waiting"
+    tabs = [(key, label, query(scope).count()) for key, (query, label) in QUEUE_TABS.items()]
+    applications = QUEUE_TABS[tab][0](scope).with_related()
+    round_id = request.GET.get("round")
+    if round_id and round_id.isdigit():
+        applications = applications.filter(round_id=round_id)
+    q = request.GET.get("q", "").strip()
+    if q:
+        applications = applications.filter(Q(collective__name__icontains=q) | Q(collective__workplace_unit__icontains=q))
+    page = Paginator(applications.order_by("-updated_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rounds = queries.visible_rounds(scope).exclude(stage=RoundStage.DRAFT).only("pk", "title")
+    return render(request, "evaluations/application_queue.html", {"page": page, "tabs": tabs, "tab": tab, "rounds": rounds, "round_id": round_id, "q": q})
+
+
+def _staff_application(request, pk):
+    scope = _require_staff(request)
+    return get_object_or_404(queries.visible_applications(scope).with_related(), pk=pk), scope
+
+
+@login_required
+def application_detail(request, pk):
+    application, scope = _staff_application(request, pk)
+    round = application.round
+    is_admin = workflow.is_round_admin(request.user, round, scope)
+    context = {
+        "application": application,
+        "collective": application.collective,
+        "members": application.collective.members.all(),
+        "checks": check_eligibility(application.collective, round),
+        "assessment": _assessment_rows(application),
+        "attachments": application.attachments.all(),
+        "recommendations": application.recommendations.select_related("node", "actor"),
+        "inspections": application.inspections.select_related("recorded_by"),
+        "timeline": workflow.timeline(application),
+        "can_recommend": workflow.may_recommend(request.user, application, scope),
+        "is_admin": is_admin,
+        "recommend_form": RecommendForm(),
+        "send_back_form": SendBackForm(),
+        "inspection_form": InspectionForm(),
+    }
+    if is_admin:
+        context["assignments"] = application.assignments.select_related("expert")
+        if application.status == AppStatus.REVIEW:
+            context["assign_form"] = AssignForm(experts=_expert_users(round))
+    return render(request, "evaluations/application_detail.html", context)
+
+
+def _expert_users(round):
+    return User.objects.filter(pk__in=workflow.eligible_experts(round).values("user_id")).order_by("real_name")
+
+
+def _assessment_rows(application):
+    return [(item, application.self_assessment.get(str(item.pk))) for item in application.round.rubric_items.all()]
+
+
+@login_required
+@require_POST
+def application_recommend(request, pk):
+    application, _scope = _staff_application(request, pk)
+    form = RecommendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the rank as a whole number from 1."))
+        return redirect("evaluations:application_detail", pk=pk)
+    _result, done = _run(request, workflow.recommend, application.pk, request.user, form.cleaned_data["rank"], form.cleaned_data["comment"])
+    if done:
+        messages.success(request, _("Recommended: %(name)s") % {"name": application.collective.name})
+        return redirect("evaluations:application_queue")
+    return redirect("evaluations:application_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def application_send_back(request, pk):
+    application, _scope = _staff_application(request, pk)
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the reason."))
+        return redirect("evaluations:application_detail", pk=pk)
+    _result, done = _run(request, workflow.send_back, application.pk, request.user, form.cleaned_data["decision"], form.cleaned_data["comment"])
+    if done:
+        messages.success(request, _("Decision recorded: %(name)s") % {"name": application.collective.name})
+        return redirect("evaluations:application_queue")
+    return redirect("evaluations:application_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def application_assign(request, pk):
+    application, scope = _staff_application(request, pk)
+    if not workflow.is_round_admin(request.user, application.round, scope):
+        raise PermissionDenied
+    form = AssignForm(request.POST, experts=_expert_users(application.round))
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one expert reviewer."))
+    else:
+        created, done = _run(request, workflow.assign, application.pk, request.user, list(form.cleaned_data["experts"]))
+        if done:
+            messages.success(request, _("%(count)s expert(s) assigned.") % {"count": len(created)})
+    return redirect("evaluations:application_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def application_inspection(request, pk):
+    application, scope = _staff_application(request, pk)
+    if not workflow.is_round_admin(request.user, application.round, scope):
+        raise PermissionDenied
+    form = InspectionForm(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            inspection = form.save(commit=False)
+            inspection.application = application
+            inspection.recorded_by = request.user
+            inspection.save()
+            record(application, actor=request.user, action="inspect", comment=inspection.findings)
+        messages.success(request, _("Inspection findings recorded."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("evaluations:application_detail", pk=pk)
+
+
+# Expert review -----------------------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    assignments = (
+        ReviewAssignment.objects.filter(expert=request.user)
+        .select_related("application__collective", "application__round")
+        .order_by("submitted_at", "-assigned_at")
+    )
+    page = Paginator(assignments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluations/review_list.html", {"page": page})
+
+
+@login_required
+def review_detail(request, pk):
+    assignment = get_object_or_404(
+        ReviewAssignment.objects.select_related("application__collective", "application__round"), pk=pk, expert=request.user
+    )
+    application = assignment.application
+    items = list(application.round.rubric_items.all())
+    form = ScoreForm(request.POST if request.POST.get("action") == "score" else None, items=items)
+    conflict_form = ConflictForm(request.POST if request.POST.get("action") == "conflict" else None)
+    if request.method == "POST":
+        if form.is_bound and form.is_valid():
+            _result, done = _run(request, workflow.submit_scores, assignment.pk, request.user, form.scores(), form.cleaned_data["comment"])
+            if done:
+                messages.success(request, _("Your scores are submitted."))
+                return redirect("evaluations:review_list")
+        elif conflict_form.is_bound and conflict_form.is_valid():
+            _result, done = _run(request, workflow.declare_conflict, assignment.pk, request.user, conflict_form.cleaned_data["comment"])
+            if done:
+                messages.success(request, _("Conflict of interest declared; the round's admin will assign someone else."))
+                return redirect("evaluations:review_list")
+        else:
+            messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    return render(
+        request,
+        "evaluations/review_detail.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "collective": application.collective,
+            "assessment": _assessment_rows(application),
+            "attachments": application.attachments.all(),
+            "form": form,
+            "conflict_form": conflict_form,
+        },
+    )
+
+
+# The 号长's side -----------------------------------------------------------------------------------
+
+
+def _own_application(request, pk):
+    return get_object_or_404(
+        Application.objects.with_related(), pk=pk, collective__leader_account=request.user
+    )
+
+
+@login_required
+@require_POST
+def apply(request, round_pk, collective_pk):
+    collective = get_object_or_404(Collective, pk=collective_pk, leader_account=request.user)
+    round = get_object_or_404(Round, pk=round_pk)
+    existing = Application.objects.filter(round=round, collective=collective).first()
+    if existing:
+        return redirect("evaluations:my_application", pk=existing.pk)
+    if not round.accepts_applications():
+        messages.error(request, _("The application window of this round is closed."))
+        return redirect("collectives:my")
+    with transaction.atomic():
+        application = Application.objects.create(round=round, collective=collective)
+        record(application, actor=request.user, action="create", to_state=application.status)
+    return redirect("evaluations:edit_application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def register_for_round(request, round_pk, collective_pk):
+    collective = get_object_or_404(Collective, pk=collective_pk, leader_account=request.user, status="registered")
+    round = get_object_or_404(Round.objects.select_related("node"), pk=round_pk)
+    if not round.accepts_creation_registration() or not collective.registering_node.path.startswith(round.node.path):
+        messages.error(request, _("Creation registration for this round is not open to this collective."))
+        return redirect("collectives:my")
+    with transaction.atomic():
+        registration, created = CreationRegistration.objects.get_or_create(round=round, collective=collective)
+        if created:
+            record(collective, actor=request.user, action="creation_registration", comment=round.title)
+    messages.success(request, _("Registered for %(round)s.") % {"round": round.title})
+    return redirect("collectives:my")
+
+
+@login_required
+def my_application(request, pk):
+    application = _own_application(request, pk)
+    return render(
+        request,
+        "evaluations/my_application.html",
+        {
+            "application": application,
+            "checks": check_eligibility(application.collective, application.round),
+            "assessment": _assessment_rows(application),
+            "attachments": application.attachments.all(),
+            "decisions": application.recommendations.exclude(decision="recommend").select_related("node"),
+            "timeline": workflow.timeline(application),
+            "can_edit": workflow.may_edit(request.user, application),
+            "honor": Honor.objects.filter(application=application).first(),
+        },
+    )
+
+
+@login_required
+def edit_application(request, pk):
+    application = _own_application(request, pk)
+    if not workflow.may_edit(request.user, application):
+        messages.error(request, _("This application cannot be changed now."))
+        return redirect("evaluations:my_application", pk=pk)
+    action = request.POST.get("action")
+    form = ApplicationForm(request.POST if action in ("save", "submit") else None, instance=application)
+    upload = AttachmentForm(request.POST if action == "upload" else None, request.FILES or None, application=application)
+    if request.method == "POST":
+        if action == "upload":
+            if upload.is_valid():
+                upload.save()
+                messages.success(request, _("Attachment added."))
+                return redirect("evaluations:edit_application", pk=pk)
+        elif form.is_valid():
+            form.save()
+            if action == "submit":
+                _result, done = _run(request, workflow.submit, application.pk, request.user)
+                if done:
+                    messages.success(request, _("Submitted. You can follow every step here."))
+                return redirect("evaluations:my_application", pk=pk)
+            messages.success(request, _("Saved."))
+            return redirect("evaluations:edit_application", pk=pk)
+        messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    return render(
+        request,
+        "evaluations/application_form.html",
+        {
+            "application": application,
+            "form": form,
+            "upload": upload,
+            "attachments": application.attachments.all(),
+            "checks": check_eligibility(application.collective, application.round),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delete_attachment(request, pk, attachment_pk):
+    application = _own_application(request, pk)
+    if not workflow.may_edit(request.user, application):
+        raise PermissionDenied
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
+    attachment.file.delete(save=False)
+    attachment.delete()
+    messages.success(request, _("Attachment removed."))
+    return redirect("evaluations:edit_application", pk=pk)
+
+
+@login_required
+def download_attachment(request, pk, attachment_pk):
+    """Attachments are served only to the 号长, the staff who may see the application, and its experts."""
+    attachment = get_object_or_404(Attachment.objects.select_related("application__collective"), pk=attachment_pk, application_id=pk)
+    application = attachment.application
+    allowed = (
+        application.collective.leader_account_id == request.user.pk
+        or queries.visible_applications(staff_scope(request)).filter(pk=application.pk).exists()
+        or application.assignments.filter(expert=request.user).exists()
+    )
+    if not allowed:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.original_name)}"
+    return response
+
+
+
+
+# Public ----------------------------------------------------------------------------------------------
+
+
+def notice_list(request):
+    notices = Notice.objects.select_related("round__node").annotate(
+        entries=Count("round__applications", filter=Q(round__applications__status__in=AppStatus.on_notice_list()))
+    )
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluations/notice_list.html", {"page": page})
+
+
+def notice_detail(request, pk):
+    notice = get_object_or_404(Notice.objects.select_related("round__node"), pk=pk)
+    entries = (
+        notice.round.applications.filter(status__in=AppStatus.on_notice_list())
+        .select_related("collective__region__parent", "collective__industry")
+        .order_by("collective__region_id", "pk")
+    )
+    open_entries = entries.filter(status=AppStatus.NOTICE)
+    form = None
+    if notice.is_open():
+        form = ObjectionForm(request.POST or None, request.FILES or None, entries=open_entries)
+        if request.method == "POST":
+            if limit_reached(request, "objection", OBJECTIONS_PER_HOUR, 3600):
+                messages.error(request, _("Too many objections from your network in the last hour. Please try again later."))
+                return redirect(notice.get_absolute_url())
+            if form.is_valid():
+                if not form.is_spam():
+                    with transaction.atomic():
+                        objection = form.save(notice)
+                        record(objection, actor=None, action="file", to_state=ObjectionStatus.OPEN)
+                messages.success(request, _("Your objection was received. The committee will look into it before naming."))
+                return redirect(notice.get_absolute_url())
+            messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    elif request.method == "POST":
+        messages.error(request, _("The notice period is over; objections are no longer accepted."))
+    return render(request, "evaluations/notice_detail.html", {"notice": notice, "entries": entries, "form": form})
+
+
+def verify(request, number):
+    honor = Honor.objects.select_related("collective__region__parent", "named_by").filter(certificate_number=number.strip()).first()
+    return render(request, "evaluations/verify.html", {"honor": honor, "number": number}, status=200 if honor else 404)
+
+
+# Certificates and the named list ----------------------------------------------------------------
+
+
+@login_required
+def certificate(request, pk):
+    """The certificate PDF, for the collective's 号长 and for staff who may see the collective."""
+    honor = get_object_or_404(Honor.objects.select_related("collective", "named_by", "round"), pk=pk)
+    scope = staff_scope(request)
+    if honor.collective.leader_account_id != request.user.pk and not scope.can(Action.VIEW, honor.collective.registering_node):
+        raise Http404
+    verify_url = request.build_absolute_uri(honor.get_absolute_url())
+    response = HttpResponse(certificates.certificate_pdf(honor, verify_url), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename={honor.certificate_number}.pdf"
+    return response
+
+
+def named_list(request, pk, fmt):
+    """The named list (命名名单) of a round, public once the round is named."""
+    round = get_object_or_404(Round.objects.select_related("node"), pk=pk, stage=RoundStage.NAMED)
+    honors = round.honors.order_by("certificate_number")
+    if fmt == "pdf":
+        response = HttpResponse(certificates.named_list_pdf(round, honors), content_type="application/pdf")
+    else:
+        response = HttpResponse(
+            certificates.named_list_xlsx(round, honors),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(round.title)}.{fmt}"
+    return response

@@ -1,0 +1,474 @@
+"""The honour workflow: the one place that declares the states, the transitions out of each, who may
+perform each, what each checks, and what each records and notifies (domain.md §5.3–5.7).
+
+Application:
+    draft/returned ──submit──▶ pending@node ──recommend──▶ pending@parent … ──recommend──▶ review
+                                 │  ├─return──▶ returned            (the last node below the round's)
+                                 │  └─decline─▶ declined
+    review ──publish notice──▶ notice (proposed) | not_selected (the rest)
+    notice ──objection upheld──▶ withdrawn
+    notice ──name──▶ named (an Honor with its certificate number)
+
+Round:  draft ──open──▶ open ──close──▶ review ──publish notice──▶ notice ──name──▶ named
+
+Every function here locks the rows it changes, re-checks the state inside the lock, writes the audit
+record in the same transaction, and notifies after commit. Views call these; they never set a state.
+"""
+
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.models import AuditEntry, record
+from apps.notifications.services import notify
+from apps.organizations.enums import Action, NodeKind, Role, roles_allowed
+from apps.organizations.models import Membership, Node, NumberSequence
+from apps.organizations.scope import StaffScope
+
+from .dates import add_working_days
+from .eligibility import check_eligibility, is_eligible
+from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
+from .models import Application, Honor, Notice, Objection, ReviewAssignment, Round
+
+
+class TransitionError(Exception):
+    """A transition that may not happen now; the message is shown to the user as it is."""
+
+
+# Who may do what -----------------------------------------------------------------------------
+
+
+def is_round_admin(user, round, scope=None):
+    return (scope or StaffScope(user)).can(Action.MANAGE_NODE, round.node)
+
+
+def may_recommend(user, application, scope=None):
+    node = application.current_node
+    return (
+        application.status == AppStatus.PENDING
+        and node is not None
+        and (scope or StaffScope(user)).acts_at(Action.RECOMMEND, node)
+    )
+
+
+def is_leader(user, application):
+    return application.collective.leader_account_id == user.pk
+
+
+def may_edit(user, application):
+    return is_leader(user, application) and application.status in AppStatus.editable()
+
+
+def chain(registering_node, round_node):
+    """The nodes that recommend in turn, from the registering node up to (not including) the round's node.
+
+    An industry unit stands in for the whole regional chain: it alone recommends to the round's node.
+    """
+    if registering_node.pk == round_node.pk:
+        return []
+    if registering_node.kind == NodeKind.INDUSTRY_UNIT:
+        return [registering_node]
+    ancestors = list(Node.objects.get_ancestors(registering_node)) + [registering_node]
+    below_round = [node for node in ancestors if len(node.path) > len(round_node.path)]
+    return list(reversed(below_round))
+
+
+def _next_node(application):
+    nodes = chain(application.collective.registering_node, application.round.node)
+    if application.current_node is None:
+        return nodes[0] if nodes else None
+    index = [node.pk for node in nodes].index(application.current_node_id)
+    return nodes[index + 1] if index + 1 < len(nodes) else None
+
+
+def _staff_of(node, action):
+    return [m.user for m in Membership.objects.filter(node=node, role__in=roles_allowed(action)).select_related("user")]
+
+
+# Application transitions ---------------------------------------------------------------------
+
+
+def _locked(application_pk):
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("round__node", "collective__registering_node", "collective__leader_account", "current_node")
+        .get(pk=application_pk)
+    )
+
+
+def _change(application, user, action, to_state, comment=""):
+    from_state = application.status
+    application.status = to_state
+    application.save()
+    record(application, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
+
+
+def _require(application, *states):
+    if application.status not in states:
+        raise TransitionError(
+            _("This application is now “%(state)s”; the action is no longer possible.")
+            % {"state": application.get_status_display()}
+        )
+
+
+def submit(application_pk, user):
+    with transaction.atomic():
+        application = _locked(application_pk)
+        if not is_leader(user, application):
+            raise PermissionError("submit")
+        _require(application, *AppStatus.editable())
+        round = application.round
+        if not round.accepts_applications():
+            raise TransitionError(_("The application window of this round is closed."))
+        problems = submission_problems(application)
+        if problems:
+            raise TransitionError(" ".join(problems))
+        application.current_node = None
+        application.current_node = _next_node(application)
+        application.submitted_at = timezone.now()
+        _change(application, user, "submit", AppStatus.PENDING if application.current_node else AppStatus.REVIEW)
+        target = application.current_node or round.node
+        _notify_node(target, application, _("A new application is waiting for your committee: %(name)s"))
+    return application
+
+
+def submission_problems(application):
+    problems = []
+    if not is_eligible(check_eligibility(application.collective, application.round)):
+        problems.append(_("The collective does not meet every eligibility rule of this round."))
+    if not application.deeds.strip():
+        problems.append(_("Describe the collective's deeds."))
+    items = list(application.round.rubric_items.all())
+    if any(str(item.pk) not in application.self_assessment for item in items):
+        problems.append(_("Assess the collective against every rubric item."))
+    return problems
+
+
+def recommend(application_pk, user, rank, comment=""):
+    with transaction.atomic():
+        application = _locked(application_pk)
+        _require(application, AppStatus.PENDING)
+        if not may_recommend(user, application):
+            raise PermissionError("recommend")
+        node = application.current_node
+        application.recommendations.create(node=node, decision="recommend", rank=rank, comment=comment, actor=user)
+        application.current_node = _next_node(application)
+        to_state = AppStatus.PENDING if application.current_node else AppStatus.REVIEW
+        _change(application, user, "recommend", to_state, comment)
+        _notify_leader(application, _("%(node)s recommended your application") % {"node": node.name})
+        _notify_node(application.current_node or application.round.node, application, _("A new application is waiting for your committee: %(name)s"))
+    return application
+
+
+def send_back(application_pk, user, decision, comment):
+    """Return for revision or decline: both end the climb at this node, with a comment."""
+    comment = comment.strip()
+    if not comment:
+        raise TransitionError(_("Please give the reason in a comment."))
+    with transaction.atomic():
+        application = _locked(application_pk)
+        _require(application, AppStatus.PENDING)
+        if not may_recommend(user, application):
+            raise PermissionError(decision)
+        node = application.current_node
+        application.recommendations.create(node=node, decision=decision, comment=comment, actor=user)
+        application.current_node = None
+        to_state = AppStatus.RETURNED if decision == "return" else AppStatus.DECLINED
+        _change(application, user, decision, to_state, comment)
+        _notify_leader(application, _("%(node)s: %(decision)s") % {"node": node.name, "decision": to_state.label}, comment)
+    return application
+
+
+# Expert review ---------------------------------------------------------------------------------
+
+
+def conflict_of_interest(expert, application):
+    """An expert may not score a collective they lead or one registered with a committee they work for."""
+    collective = application.collective
+    return collective.leader_account_id == expert.pk or Membership.objects.filter(
+        user=expert, node_id=collective.registering_node_id
+    ).exists()
+
+
+def eligible_experts(round):
+    return Membership.objects.filter(
+        role=Role.EXPERT, node__path__startswith=round.node.path, node__is_active=True
+    ).select_related("user", "node")
+
+
+def assign(application_pk, user, experts):
+    with transaction.atomic():
+        application = _locked(application_pk)
+        _require(application, AppStatus.REVIEW)
+        if not is_round_admin(user, application.round):
+            raise PermissionError("assign")
+        allowed = {m.user_id for m in eligible_experts(application.round)}
+        created = []
+        for expert in experts:
+            if expert.pk not in allowed:
+                raise TransitionError(_("%(name)s is not an expert reviewer of this round.") % {"name": expert.get_full_name()})
+            if conflict_of_interest(expert, application):
+                raise TransitionError(
+                    _("%(name)s has a conflict of interest with this collective and cannot review it.")
+                    % {"name": expert.get_full_name()}
+                )
+            assignment, new = ReviewAssignment.objects.get_or_create(
+                application=application, expert=expert, defaults={"assigned_by": user}
+            )
+            if new:
+                created.append(expert)
+        if created:
+            names = "、".join(e.get_full_name() or e.username for e in created)
+            record(application, actor=user, action="assign", comment=names)
+            notify(created, _("You have an application to review: %(name)s") % {"name": application.collective.name}, url="/workbench/reviews/")
+    return created
+
+
+def submit_scores(assignment_pk, user, scores, comment):
+    with transaction.atomic():
+        assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related("application__round").get(pk=assignment_pk)
+        application = assignment.application
+        if assignment.expert_id != user.pk:
+            raise PermissionError("score")
+        if assignment.submitted_at or assignment.conflict_declared:
+            raise TransitionError(_("This review has already been submitted."))
+        if application.status != AppStatus.REVIEW:
+            raise TransitionError(_("The review of this application has ended."))
+        if conflict_of_interest(user, application):
+            raise TransitionError(_("You have a conflict of interest with this collective and cannot review it."))
+        items = {str(item.pk): item for item in application.round.rubric_items.all()}
+        if set(scores) != set(items) or any(not 0 <= scores[k] <= items[k].max_points for k in items):
+            raise TransitionError(_("Score every rubric item within its maximum."))
+        assignment.scores = scores
+        assignment.comment = comment
+        assignment.submitted_at = timezone.now()
+        assignment.save()
+        record(application, actor=user, action="score", comment=_("Total %(total)s") % {"total": sum(scores.values())})
+    return assignment
+
+
+def declare_conflict(assignment_pk, user, comment):
+    with transaction.atomic():
+        assignment = ReviewAssignment.objects.select_for_update(of=("self",)).get(pk=assignment_pk)
+        if assignment.expert_id != user.pk:
+            raise PermissionError("declare")
+        if assignment.submitted_at:
+            raise TransitionError(_("This review has already been submitted."))
+        assignment.conflict_declared = True
+        assignment.comment = comment
+        assignment.save()
+        record(assignment.application, actor=user, action="conflict", comment=comment)
+
+
+# Round transitions -----------------------------------------------------------------------------
+
+
+def _locked_round(round_pk):
+    return Round.objects.select_for_update(of=("self",)).select_related("node").get(pk=round_pk)
+
+
+def _change_round(round, user, action, to_stage, comment=""):
+    from_stage = round.stage
+    round.stage = to_stage
+    round.save(update_fields=["stage"])
+    record(round, actor=user, action=action, from_state=from_stage, to_state=to_stage, comment=comment)
+
+
+def _require_stage(round, stage):
+    if round.stage != stage:
+        raise TransitionError(
+            _("This round is now “%(stage)s”; the action is no longer possible.") % {"stage": round.get_stage_display()}
+        )
+
+
+def open_round(round_pk, user):
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        if not is_round_admin(user, round):
+            raise PermissionError("open")
+        _require_stage(round, RoundStage.DRAFT)
+        if round.rubric_total != 100:
+            raise TransitionError(_("The rubric must total 100 points; it totals %(total)s.") % {"total": round.rubric_total})
+        _change_round(round, user, "open", RoundStage.OPEN)
+    return round
+
+
+def close_applications(round_pk, user):
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        if not is_round_admin(user, round):
+            raise PermissionError("close")
+        _require_stage(round, RoundStage.OPEN)
+        _change_round(round, user, "close", RoundStage.REVIEW)
+    return round
+
+
+def quota_problems(round, proposed):
+    """Why this proposed list breaks the round's quotas; empty when it fits."""
+    problems = []
+    if len(proposed) > round.quota:
+        problems.append(_("%(count)s proposed, over the quota of %(quota)s.") % {"count": len(proposed), "quota": round.quota})
+    per_node = Counter()
+    quotas = {q.node_id: q for q in round.quotas.select_related("node")}
+    for application in proposed:
+        for node_id, share in quotas.items():
+            if application.collective.registering_node.path.startswith(share.node.path):
+                per_node[node_id] += 1
+    for node_id, count in per_node.items():
+        if count > quotas[node_id].quota:
+            problems.append(
+                _("%(count)s proposed from %(node)s, over its quota of %(quota)s.")
+                % {"count": count, "node": quotas[node_id].node.name, "quota": quotas[node_id].quota}
+            )
+    return problems
+
+
+def publish_notice(round_pk, user, today=None):
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        if not is_round_admin(user, round):
+            raise PermissionError("publish")
+        _require_stage(round, RoundStage.REVIEW)
+        in_review = list(
+            round.applications.select_for_update(of=("self",)).filter(status=AppStatus.REVIEW).select_related("collective__registering_node")
+        )
+        proposed = [a for a in in_review if a.proposed]
+        if not proposed:
+            raise TransitionError(_("Select the proposed list before publishing the notice."))
+        if round.has_stars and any(not a.star_grade for a in proposed):
+            raise TransitionError(_("Give every proposed collective a star grade."))
+        problems = quota_problems(round, proposed)
+        if problems:
+            raise TransitionError(" ".join(problems))
+        notice = Notice.objects.create(
+            round=round,
+            opens_on=today,
+            closes_on=add_working_days(today, round.notice_working_days, round.holiday_dates()),
+            published_by=user,
+        )
+        for application in in_review:
+            _change(application, user, "publish", AppStatus.NOTICE if application.proposed else AppStatus.NOT_SELECTED)
+        _change_round(round, user, "publish", RoundStage.NOTICE)
+        for application in in_review:
+            _notify_leader(application, _("Result of %(round)s: %(state)s") % {"round": round.title, "state": application.get_status_display()}, url=notice.get_absolute_url())
+    return notice
+
+
+def resolve_objection(objection_pk, user, upheld, reason):
+    reason = reason.strip()
+    if not reason:
+        raise TransitionError(_("Please give the reason for the decision."))
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__round__node").get(pk=objection_pk)
+        if not is_round_admin(user, objection.notice.round):
+            raise PermissionError("resolve")
+        if objection.status != ObjectionStatus.OPEN:
+            raise TransitionError(_("This objection has already been resolved."))
+        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        objection.resolution = reason
+        objection.resolved_by = user
+        objection.resolved_at = timezone.now()
+        objection.save()
+        record(objection, actor=user, action="resolve", from_state=ObjectionStatus.OPEN, to_state=objection.status, comment=reason)
+        application = _locked(objection.application_id)
+        if upheld and application.status == AppStatus.NOTICE:
+            _change(application, user, "withdraw", AppStatus.WITHDRAWN, reason)
+            _notify_leader(application, _("Your collective was withdrawn from the notice list after an objection."), reason)
+    return objection
+
+
+def naming_problems(round, today=None):
+    today = today or timezone.localdate()
+    notice = getattr(round, "notice", None)
+    problems = []
+    if notice is None:
+        return [_("The notice has not been published.")]
+    if today <= notice.closes_on:
+        problems.append(_("The notice period runs until %(date)s.") % {"date": notice.closes_on.isoformat()})
+    open_count = notice.objections.filter(status=ObjectionStatus.OPEN).count()
+    if open_count:
+        problems.append(_("%(count)s objection(s) are still open.") % {"count": open_count})
+    return problems
+
+
+def name(round_pk, user, today=None):
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        if not is_round_admin(user, round):
+            raise PermissionError("name")
+        _require_stage(round, RoundStage.NOTICE)
+        problems = naming_problems(round, today)
+        if problems:
+            raise TransitionError(" ".join(problems))
+        honors = []
+        for application in round.applications.select_for_update(of=("self",)).filter(status=AppStatus.NOTICE).select_related("collective__leader_account").order_by("pk"):
+            honors.append(_create_honor(round, application, today))
+            _change(application, user, "name", AppStatus.NAMED)
+            _notify_leader(application, _("Congratulations: %(name)s is named %(title)s") % {"name": application.collective.name, "title": honors[-1].title}, url=honors[-1].get_absolute_url())
+        _change_round(round, user, "name", RoundStage.NAMED)
+    return honors
+
+
+def _create_honor(round, application, today):
+    code = f"{LEVEL_CODES[round.level]}{round.node.region_id}"
+    serial = NumberSequence.next_value(key=f"certificate:{code}", year=round.year)
+    return Honor.objects.create(
+        collective=application.collective,
+        round=round,
+        application=application,
+        level=round.level,
+        star_grade=application.star_grade if round.has_stars else None,
+        year=round.year,
+        edition=round.edition,
+        certificate_number=f"{code}-{round.year}-{serial:05d}",
+        named_on=today,
+        named_by=round.node,
+    )
+
+
+# Notifications ---------------------------------------------------------------------------------
+
+
+def _notify_leader(application, subject, body="", url=None):
+    notify([application.collective.leader_account], subject, body, url or f"/my/applications/{application.pk}/")
+
+
+def _notify_node(node, application, subject):
+    notify(_staff_of(node, Action.RECOMMEND), subject % {"name": application.collective.name}, url=f"/workbench/applications/{application.pk}/")
+
+
+# The audit trail, ready for display ----------------------------------------------------------------
+
+ACTION_LABELS = {
+    "create": _("Created"),
+    "submit": _("Submitted"),
+    "recommend": _("Recommended"),
+    "return": _("Returned for revision"),
+    "decline": _("Not recommended"),
+    "assign": _("Experts assigned"),
+    "score": _("Scores submitted"),
+    "conflict": _("Conflict of interest declared"),
+    "inspect": _("On-site inspection recorded"),
+    "select": _("Proposed list saved"),
+    "open": _("Applications opened"),
+    "close": _("Applications closed"),
+    "publish": _("Public notice published"),
+    "file": _("Objection filed"),
+    "resolve": _("Objection resolved"),
+    "withdraw": _("Withdrawn after objection"),
+    "name": _("Named"),
+}
+STATE_LABELS = {**dict(AppStatus.choices), **dict(RoundStage.choices), **dict(ObjectionStatus.choices)}
+
+
+def timeline(subject):
+    entries = list(AuditEntry.objects.for_object(subject))
+    for entry in entries:
+        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.from_label = STATE_LABELS.get(entry.from_state, entry.from_state)
+        entry.to_label = STATE_LABELS.get(entry.to_state, entry.to_state)
+    return entries

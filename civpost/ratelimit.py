@@ -1,0 +1,25 @@
+"""A fixed-window rate limit per client address for public forms, kept in the cache."""
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_address(request):
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            # The proxy appends the address it saw; earlier entries are whatever the client claimed.
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def limit_reached(request, scope, limit, period_seconds):
+    """Count this request against `scope`; True once the address made more than `limit` in the window."""
+    key = f"ratelimit:{scope}:{client_address(request)}"
+    cache.add(key, 0, timeout=period_seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # The entry expired between add and incr: this is the first of a new window.
+        cache.set(key, 1, timeout=period_seconds)
+        count = 1
+    return count > limit

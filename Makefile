@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 $$(ls -d /root/.pyen
 STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true HTTPS=false
 
-.PHONY: run test test-fast test-browser browser install migrate messages clean
+.PHONY: run test test-fast test-serial browser install migrate messages clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6.1)."; exit 1; }
@@ -24,15 +24,17 @@ run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# The whole suite: everything on two workers, then the browser tests (Debian's chromium is installed when missing).
-test: test-fast test-browser
+# The whole suite: everything on two workers, then the serial tests: concurrency and the browser tests
+# (Debian's chromium is installed when missing).
+test: test-fast test-serial
 
-# Everything but the browser tests.
+# Everything that can run in parallel.
 test-fast: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile -m "not browser"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not serial"
 
-test-browser: $(STAMP) browser
-	$(PY) -m pytest -m browser
+# Tests that commit for real, one at a time: concurrent connections and the browser tests.
+test-serial: $(STAMP) browser
+	$(PY) -m pytest -m serial
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

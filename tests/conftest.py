@@ -10,11 +10,14 @@ from .factories import CollectiveFactory, MembershipFactory, UserFactory
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests are marked `browser` and run last: their live server flushes the database afterwards."""
+    """Tests that commit for real (live server, concurrent connections) are marked `serial` and run last,
+    alone: the database flush that follows them would remove the committee tree other tests share."""
     for item in items:
         if item.path.parent.name == "browser":
             item.add_marker(pytest.mark.browser)
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.serial)
+    items.sort(key=lambda item: item.get_closest_marker("serial") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +28,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
+def test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # Uploads of one test never land in the project or another test.
 
 
 def committee(region_or_name):

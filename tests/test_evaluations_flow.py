@@ -77,7 +77,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
     items = list(round.rubric_items.all())
     own.post(
         reverse("evaluations:edit_application", args=[application.pk]),
-        {"action": "upload", "file": SimpleUploadedFile("事迹.pdf", PDF, content_type="application/pdf")},
+        {"action": "save", "file": SimpleUploadedFile("事迹.pdf", PDF, content_type="application/pdf")},
     )
     assert application.attachments.count() == 1
     data = {"action": "submit", "deeds": "坚持首问负责，群众满意率99%。", **{f"item_{i.pk}": str(i.max_points - 1) for i in items}}

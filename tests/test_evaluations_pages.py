@@ -36,7 +36,7 @@ def draft(login):
 
 def upload(client, application, name, content):
     url = reverse("evaluations:edit_application", args=[application.pk])
-    return client.post(url, {"action": "upload", "file": SimpleUploadedFile(name, content)})
+    return client.post(url, {"action": "save", "file": SimpleUploadedFile(name, content)})
 
 
 def test_a_real_png_is_accepted(draft):

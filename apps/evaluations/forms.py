@@ -142,7 +142,7 @@ class ApplicationForm(forms.ModelForm):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Attachment (PDF, JPEG or PNG, up to 10 MB)"))
+    file = forms.FileField(label=_("Add an attachment (PDF, JPEG or PNG, up to 10 MB)"), required=False)
 
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,6 +150,8 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if not upload:
+            return None
         self.content_type = validate_upload(upload, ATTACHMENT_MAX_MB)
         if self.application.attachments.count() >= ATTACHMENTS_PER_APPLICATION:
             raise ValidationError(_("At most %(count)s attachments.") % {"count": ATTACHMENTS_PER_APPLICATION})
@@ -157,6 +159,8 @@ class AttachmentForm(forms.Form):
 
     def save(self):
         upload = self.cleaned_data["file"]
+        if not upload:
+            return None
         attachment = Attachment(
             application=self.application, original_name=upload.name[:200], content_type=self.content_type, size=upload.size
         )

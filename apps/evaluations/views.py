@@ -74,6 +74,7 @@ def round_list(request):
         queries.visible_rounds(scope)
         .select_related("node")
         .annotate(submitted=Count("applications", filter=~Q(applications__status=AppStatus.DRAFT)))
+        .order_by("-application_opens", "-pk")
     )
     page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
     admin_nodes = scope.root_nodes(Action.MANAGE_NODE)
@@ -409,7 +410,7 @@ def review_detail(request, pk):
     application = assignment.application
     items = list(application.round.rubric_items.all())
     form = ScoreForm(request.POST if request.POST.get("action") == "score" else None, items=items)
-    conflict_form = ConflictForm(request.POST if request.POST.get("action") == "conflict" else None)
+    conflict_form = ConflictForm(request.POST if request.POST.get("action") == "conflict" else None, prefix="conflict")
     if request.method == "POST":
         if form.is_bound and form.is_valid():
             _result, done = _run(request, workflow.submit_scores, assignment.pk, request.user, form.scores(), form.cleaned_data["comment"])
@@ -506,21 +507,20 @@ def edit_application(request, pk):
         messages.error(request, _("This application cannot be changed now."))
         return redirect("evaluations:my_application", pk=pk)
     action = request.POST.get("action")
-    form = ApplicationForm(request.POST if action in ("save", "submit") else None, instance=application)
-    upload = AttachmentForm(request.POST if action == "upload" else None, request.FILES or None, application=application)
+    form = ApplicationForm(request.POST or None, instance=application)
+    upload = AttachmentForm(request.POST or None, request.FILES or None, application=application)
     if request.method == "POST":
-        if action == "upload":
-            if upload.is_valid():
+        # One form: the text and a new attachment are saved together, so an upload never loses typed text.
+        if form.is_valid() and upload.is_valid():
+            with transaction.atomic():
+                form.save()
                 upload.save()
-                messages.success(request, _("Attachment added."))
-                return redirect("evaluations:edit_application", pk=pk)
-        elif form.is_valid():
-            form.save()
             if action == "submit":
                 _result, done = _run(request, workflow.submit, application.pk, request.user)
                 if done:
                     messages.success(request, _("Submitted. You can follow every step here."))
-                return redirect("evaluations:my_application", pk=pk)
+                    return redirect("evaluations:my_application", pk=pk)
+                return redirect("evaluations:edit_application", pk=pk)
             messages.success(request, _("Saved."))
             return redirect("evaluations:edit_application", pk=pk)
         messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
@@ -575,7 +575,7 @@ def download_attachment(request, pk, attachment_pk):
 def notice_list(request):
     notices = Notice.objects.select_related("round__node").annotate(
         entries=Count("round__applications", filter=Q(round__applications__status__in=AppStatus.on_notice_list()))
-    )
+    ).order_by("-opens_on", "-pk")
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluations/notice_list.html", {"page": page})
 

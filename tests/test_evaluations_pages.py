@@ -199,3 +199,26 @@ def _try_recommend(pk, user):
         return "done"
     except workflow.TransitionError as error:
         return str(error)
+
+
+def test_named_list_and_objection_evidence(client, login, notice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    round = notice.round
+    admin = MembershipFactory(role="admin", node=round.node).user
+    client.post(notice.get_absolute_url(), {**objection_data(notice), "evidence_file": SimpleUploadedFile("证据.png", png_bytes())})
+    objection = Objection.objects.get()
+    evidence = reverse("evaluations:objection_evidence", args=[objection.pk])
+    assert client.get(evidence).status_code == 302
+    assert login(MembershipFactory(role="reviewer", node=round.node).user).get(evidence).status_code == 404
+    assert login(admin).get(evidence)["Content-Type"] == "image/png"
+    workflow.resolve_objection(objection.pk, admin, upheld=False, reason="不属实")
+    assert client.get(reverse("evaluations:named_list_pdf", args=[round.pk])).status_code == 404  # not named yet
+    workflow.name(round.pk, admin, today=notice.closes_on + timedelta(days=1))
+    client.logout()
+    pdf = client.get(reverse("evaluations:named_list_pdf", args=[round.pk]))
+    xlsx = client.get(reverse("evaluations:named_list_xlsx", args=[round.pk]))
+    assert pdf.content.startswith(b"%PDF") and xlsx.content.startswith(b"PK")
+    assert reverse("evaluations:named_list_pdf", args=[round.pk]) in client.get(notice.get_absolute_url()).content.decode()

@@ -24,7 +24,9 @@ STAFF_PAGE_SIZE = 30
 
 @login_required
 def my_workspace(request):
-    collectives = Collective.objects.filter(leader_account=request.user).with_places().order_by("-created_at")
+    collectives = (
+        Collective.objects.filter(leader_account=request.user).with_places().prefetch_related("members").order_by("-created_at")
+    )
     return render(request, "collectives/my_workspace.html", {"collectives": collectives})
 
 

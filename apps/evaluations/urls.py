@@ -12,6 +12,7 @@ urlpatterns = [
     path("workbench/rounds/<int:pk>/selection/", views.round_selection, name="round_selection"),
     path("workbench/rounds/<int:pk>/<str:name>/", views.round_transition, name="round_transition"),
     path("workbench/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
+    path("workbench/objections/<int:pk>/evidence/", views.objection_evidence, name="objection_evidence"),
     path("workbench/applications/", views.application_queue, name="application_queue"),
     path("workbench/applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("workbench/applications/<int:pk>/recommend/", views.application_recommend, name="application_recommend"),

@@ -41,6 +41,7 @@ from .forms import (
     SendBackForm,
 )
 from .models import Application, Attachment, CreationRegistration, Honor, Notice, Objection, ReviewAssignment, Round
+from .uploads import EXTENSIONS
 
 PAGE_SIZE = 30
 OBJECTIONS_PER_HOUR = 5
@@ -251,6 +252,16 @@ def objection_resolve(request, pk):
     if done:
         messages.success(request, _("The objection is resolved."))
     return redirect(objection.notice.round)
+
+
+@login_required
+def objection_evidence(request, pk):
+    """Evidence sent with an objection: for the round's admins only, like the objector's contact."""
+    objection = get_object_or_404(Objection.objects.select_related("notice__round__node"), pk=pk)
+    if not objection.evidence or not workflow.is_round_admin(request.user, objection.notice.round, staff_scope(request)):
+        raise Http404
+    content_type = {extension: content for content, extension in EXTENSIONS.items()}[objection.evidence_extension]
+    return FileResponse(objection.evidence.open("rb"), content_type=content_type)
 
 
 # Applications (staff) --------------------------------------------------------------------------

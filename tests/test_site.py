@@ -102,13 +102,29 @@ def test_no_missing_migrations():
     assert "No changes detected" in out.getvalue()
 
 
+def demo_counts():
+    from apps.evaluations.models import Application, Honor, Objection, Round
+
+    return (
+        User.objects.count(),
+        Collective.objects.count(),
+        {s: Collective.objects.filter(status=s).count() for s in ["draft", "submitted", "returned", "registered"]},
+        {s: Round.objects.filter(stage=s).count() for s in ["draft", "open", "review", "notice", "named"]},
+        {s: Application.objects.filter(status=s).count() for s in ["draft", "pending", "returned", "declined", "review", "notice", "named"]},
+        Honor.objects.count(),
+        Objection.objects.count(),
+    )
+
+
 def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
-    counts = (User.objects.count(), Collective.objects.count(), {s: Collective.objects.filter(status=s).count() for s in ["draft", "submitted", "returned", "registered"]})
+    counts = demo_counts()
     call_command("seed_demo", stdout=StringIO())
-    assert (User.objects.count(), Collective.objects.count(), {s: Collective.objects.filter(status=s).count() for s in ["draft", "submitted", "returned", "registered"]}) == counts
+    assert demo_counts() == counts
     assert all(counts[2].values()), counts
     assert counts[1] >= 24
+    assert all(counts[3].values()) and all(counts[4].values()), counts  # a round in every stage, applications in every state
+    assert counts[5] >= 1
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):

@@ -209,3 +209,10 @@ def test_submission_is_rechecked_on_the_server():
     application = ApplicationFactory(round=round, collective=eligible_collective(registered_on=timezone.localdate()))
     with pytest.raises(workflow.TransitionError, match="尚未符合本批次全部申报条件"):
         workflow.submit(application.pk, application.collective.leader_account)
+
+
+def test_round_timeline_uses_round_stage_names():
+    round = RoundFactory(stage="draft")
+    workflow.open_round(round.pk, round_admin(round))
+    entry = workflow.timeline(round)[-1]
+    assert (entry.action_label, entry.from_label, entry.to_label) == ("开始申报", "筹备中", "申报中")

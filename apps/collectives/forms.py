@@ -11,6 +11,7 @@ from apps.organizations.models import Node, Region
 
 from .models import CREDIT_PLEDGE, Collective, Member, Status
 
+CHOOSE = _("Choose…")
 OLDEST_MEMBER_AGE = 100
 YOUNGEST_MEMBER_AGE = 16  # The legal minimum working age.
 
@@ -54,6 +55,8 @@ class CollectiveForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Collectives register with a county-level league committee or with an industry unit.
         self.fields["registering_node"].queryset = Node.registering_nodes()
+        for name in ("industry", "region", "registering_node"):
+            self.fields[name].empty_label = CHOOSE
         self.fields["region"].queryset = Region.objects.filter(parent__parent__isnull=False).select_related("parent")
         self.fields["accept_pledge"].initial = bool(self.instance.pledge_accepted_at)
         for checkbox in ("has_league_branch", "accept_pledge"):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.validators import MOBILE_RE, SERVICE_PHONE_RE, normalize_phone
+from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
 
 from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
@@ -97,6 +98,7 @@ class QuotaForm(forms.ModelForm):
     def __init__(self, *args, parent_node=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["node"].queryset = Node.objects.get_children(parent_node) if parent_node else Node.objects.none()
+        self.fields["node"].empty_label = CHOOSE
 
 
 QuotaFormSet = forms.inlineformset_factory(Round, RoundQuota, form=QuotaForm, extra=2, can_delete=True)
@@ -244,6 +246,7 @@ class ObjectionForm(forms.ModelForm):
     def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["application"].queryset = entries
+        self.fields["application"].empty_label = CHOOSE
         self.fields["application"].label_from_instance = lambda a: f"{a.collective.name}（{a.collective.workplace_unit}）"
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 

@@ -462,13 +462,15 @@ ACTION_LABELS = {
     "withdraw": _("Withdrawn after objection"),
     "name": _("Named"),
 }
-STATE_LABELS = {**dict(AppStatus.choices), **dict(RoundStage.choices), **dict(ObjectionStatus.choices)}
+# Rounds, applications and objections share some state names ("open"): label them by the subject's own states.
+STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.choices), Objection: dict(ObjectionStatus.choices)}
 
 
 def timeline(subject):
+    labels = STATE_LABELS[type(subject)]
     entries = list(AuditEntry.objects.for_object(subject))
     for entry in entries:
         entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
-        entry.from_label = STATE_LABELS.get(entry.from_state, entry.from_state)
-        entry.to_label = STATE_LABELS.get(entry.to_state, entry.to_state)
+        entry.from_label = labels.get(entry.from_state, entry.from_state)
+        entry.to_label = labels.get(entry.to_state, entry.to_state)
     return entries

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
@@ -197,10 +198,10 @@ def round_half(value):
 
 
 ROUND_TRANSITIONS = {
-    "open": (workflow.open_round, _("Applications are open.")),
-    "close": (workflow.close_applications, _("Applications are closed; the review has begun.")),
-    "publish": (workflow.publish_notice, _("The public notice is published.")),
-    "name": (workflow.name, _("The list is named. Certificates are ready.")),
+    "open": (workflow.open_round, gettext_lazy("Applications are open.")),
+    "close": (workflow.close_applications, gettext_lazy("Applications are closed; the review has begun.")),
+    "publish": (workflow.publish_notice, gettext_lazy("The public notice is published.")),
+    "name": (workflow.name, gettext_lazy("The list is named. Certificates are ready.")),
 }
 
 
@@ -267,9 +268,9 @@ def objection_evidence(request, pk):
 # Applications (staff) --------------------------------------------------------------------------
 
 QUEUE_TABS = {
-    "waiting": (queries.waiting_on, _("Waiting on my committee")),
-    "review": (queries.in_review_for, _("In review in my rounds")),
-    "all": (queries.visible_applications, _("All in my area")),
+    "waiting": (queries.waiting_on, gettext_lazy("Waiting on my committee")),
+    "review": (queries.in_review_for, gettext_lazy("In review in my rounds")),
+    "all": (queries.visible_applications, gettext_lazy("All in my area")),
 }
 
 
@@ -331,34 +332,44 @@ def _assessment_rows(application):
     return [(item, application.self_assessment.get(str(item.pk))) for item in application.round.rubric_items.all()]
 
 
+def _node_decision(request, pk, form_class, invalid_message, perform, success_message):
+    """A committee's decision on an application waiting on it; the workflow checks whose turn it is."""
+    application, _scope = _staff_application(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, invalid_message)
+        return redirect("evaluations:application_detail", pk=pk)
+    _result, done = _run(request, perform, application.pk, request.user, form.cleaned_data)
+    if not done:
+        return redirect("evaluations:application_detail", pk=pk)
+    messages.success(request, success_message % {"name": application.collective.name})
+    return redirect("evaluations:application_queue")
+
+
 @login_required
 @require_POST
 def application_recommend(request, pk):
-    application, _scope = _staff_application(request, pk)
-    form = RecommendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the rank as a whole number from 1."))
-        return redirect("evaluations:application_detail", pk=pk)
-    _result, done = _run(request, workflow.recommend, application.pk, request.user, form.cleaned_data["rank"], form.cleaned_data["comment"])
-    if done:
-        messages.success(request, _("Recommended: %(name)s") % {"name": application.collective.name})
-        return redirect("evaluations:application_queue")
-    return redirect("evaluations:application_detail", pk=pk)
+    return _node_decision(
+        request,
+        pk,
+        RecommendForm,
+        _("Give the rank as a whole number from 1."),
+        lambda application_pk, user, data: workflow.recommend(application_pk, user, data["rank"], data["comment"]),
+        _("Recommended: %(name)s"),
+    )
 
 
 @login_required
 @require_POST
 def application_send_back(request, pk):
-    application, _scope = _staff_application(request, pk)
-    form = SendBackForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a decision and give the reason."))
-        return redirect("evaluations:application_detail", pk=pk)
-    _result, done = _run(request, workflow.send_back, application.pk, request.user, form.cleaned_data["decision"], form.cleaned_data["comment"])
-    if done:
-        messages.success(request, _("Decision recorded: %(name)s") % {"name": application.collective.name})
-        return redirect("evaluations:application_queue")
-    return redirect("evaluations:application_detail", pk=pk)
+    return _node_decision(
+        request,
+        pk,
+        SendBackForm,
+        _("Choose a decision and give the reason."),
+        lambda application_pk, user, data: workflow.send_back(application_pk, user, data["decision"], data["comment"]),
+        _("Decision recorded: %(name)s"),
+    )
 
 
 @login_required

@@ -63,3 +63,11 @@ def test_workbench_link_only_for_staff(login, leader, staff_user):
     assert reverse("collectives:staff_queue") not in login(leader).get(reverse("home")).content.decode()
     staff = login(staff_user("viewer", "340800"))
     assert reverse("collectives:staff_queue") in staff.get(reverse("home")).content.decode()
+
+
+def test_english_pages_stay_english_after_chinese_ones(client):
+    """Labels defined at import time must follow the visitor's language, not the first request's."""
+    client.get(reverse("home"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("evaluations:notice_list")).content.decode()
+    assert "Public notices" in page and "公示" not in page

@@ -20,6 +20,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.audit.models import AuditEntry, record
 from apps.notifications.services import notify
@@ -444,23 +445,23 @@ def _notify_node(node, application, subject):
 # The audit trail, ready for display ----------------------------------------------------------------
 
 ACTION_LABELS = {
-    "create": _("Created"),
-    "submit": _("Submitted"),
-    "recommend": _("Recommended"),
-    "return": _("Returned for revision"),
-    "decline": _("Not recommended"),
-    "assign": _("Experts assigned"),
-    "score": _("Scores submitted"),
-    "conflict": _("Conflict of interest declared"),
-    "inspect": _("On-site inspection recorded"),
-    "select": _("Proposed list saved"),
-    "open": _("Applications opened"),
-    "close": _("Applications closed"),
-    "publish": _("Public notice published"),
-    "file": _("Objection filed"),
-    "resolve": _("Objection resolved"),
-    "withdraw": _("Withdrawn after objection"),
-    "name": _("Named"),
+    "create": gettext_lazy("Created"),
+    "submit": gettext_lazy("Submitted"),
+    "recommend": gettext_lazy("Recommended"),
+    "return": gettext_lazy("Returned for revision"),
+    "decline": gettext_lazy("Not recommended"),
+    "assign": gettext_lazy("Experts assigned"),
+    "score": gettext_lazy("Scores submitted"),
+    "conflict": gettext_lazy("Conflict of interest declared"),
+    "inspect": gettext_lazy("On-site inspection recorded"),
+    "select": gettext_lazy("Proposed list saved"),
+    "open": gettext_lazy("Applications opened"),
+    "close": gettext_lazy("Applications closed"),
+    "publish": gettext_lazy("Public notice published"),
+    "file": gettext_lazy("Objection filed"),
+    "resolve": gettext_lazy("Objection resolved"),
+    "withdraw": gettext_lazy("Withdrawn after objection"),
+    "name": gettext_lazy("Named"),
 }
 # Rounds, applications and objections share some state names ("open"): label them by the subject's own states.
 STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.choices), Objection: dict(ObjectionStatus.choices)}

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.collectives",
     "apps.notifications",
     "apps.evaluations",
+    "apps.activities",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.collectives.urls")),
     path("", include("apps.evaluations.urls")),
+    path("", include("apps.activities.urls")),
 ]

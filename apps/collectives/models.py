@@ -5,6 +5,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.validators import validate_service_phone
+from apps.organizations.enums import Level
 from apps.organizations.models import Industry, Node, Region
 
 from .rules import CompositionRules, check_composition
@@ -33,6 +34,9 @@ class Status(models.TextChoices):
 class CollectiveQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status__in=Status.public())
+
+    def named(self):
+        return self.public().exclude(honor_level="")
 
     def with_places(self):
         return self.select_related("region__parent", "industry", "registering_node")
@@ -76,6 +80,9 @@ class Collective(models.Model):
     registration_number = models.CharField(_("registration number"), max_length=20, unique=True, null=True, blank=True)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    # The highest level among the collective's valid titles, kept by apps/evaluations when it names or revokes:
+    # lists and eligibility rules ask "named or aspiring?" without joining the honours.
+    honor_level = models.CharField(_("highest title"), max_length=12, choices=Level, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

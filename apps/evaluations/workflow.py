@@ -31,7 +31,7 @@ from apps.organizations.scope import StaffScope
 from .dates import add_working_days
 from .eligibility import check_eligibility, is_eligible
 from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
-from .models import Application, Honor, Notice, Objection, ReviewAssignment, Round
+from .models import LEVEL_ORDER, Application, Honor, Notice, Objection, ReviewAssignment, Round
 
 
 class TransitionError(Exception):
@@ -414,10 +414,17 @@ def name(round_pk, user, today=None):
     return honors
 
 
+def refresh_honor_level(collective):
+    """Keep the collective's highest valid title (Collective.honor_level) in step with its honours."""
+    levels = set(Honor.objects.valid().filter(collective=collective).values_list("level", flat=True))
+    collective.honor_level = next((level for level in reversed(LEVEL_ORDER) if level in levels), "")
+    collective.save(update_fields=["honor_level"])
+
+
 def _create_honor(round, application, today):
     code = f"{LEVEL_CODES[round.level]}{round.node.region_id}"
     serial = NumberSequence.next_value(key=f"certificate:{code}", year=round.year)
-    return Honor.objects.create(
+    honor = Honor.objects.create(
         collective=application.collective,
         round=round,
         application=application,
@@ -429,6 +436,8 @@ def _create_honor(round, application, today):
         named_on=today,
         named_by=round.node,
     )
+    refresh_honor_level(application.collective)
+    return honor
 
 
 # Notifications ---------------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_HOURS_PER_PERSON, MAX_PHOTOS, ActivityReport, AnnualSummary, Campaign, PointsRule, ReportKind
+from .photos import check_photo
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CampaignForm(forms.ModelForm):
+    report_kinds = forms.MultipleChoiceField(
+        label=_("Report kinds asked for"), choices=ReportKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["title", "theme", "description", "starts_on", "ends_on", "action_starts_on", "action_ends_on", "report_kinds", "includes_aspiring"]
+        widgets = {
+            "starts_on": DATE_WIDGET,
+            "ends_on": DATE_WIDGET,
+            "action_starts_on": DATE_WIDGET,
+            "action_ends_on": DATE_WIDGET,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The campaign must end after it starts."))
+        action_starts, action_ends = cleaned.get("action_starts_on"), cleaned.get("action_ends_on")
+        if bool(action_starts) != bool(action_ends):
+            self.add_error("action_ends_on", _("Give both days of the unified action, or neither."))
+        elif action_starts and starts and ends and not (starts <= action_starts <= action_ends <= ends):
+            self.add_error("action_starts_on", _("The unified action must lie within the campaign period."))
+        return cleaned
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultiplePhotoField, self).clean(file, initial) for file in files]
+
+
+class ReportForm(forms.ModelForm):
+    new_photos = MultiplePhotoField(label=_("Photos (up to 9; JPEG, PNG or WebP, 10 MB each)"), required=False)
+
+    class Meta:
+        model = ActivityReport
+        fields = ["kind", "campaign", "title", "held_on", "place", "participants", "beneficiaries", "narrative", "video_url", "is_public"]
+        widgets = {"held_on": DATE_WIDGET, "narrative": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, collective, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collective = collective
+        self.fields["campaign"].queryset = campaigns
+        self.fields["campaign"].empty_label = _("None")
+        self.members = list(collective.members.all())
+        existing = {entry.member_id: entry.hours for entry in self.instance.hours.all()} if self.instance.pk else {}
+        for member in self.members:
+            self.fields[self.hours_field(member)] = forms.DecimalField(
+                label=member.name,
+                required=False,
+                min_value=Decimal("0.5"),
+                max_value=MAX_HOURS_PER_PERSON,
+                decimal_places=1,
+                initial=existing.get(member.pk),
+                error_messages={"max_value": _("At most 24 hours per person in one report.")},
+            )
+
+    @staticmethod
+    def hours_field(member):
+        return f"hours_{member.pk}"
+
+    def hours_fields(self):
+        return [self[self.hours_field(member)] for member in self.members]
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise ValidationError(_("The activity date cannot be in the future."))
+        return held_on
+
+    def clean_new_photos(self):
+        photos = self.cleaned_data["new_photos"]
+        kept = self.instance.photos.count() if self.instance.pk else 0
+        if kept + len(photos) > MAX_PHOTOS:
+            raise ValidationError(_("At most %(count)s photos per report.") % {"count": MAX_PHOTOS})
+        for photo in photos:
+            check_photo(photo)
+        return photos
+
+    def clean(self):
+        cleaned = super().clean()
+        campaign, kind = cleaned.get("campaign"), cleaned.get("kind")
+        if campaign and kind and campaign.report_kinds and kind not in campaign.report_kinds:
+            self.add_error("kind", _("This campaign asks for: %(kinds)s.") % {"kinds": "、".join(str(k) for k in campaign.kind_labels())})
+        if campaign and cleaned.get("held_on") and not (campaign.starts_on <= cleaned["held_on"] <= campaign.ends_on):
+            self.add_error("held_on", _("The campaign runs from %(start)s to %(end)s.") % {"start": campaign.starts_on, "end": campaign.ends_on})
+        return cleaned
+
+    def hours(self):
+        """{member: hours} for volunteer kinds; nothing for the others."""
+        if self.cleaned_data["kind"] not in ReportKind.with_hours():
+            return {}
+        return {m: self.cleaned_data[self.hours_field(m)] for m in self.members if self.cleaned_data.get(self.hours_field(m))}
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is inappropriate (the collective sees this)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class AuthoriseForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile phone of the account to authorise"), max_length=20)
+
+
+class AnnualSummaryForm(forms.ModelForm):
+    class Meta:
+        model = AnnualSummary
+        fields = ["narrative"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 10})}
+
+
+class PeriodForm(forms.Form):
+    starts_on = forms.DateField(label=_("From"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(label=_("To"), widget=DATE_WIDGET)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            raise ValidationError(_("The period must end after it starts."))
+        return cleaned
+
+
+class PointsRuleForm(forms.ModelForm):
+    class Meta:
+        model = PointsRule
+        fields = ["points_per_hour"]

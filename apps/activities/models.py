@@ -1,0 +1,237 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.collectives.models import Collective, Member
+from apps.organizations.models import Industry, Node, Region
+
+EDIT_DAYS = 30
+MAX_PHOTOS = 9
+MAX_HOURS_PER_PERSON = Decimal(24)
+
+
+class ReportKind(models.TextChoices):
+    STUDY = "study", _("Study and education")
+    VOLUNTEER = "volunteer", _("Volunteer service")
+    PUBLIC_SERVICE = "public_service", _("Service to the public")
+    SKILLS = "skills", _("Skills contest")
+    INNOVATION = "innovation", _("Innovation")
+    OPEN_WEEK = "open_week", _("Open week")
+    CULTURE = "culture", _("Cultural work")
+    OTHER = "other", _("Other")
+
+    @classmethod
+    def with_hours(cls):
+        """Kinds whose reports list volunteer hours per member (seed 004)."""
+        return [cls.VOLUNTEER, cls.PUBLIC_SERVICE]
+
+
+class CampaignQuerySet(models.QuerySet):
+    def active_for(self, collectives, today=None):
+        """{collective id: active campaigns of its committees (its registering node and every node above)}, in one query."""
+        ancestor_paths = {c.pk: _ancestor_paths(c.registering_node.path) for c in collectives}
+        today = today or timezone.localdate()
+        campaigns = list(
+            self.filter(
+                node__path__in=set().union(*ancestor_paths.values()), starts_on__lte=today, ends_on__gte=today
+            ).select_related("node")
+        )
+        return {
+            c.pk: [
+                campaign
+                for campaign in campaigns
+                if campaign.node.path in ancestor_paths[c.pk] and (campaign.includes_aspiring or c.honor_level)
+            ]
+            for c in collectives
+        }
+
+    def for_collective(self, collective, today=None):
+        """The same as a queryset, for a form's choices."""
+        active = self.active_for([collective], today)[collective.pk]
+        return self.filter(pk__in=[campaign.pk for campaign in active]).select_related("node")
+
+
+def _ancestor_paths(path):
+    return {path[:end] for end in range(Node.steplen, len(path) + 1, Node.steplen)}
+
+
+class Campaign(models.Model):
+    """A themed campaign (主题活动) a committee launches for the collectives of its subtree."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("committee"))
+    title = models.CharField(_("title"), max_length=120, help_text=_("e.g. 2026年青年文明号开放周"))
+    theme = models.CharField(_("theme"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    action_starts_on = models.DateField(_("unified action from"), null=True, blank=True)
+    action_ends_on = models.DateField(_("unified action until"), null=True, blank=True)
+    report_kinds = models.JSONField(_("report kinds asked for"), default=list)
+    includes_aspiring = models.BooleanField(_("aspiring collectives take part"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("activities:campaign_detail", args=[self.pk])
+
+    def is_active(self, today=None):
+        today = today or timezone.localdate()
+        return self.starts_on <= today <= self.ends_on
+
+    def kind_labels(self):
+        return [ReportKind(kind).label for kind in self.report_kinds if kind in ReportKind.values]
+
+
+class ReportQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True, flagged=False)
+
+    def in_subtree(self, node):
+        return self.filter(node_path__startswith=node.path)
+
+
+class ActivityReport(models.Model):
+    """One activity a collective reports. The node path, region and industry are copied from the collective
+    when the report is filed, so that roll-ups group and filter on the report table alone."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="reports")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports", verbose_name=_("campaign")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ReportKind)
+    title = models.CharField(_("title"), max_length=120)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=120)
+    participants = models.PositiveIntegerField(_("participants"), validators=[MaxValueValidator(100_000)])
+    beneficiaries = models.PositiveIntegerField(_("people served"), default=0, validators=[MaxValueValidator(10_000_000)])
+    narrative = models.TextField(_("what was done"))
+    video_url = models.URLField(_("video link (optional)"), blank=True)
+    is_public = models.BooleanField(_("show on the public page"), default=True)
+    volunteer_hours = models.DecimalField(max_digits=9, decimal_places=1, default=0, editable=False)
+    flagged = models.BooleanField(_("flagged as inappropriate"), default=False)
+    flag_reason = models.TextField(_("reason"), blank=True)
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    node_path = models.CharField(max_length=255, editable=False)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", editable=False)
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, related_name="+", editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("activity report")
+        verbose_name_plural = _("activity reports")
+        indexes = [
+            models.Index(fields=["node_path", "held_on"], name="report_rollup_idx"),
+            models.Index(fields=["campaign", "node_path"], name="report_campaign_idx"),
+            models.Index(fields=["collective", "-held_on"], name="report_collective_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("activities:public_report", args=[self.collective_id, self.pk])
+
+    def copy_place_from(self, collective):
+        self.node_path = collective.registering_node.path
+        self.region_id = collective.region_id
+        self.industry_id = collective.industry_id
+
+    def editable_until(self):
+        return (self.created_at or timezone.now()) + timezone.timedelta(days=EDIT_DAYS)
+
+    @property
+    def has_hours(self):
+        return self.kind in ReportKind.with_hours()
+
+
+def photo_path(photo, filename):
+    return f"reports/{photo.report_id}/{timezone.now():%Y%m%d%H%M%S%f}.jpg"
+
+
+def thumbnail_path(photo, filename):
+    return f"reports/{photo.report_id}/thumbs/{timezone.now():%Y%m%d%H%M%S%f}.jpg"
+
+
+class ReportPhoto(models.Model):
+    """A photo, re-encoded without its EXIF data (no location), with a thumbnail made once at upload."""
+
+    report = models.ForeignKey(ActivityReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_path)
+    thumbnail = models.ImageField(upload_to=thumbnail_path)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class VolunteerHours(models.Model):
+    """Hours one member served in one volunteer-service report."""
+
+    report = models.ForeignKey(ActivityReport, on_delete=models.CASCADE, related_name="hours")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="volunteer_hours", verbose_name=_("member"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_HOURS_PER_PERSON)]
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "member"], name="one_entry_per_member")]
+
+
+class PointsRule(models.Model):
+    """Volunteer points per hour, set by the national committee (seed 004: 25 points an hour)."""
+
+    points_per_hour = models.PositiveSmallIntegerField(_("points per volunteer hour"), default=25)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("volunteer points rule")
+
+    @classmethod
+    def current(cls):
+        rule = cls.objects.order_by("-pk").first()
+        return rule.points_per_hour if rule else 25
+
+
+class ReportAuthorisation(models.Model):
+    """A user the 号长 allows to file reports for the collective."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="report_authorisations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_authorisations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collective", "user"], name="unique_report_authorisation")]
+
+
+class AnnualSummary(models.Model):
+    """A named collective's yearly summary, shown with the year's computed totals."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="annual_summaries")
+    year = models.PositiveSmallIntegerField(_("year"))
+    narrative = models.TextField(_("summary"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["collective", "year"], name="one_summary_per_year")]

@@ -1,0 +1,405 @@
+from datetime import date
+
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import User
+from apps.accounts.validators import normalize_phone
+from apps.audit.models import record
+from apps.collectives.models import Collective
+from apps.notifications.services import notify
+from apps.organizations.enums import Action, Level
+from apps.organizations.models import Node
+from apps.organizations.scope import staff_scope
+
+from . import rollups, services
+from .forms import AnnualSummaryForm, AuthoriseForm, CampaignForm, FlagForm, PeriodForm, PointsRuleForm, ReportForm
+from .models import ActivityReport, AnnualSummary, Campaign, PointsRule, ReportAuthorisation, ReportPhoto
+
+PAGE_SIZE = 30
+
+
+# The collective's side ----------------------------------------------------------------------------
+
+
+def _collective_for_filing(request, pk):
+    collective = get_object_or_404(Collective.objects.with_places(), pk=pk)
+    if not services.may_file(request.user, collective):
+        raise Http404
+    return collective
+
+
+@login_required
+def my_reports(request, pk):
+    collective = _collective_for_filing(request, pk)
+    reports = collective.reports.select_related("campaign").prefetch_related("photos")
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    rate = PointsRule.current()
+    return render(
+        request,
+        "activities/my_reports.html",
+        {
+            "collective": collective,
+            "page": page,
+            "campaigns": Campaign.objects.for_collective(collective),
+            "member_hours": services.member_hours(collective, rate),
+            "rate": rate,
+            "is_leader": collective.leader_account_id == request.user.pk,
+            "authorisations": collective.report_authorisations.select_related("user"),
+            "authorise_form": AuthoriseForm(),
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+@login_required
+def report_create(request, pk):
+    collective = _collective_for_filing(request, pk)
+    initial = {"campaign": request.GET.get("campaign"), "held_on": timezone.localdate()}
+    return _edit_report(request, collective, ActivityReport(collective=collective), initial)
+
+
+@login_required
+def report_edit(request, pk, report_pk):
+    collective = _collective_for_filing(request, pk)
+    report = get_object_or_404(collective.reports, pk=report_pk)
+    if not services.may_edit(request.user, report):
+        messages.error(request, _("Reports can be changed for 30 days after they are filed."))
+        return redirect("activities:my_reports", pk=pk)
+    return _edit_report(request, collective, report, None)
+
+
+def _edit_report(request, collective, report, initial):
+    form = ReportForm(
+        request.POST or None, request.FILES or None, instance=report, initial=initial,
+        collective=collective, campaigns=Campaign.objects.for_collective(collective),
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_report(form, request.user)
+            messages.success(request, _("Report saved."))
+            return redirect("activities:my_reports", pk=collective.pk)
+        messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    photos = report.photos.all() if report.pk else []
+    return render(request, "activities/report_form.html", {"form": form, "collective": collective, "report": report, "photos": photos})
+
+
+@login_required
+@require_POST
+def photo_delete(request, pk, report_pk, photo_pk):
+    collective = _collective_for_filing(request, pk)
+    photo = get_object_or_404(ReportPhoto, pk=photo_pk, report_id=report_pk, report__collective=collective)
+    if not services.may_edit(request.user, photo.report):
+        raise PermissionDenied
+    services.remove_photo(photo)
+    messages.success(request, _("Photo removed."))
+    return redirect("activities:report_edit", pk=pk, report_pk=report_pk)
+
+
+@login_required
+@require_POST
+def authorise(request, pk):
+    collective = get_object_or_404(Collective, pk=pk, leader_account=request.user)
+    form = AuthoriseForm(request.POST)
+    user = User.objects.filter(phone=normalize_phone(request.POST.get("phone", ""))).first() if form.is_valid() else None
+    if user is None:
+        messages.error(request, _("No account uses that mobile phone. Ask the person to sign up first."))
+    else:
+        with transaction.atomic():
+            _authorisation, created = ReportAuthorisation.objects.get_or_create(collective=collective, user=user)
+            if created:
+                record(collective, actor=request.user, action="authorise_reporter", comment=user.get_full_name())
+        messages.success(request, _("%(name)s may now file reports for the collective.") % {"name": user.get_full_name()})
+    return redirect("activities:my_reports", pk=pk)
+
+
+@login_required
+@require_POST
+def revoke_authorisation(request, pk, authorisation_pk):
+    collective = get_object_or_404(Collective, pk=pk, leader_account=request.user)
+    authorisation = get_object_or_404(ReportAuthorisation, pk=authorisation_pk, collective=collective)
+    with transaction.atomic():
+        authorisation.delete()
+        record(collective, actor=request.user, action="revoke_reporter", comment=authorisation.user.get_full_name())
+    messages.success(request, _("Authorisation withdrawn."))
+    return redirect("activities:my_reports", pk=pk)
+
+
+@login_required
+def annual_summary(request, pk, year):
+    collective = get_object_or_404(Collective, pk=pk, leader_account=request.user)
+    if not collective.honor_level:
+        messages.error(request, _("Annual summaries are filed by named 青年文明号."))
+        return redirect("collectives:my_collective", pk=pk)
+    summary = AnnualSummary.objects.filter(collective=collective, year=year).first() or AnnualSummary(collective=collective, year=year)
+    form = AnnualSummaryForm(request.POST or None, instance=summary)
+    if request.method == "POST" and form.is_valid():
+        summary = form.save(commit=False)
+        summary.filed_by = request.user
+        summary.save()
+        messages.success(request, _("Annual summary saved."))
+        return redirect("activities:my_reports", pk=pk)
+    year_totals = rollups.totals(collective.reports.filter(held_on__year=year))
+    return render(request, "activities/annual_summary.html", {"collective": collective, "form": form, "year": year, "totals": year_totals})
+
+
+# Committees ------------------------------------------------------------------------------------------
+
+
+def _scope_nodes(request, action=Action.VIEW):
+    scope = staff_scope(request)
+    if not scope.can(action):
+        raise PermissionDenied
+    return scope
+
+
+def _chosen_node(request, scope):
+    """The node whose subtree a roll-up covers: ?node= within the user's scope, else their first node."""
+    nodes = scope.nodes(Action.VIEW)
+    node_id = request.GET.get("node")
+    if node_id and node_id.isdigit():
+        return get_object_or_404(nodes, pk=node_id)
+    roots = scope.root_nodes(Action.VIEW)
+    if roots:
+        return roots[0]
+    return Node.objects.filter(level=Level.NATIONAL).order_by("path").first()
+
+
+@login_required
+def campaign_list(request):
+    scope = _scope_nodes(request)
+    campaigns = scope.filter(Campaign.objects.select_related("node"), Action.VIEW, "node")
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/campaign_list.html", {"page": page, "can_create": scope.can(Action.MANAGE_NODE)})
+
+
+@login_required
+def campaign_create(request):
+    scope = _scope_nodes(request, Action.MANAGE_NODE)
+    nodes = scope.root_nodes(Action.MANAGE_NODE) or list(Node.objects.filter(level=Level.NATIONAL)[:1])
+    node_id = request.POST.get("node") or request.GET.get("node")
+    node = next((n for n in nodes if str(n.pk) == node_id), nodes[0])
+    form = CampaignForm(request.POST or None, instance=Campaign(node=node, created_by=request.user))
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                campaign = form.save()
+                record(campaign, actor=request.user, action="launch", comment=campaign.title)
+            messages.success(request, _("Campaign launched. The collectives of %(node)s see it on their page.") % {"node": node.name})
+            return redirect(campaign)
+        messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    return render(request, "activities/campaign_form.html", {"form": form, "nodes": nodes, "node": node})
+
+
+def _visible_campaign(request, pk):
+    scope = _scope_nodes(request)
+    campaign = get_object_or_404(Campaign.objects.select_related("node"), pk=pk)
+    # Staff of the campaign's committee see all of it; staff below see their own part of it.
+    if scope.can(Action.VIEW, campaign.node):
+        return campaign, campaign.node, scope
+    roots = [root for root in scope.root_nodes(Action.VIEW) if root.path.startswith(campaign.node.path)]
+    if not roots and not request.user.is_superuser:
+        raise Http404
+    return campaign, roots[0] if roots else campaign.node, scope
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign, node, _scope = _visible_campaign(request, pk)
+    reports = rollups.reports_for(node, campaign=campaign)
+    participation = rollups.campaign_participation(node, campaign)
+    show = "missing" if request.GET.get("show") == "missing" else "reported"
+    page = Paginator(participation[show].select_related("registering_node").order_by("registering_node__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activities/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "node": node,
+            "totals": rollups.totals(reports),
+            "by_child": rollups.by_child_node(node, reports),
+            "by_industry": rollups.by_industry(reports),
+            "reported_count": participation["reported"].count(),
+            "missing_count": participation["missing"].count(),
+            "show": show,
+            "page": page,
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_remind(request, pk):
+    campaign, node, scope = _visible_campaign(request, pk)
+    if not scope.can(Action.MODERATE_REPORTS, node):
+        raise PermissionDenied
+    missing = rollups.campaign_participation(node, campaign)["missing"].select_related("leader_account")
+    leaders = [collective.leader_account for collective in missing]
+    with transaction.atomic():
+        notify(
+            leaders,
+            _("Reminder: %(campaign)s is waiting for your report") % {"campaign": campaign.title},
+            _("%(node)s asks every collective to report on the campaign by %(date)s.") % {"node": node.name, "date": campaign.ends_on},
+            "/my/",
+        )
+        record(campaign, actor=request.user, action="remind", comment=str(len(leaders)))
+    messages.success(request, _("Reminder sent to %(count)s collectives.") % {"count": len(leaders)})
+    return redirect(campaign)
+
+
+def _rollup_workbook(title, by_child, by_industry):
+    columns = ["activities", "participants", "beneficiaries", "volunteer_services", "volunteer_hours"]
+    headers = [_("Activities"), _("Participants"), _("People served"), _("Volunteer services"), _("Volunteer hours")]
+    book = tablib.Databook()
+    for sheet_title, rows in ((_("By committee"), by_child), (_("By industry"), by_industry)):
+        sheet = tablib.Dataset(headers=[_("Name"), *headers], title=str(sheet_title))
+        for row in rows:
+            sheet.append([row["label"], *[row[column] for column in columns]])
+        book.add_sheet(sheet)
+    response = HttpResponse(book.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename=rollup.xlsx"
+    return response
+
+
+@login_required
+def campaign_export(request, pk):
+    campaign, node, _scope = _visible_campaign(request, pk)
+    reports = rollups.reports_for(node, campaign=campaign)
+    return _rollup_workbook(campaign.title, rollups.by_child_node(node, reports), rollups.by_industry(reports))
+
+
+@login_required
+def rollup(request):
+    """The same roll-up for any period, without a campaign."""
+    scope = _scope_nodes(request)
+    node = _chosen_node(request, scope)
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, initial={"starts_on": date(today.year, 1, 1), "ends_on": today})
+    starts_on, ends_on = (form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]) if form.is_valid() else (date(today.year, 1, 1), today)
+    reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
+    by_child, by_industry = rollups.by_child_node(node, reports), rollups.by_industry(reports)
+    if request.GET.get("format") == "xlsx":
+        return _rollup_workbook(node.name, by_child, by_industry)
+    ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activities/rollup.html",
+        {
+            "node": node,
+            "nodes": scope.root_nodes(Action.VIEW),
+            "form": form,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "totals": rollups.totals(reports),
+            "by_child": by_child,
+            "by_industry": by_industry,
+            "ranking": ranking,
+            "children": Node.objects.get_children(node),
+        },
+    )
+
+
+@login_required
+def staff_reports(request):
+    """Reports of the subtree, newest first, for reading and moderation."""
+    scope = _scope_nodes(request)
+    reports = scope.filter(ActivityReport.objects.select_related("collective", "campaign"), Action.VIEW, "collective__registering_node")
+    if request.GET.get("flagged"):
+        reports = reports.filter(flagged=True)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/staff_reports.html", {"page": page})
+
+
+@login_required
+def staff_report(request, report_pk):
+    scope = _scope_nodes(request)
+    report = get_object_or_404(
+        scope.filter(ActivityReport.objects.select_related("collective__registering_node", "campaign"), Action.VIEW, "collective__registering_node"),
+        pk=report_pk,
+    )
+    return render(
+        request,
+        "activities/staff_report.html",
+        {
+            "report": report,
+            "photos": report.photos.all(),
+            "hours": report.hours.select_related("member"),
+            "can_moderate": services.may_moderate(request.user, report, scope),
+            "flag_form": FlagForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_flag(request, report_pk):
+    scope = _scope_nodes(request)
+    report = get_object_or_404(ActivityReport.objects.select_related("collective__registering_node", "collective__leader_account"), pk=report_pk)
+    if not services.may_moderate(request.user, report, scope):
+        raise Http404
+    if request.POST.get("action") == "unflag":
+        services.unflag(report, request.user)
+        messages.success(request, _("The report is public again."))
+    else:
+        form = FlagForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the reason: the collective will see it."))
+            return redirect("activities:staff_report", report_pk=report.pk)
+        services.flag(report, request.user, form.cleaned_data["reason"])
+        messages.success(request, _("The report is hidden from the public."))
+    return redirect("activities:staff_report", report_pk=report.pk)
+
+
+@login_required
+def summaries(request):
+    """Named collectives of the subtree and whether they filed their annual summary."""
+    scope = _scope_nodes(request)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    named = scope.filter(Collective.objects.named().select_related("registering_node"), Action.VIEW, "registering_node")
+    filed = AnnualSummary.objects.filter(year=year).values("collective_id")
+    show = "missing" if request.GET.get("show") == "missing" else "filed"
+    chosen = named.exclude(pk__in=filed) if show == "missing" else named.filter(pk__in=filed)
+    page = Paginator(chosen.order_by("registering_node__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activities/summaries.html",
+        {"year": year, "page": page, "show": show, "filed_count": named.filter(pk__in=filed).count(), "missing_count": named.exclude(pk__in=filed).count()},
+    )
+
+
+@login_required
+def points_rule(request):
+    """The national committee sets the volunteer points rate."""
+    scope = staff_scope(request)
+    national = Node.objects.filter(level=Level.NATIONAL, kind="league").first()
+    if national is None or not scope.acts_at(Action.MANAGE_NODE, national):
+        raise PermissionDenied
+    form = PointsRuleForm(request.POST or None, initial={"points_per_hour": PointsRule.current()})
+    if request.method == "POST" and form.is_valid():
+        rule = form.save(commit=False)
+        rule.updated_by = request.user
+        rule.save()
+        messages.success(request, _("Points rate saved."))
+        return redirect("activities:rollup")
+    return render(request, "activities/points_rule.html", {"form": form})
+
+
+# Public ------------------------------------------------------------------------------------------------
+
+
+def public_report(request, pk, report_pk):
+    report = get_object_or_404(
+        ActivityReport.objects.public().select_related("collective", "campaign").filter(collective__status="registered"),
+        pk=report_pk,
+        collective_id=pk,
+    )
+    return render(request, "activities/public_report.html", {"report": report, "photos": report.photos.all()})

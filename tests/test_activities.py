@@ -81,7 +81,9 @@ def test_leader_files_a_volunteer_report_with_a_photo_for_a_campaign(own, collec
     page = response.content.decode()
     assert "5.5" in page and "<td>75" in page and "<td>62.5" in page  # 3 h and 2.5 h at 25 points an hour
     public = client.get(collective.get_absolute_url()).content.decode()
-    assert "社区义诊志愿服务" in public and report.photos.get().thumbnail.url in public
+    thumb = reverse("activities:photo_thumb", args=[report.photos.get().pk])
+    assert "社区义诊志愿服务" in public and thumb in public
+    assert client.get(thumb)["Content-Type"] == "image/jpeg"
     assert client.get(report.get_absolute_url()).status_code == 200
 
 
@@ -247,3 +249,18 @@ def test_annual_summary_for_named_collectives(login, staff_user, collective):
     staff = login(staff_user("viewer", "340800"))
     assert collective.name in staff.get(reverse("activities:summaries")).content.decode()
     assert collective.name not in staff.get(reverse("activities:summaries") + "?show=missing").content.decode()
+
+
+def test_photos_of_internal_or_hidden_reports_are_not_public(client, login, collective):
+    from apps.activities.models import ReportPhoto
+    from django.core.files.base import ContentFile
+
+    report = ReportFactory(collective=collective, is_public=False)
+    photo = ReportPhoto(report=report)
+    photo.image.save("a.jpg", ContentFile(jpeg_with_gps()), save=False)
+    photo.thumbnail.save("b.jpg", ContentFile(jpeg_with_gps()), save=False)
+    photo.save()
+    url = reverse("activities:photo_full", args=[photo.pk])
+    assert client.get(url).status_code == 404
+    assert login(UserFactory()).get(url).status_code == 404
+    assert login(collective.leader_account).get(url).status_code == 200

@@ -24,4 +24,6 @@ urlpatterns = [
     path("workbench/reports/<int:report_pk>/flag/", views.staff_flag, name="staff_flag"),
     path("workbench/summaries/", views.summaries, name="summaries"),
     path("posts/<int:pk>/reports/<int:report_pk>/", views.public_report, name="public_report"),
+    path("photos/<int:photo_pk>/thumb.jpg", views.photo, {"variant": "thumb"}, name="photo_thumb"),
+    path("photos/<int:photo_pk>/full.jpg", views.photo, {"variant": "full"}, name="photo_full"),
 ]

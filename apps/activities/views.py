@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -394,6 +394,24 @@ def points_rule(request):
 
 
 # Public ------------------------------------------------------------------------------------------------
+
+
+def photo(request, photo_pk, variant):
+    """Photos are served through this view, not as plain media files: an internal or hidden report's photos are
+    seen only by its collective and its committees."""
+    photo = get_object_or_404(ReportPhoto.objects.select_related("report__collective__registering_node"), pk=photo_pk)
+    report = photo.report
+    public = report.is_public and not report.flagged and report.collective.status == "registered"
+    if not public and not (
+        request.user.is_authenticated
+        and (services.may_file(request.user, report.collective) or staff_scope(request).can(Action.VIEW, report.collective.registering_node))
+    ):
+        raise Http404
+    file = photo.thumbnail if variant == "thumb" else photo.image
+    response = FileResponse(file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
+    return response
+
 
 
 def public_report(request, pk, report_pk):

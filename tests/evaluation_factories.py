@@ -28,6 +28,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     application_closes = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=20))
     quota = 10
     aspiring_months = 12
+    min_recent_reports = 0  # Tests of the activity-report rule set it themselves.
     created_by = factory.SubFactory(UserFactory)
 
     @factory.post_generation

@@ -216,3 +216,17 @@ def test_round_timeline_uses_round_stage_names():
     workflow.open_round(round.pk, round_admin(round))
     entry = workflow.timeline(round)[-1]
     assert (entry.action_label, entry.from_label, entry.to_label) == ("开始申报", "筹备中", "申报中")
+
+
+def test_recent_activity_reports_rule(round):
+    from .activity_factories import ReportFactory
+
+    round.min_recent_reports = 2
+    collective = eligible_collective()
+    ReportFactory(collective=collective, held_on=round.reference_date - timedelta(days=30))
+    ReportFactory(collective=collective, held_on=round.reference_date - timedelta(days=400))  # too old
+    ReportFactory(collective=collective, held_on=round.reference_date - timedelta(days=10), flagged=True)  # hidden
+    rule = check(check_eligibility(collective, round), "近12个月至少报送2次活动")
+    assert not rule.passed and rule.detail == "已报送1次"
+    ReportFactory(collective=collective, held_on=round.reference_date - timedelta(days=5))
+    assert check(check_eligibility(collective, round), "近12个月至少报送2次活动").passed

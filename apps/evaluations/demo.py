@@ -140,8 +140,16 @@ class Seeder:
 
     def create(self, title, year, quota, opens, closes):
         """A round with the default rubric, as the round form creates it."""
+        # The demo rounds are seeded before the demo activity reports exist, so they ask for none.
         round = Round.objects.create(
-            node=self.city, title=title, year=year, quota=quota, application_opens=opens, application_closes=closes, created_by=self.admin
+            node=self.city,
+            title=title,
+            year=year,
+            quota=quota,
+            application_opens=opens,
+            application_closes=closes,
+            min_recent_reports=0,
+            created_by=self.admin,
         )
         for position, (name, points) in enumerate(DEFAULT_RUBRIC):
             RubricItem.objects.create(round=round, name=name, max_points=points, position=position)

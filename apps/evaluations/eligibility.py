@@ -3,8 +3,10 @@
 The 号长 sees these checks live on /my/; `workflow.submit` runs them again on the server.
 """
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from apps.activities.models import ActivityReport
 from apps.collectives.models import Status
 from apps.collectives.rules import Check, check_composition
 
@@ -14,8 +16,8 @@ from .models import level_below
 from .titles import LEVEL_TITLES
 
 
-def check_eligibility(collective, round, honors=None, creation_registered=None):
-    """`honors` and `creation_registered` may be passed in by list pages that fetched them in bulk."""
+def check_eligibility(collective, round, honors=None, creation_registered=None, recent_reports=None):
+    """`honors`, `creation_registered` and `recent_reports` may be passed in by list pages that fetched them in bulk."""
     reference = round.reference_date
     honors = list(collective.honors.all()) if honors is None else honors
     checks = [_in_scope(collective, round)]
@@ -29,6 +31,10 @@ def check_eligibility(collective, round, honors=None, creation_registered=None):
         checks.append(_lower_level(honors, round))
     if round.revocation_bar_years:
         checks.append(_no_recent_revocation(honors, round))
+    if round.min_recent_reports:
+        if recent_reports is None:
+            recent_reports = recent_report_counts([collective], round.reference_date)[collective.pk]
+        checks.append(_recent_reports(recent_reports, round))
     if round.requires_creation_registration:
         if creation_registered is None:
             creation_registered = round.creation_registrations.filter(collective=collective).exists()
@@ -106,6 +112,29 @@ def _lower_level(honors, round):
         _("Has held the %(title)s for at least %(years)s years") % {"title": LEVEL_TITLES[lower], "years": years},
         bool(long_enough),
         detail,
+    )
+
+
+def recent_report_counts(collectives, reference_date):
+    """{collective id: activity reports held in the 12 months up to the reference date}, hidden ones excluded."""
+    counts = dict(
+        ActivityReport.objects.filter(
+            collective__in=collectives,
+            flagged=False,
+            held_on__gt=shift_months(reference_date, -12),
+            held_on__lte=reference_date,
+        )
+        .values_list("collective_id")
+        .annotate(n=Count("pk"))
+    )
+    return {collective.pk: counts.get(collective.pk, 0) for collective in collectives}
+
+
+def _recent_reports(count, round):
+    return Check(
+        _("At least %(count)s activity reports in the last 12 months") % {"count": round.min_recent_reports},
+        count >= round.min_recent_reports,
+        _("%(count)s reports filed") % {"count": count},
     )
 
 

@@ -40,6 +40,7 @@ class RoundForm(forms.ModelForm):
             "aspiring_months",
             "lower_level_years",
             "revocation_bar_years",
+            "min_recent_reports",
         ]
         date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         widgets = {

@@ -60,6 +60,9 @@ class Round(models.Model):
         _("years holding the level below"), default=0, help_text=_("0: the level below is not required.")
     )
     revocation_bar_years = models.PositiveSmallIntegerField(_("years barred after a revocation"), default=2)
+    min_recent_reports = models.PositiveSmallIntegerField(
+        _("activity reports in the last 12 months"), default=2, help_text=_("0: no activity reports required.")
+    )
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -42,6 +42,7 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
     page.locator("#id_application_opens").fill((today - timedelta(days=1)).isoformat())
     page.locator("#id_application_closes").fill((today + timedelta(days=30)).isoformat())
     page.locator("#id_quota").fill("5")
+    page.locator("#id_min_recent_reports").fill("0")  # this new collective has filed no activity report yet
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("认定批次已保存。")).to_be_visible()
     page.get_by_role("button", name="开始申报").click()

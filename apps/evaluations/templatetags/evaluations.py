@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..eligibility import check_eligibility, is_eligible
+from ..eligibility import check_eligibility, is_eligible, recent_report_counts
 from ..enums import HonorStatus
 from ..models import Application, CreationRegistration, Honor
 from ..queries import open_rounds_for
@@ -21,6 +21,9 @@ def rounds_panel(collectives):
     )
     applications = {(a.round_id, a.collective_id): a for a in all_applications}
     registered = set(CreationRegistration.objects.filter(collective_id__in=ids).values_list("round_id", "collective_id"))
+    # One count per distinct reference date (rounds rarely differ), not one per collective.
+    references = {r.reference_date for rounds in rounds_by_collective.values() for r in rounds if r.min_recent_reports}
+    counts = {reference: recent_report_counts(collectives, reference) for reference in references}
     honors = {}
     for honor in Honor.objects.filter(collective_id__in=ids):
         honors.setdefault(honor.collective_id, []).append(honor)
@@ -28,7 +31,11 @@ def rounds_panel(collectives):
     for collective in collectives:
         for round in rounds_by_collective.get(collective.pk, []):
             checks = check_eligibility(
-                collective, round, honors=honors.get(collective.pk, []), creation_registered=(round.pk, collective.pk) in registered
+                collective,
+                round,
+                honors=honors.get(collective.pk, []),
+                creation_registered=(round.pk, collective.pk) in registered,
+                recent_reports=counts[round.reference_date][collective.pk] if round.min_recent_reports else None,
             )
             panels.append(
                 {

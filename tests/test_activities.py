@@ -249,6 +249,7 @@ def test_annual_summary_for_named_collectives(login, staff_user, collective):
     staff = login(staff_user("viewer", "340800"))
     assert collective.name in staff.get(reverse("activities:summaries")).content.decode()
     assert collective.name not in staff.get(reverse("activities:summaries") + "?show=missing").content.decode()
+    assert "全年开展活动12次" in staff.get(reverse("activities:summaries")).content.decode()
 
 
 def test_photos_of_internal_or_hidden_reports_are_not_public(client, login, collective):
@@ -264,3 +265,8 @@ def test_photos_of_internal_or_hidden_reports_are_not_public(client, login, coll
     assert client.get(url).status_code == 404
     assert login(UserFactory()).get(url).status_code == 404
     assert login(collective.leader_account).get(url).status_code == 200
+
+
+def test_bad_year_parameter_falls_back_to_this_year(login, staff_user):
+    response = login(staff_user("viewer", "340800")).get(reverse("activities:summaries") + "?year=abc")
+    assert response.status_code == 200 and response.context["year"] == timezone.localdate().year

@@ -363,16 +363,26 @@ def staff_flag(request, report_pk):
 def summaries(request):
     """Named collectives of the subtree and whether they filed their annual summary."""
     scope = _scope_nodes(request)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else timezone.localdate().year
     named = scope.filter(Collective.objects.named().select_related("registering_node"), Action.VIEW, "registering_node")
     filed = AnnualSummary.objects.filter(year=year).values("collective_id")
     show = "missing" if request.GET.get("show") == "missing" else "filed"
     chosen = named.exclude(pk__in=filed) if show == "missing" else named.filter(pk__in=filed)
     page = Paginator(chosen.order_by("registering_node__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    texts = dict(AnnualSummary.objects.filter(year=year, collective__in=list(page)).values_list("collective_id", "narrative"))
+    rows = [(collective, texts.get(collective.pk)) for collective in page]
     return render(
         request,
         "activities/summaries.html",
-        {"year": year, "page": page, "show": show, "filed_count": named.filter(pk__in=filed).count(), "missing_count": named.exclude(pk__in=filed).count()},
+        {
+            "year": year,
+            "page": page,
+            "rows": rows,
+            "show": show,
+            "filed_count": named.filter(pk__in=filed).count(),
+            "missing_count": named.exclude(pk__in=filed).count(),
+        },
     )
 
 

@@ -152,6 +152,7 @@ def test_authorised_member_files_for_the_collective(login, collective):
     member_account = UserFactory()
     login(collective.leader_account).post(reverse("activities:authorise", args=[collective.pk]), {"phone": member_account.phone})
     client = login(member_account)
+    assert reverse("activities:report_create", args=[collective.pk]) in client.get(reverse("collectives:my")).content.decode()
     client.post(reverse("activities:report_create", args=[collective.pk]), report_post(collective))
     assert ActivityReport.objects.get().created_by == member_account
 

@@ -103,6 +103,7 @@ def test_no_missing_migrations():
 
 
 def demo_counts():
+    from apps.activities.models import ActivityReport, AnnualSummary, Campaign, ReportPhoto, VolunteerHours
     from apps.evaluations.models import Application, Honor, Objection, Round
 
     return (
@@ -113,6 +114,8 @@ def demo_counts():
         {s: Application.objects.filter(status=s).count() for s in ["draft", "pending", "returned", "declined", "review", "notice", "named"]},
         Honor.objects.count(),
         Objection.objects.count(),
+        [m.objects.count() for m in (Campaign, ActivityReport, ReportPhoto, VolunteerHours, AnnualSummary)],
+        ActivityReport.objects.filter(flagged=True).count(),
     )
 
 
@@ -125,6 +128,7 @@ def test_seed_demo_is_idempotent():
     assert counts[1] >= 24
     assert all(counts[3].values()) and all(counts[4].values()), counts  # a round in every stage, applications in every state
     assert counts[5] >= 1
+    assert all(counts[7]) and counts[8] == 1, counts  # campaigns, reports, photos, hours, a summary; one report flagged
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):

@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: demo data for trying the portal, from the committee tree to named collectives.
 
 Each app seeds its own part, in one transaction: apps/collectives/demo.py (committees, accounts, collectives in
-every registration state), then apps/evaluations/demo.py (naming rounds in every stage). Idempotent: running it
+every registration state), then apps/evaluations/demo.py (naming rounds in every stage), then apps/activities/demo.py
+(campaigns, activity reports with volunteer hours and photos, an annual summary). Idempotent: running it
 twice leaves the same data. The accounts are listed in README.md.
 """
 
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from apps.activities.demo import seed_activities
 from apps.collectives.demo import DEMO_PASSWORD, seed_collectives
 from apps.evaluations.demo import seed_rounds
 
@@ -16,7 +18,10 @@ NO_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
-    help = "Create demo committees, accounts, collectives in every state and naming rounds in every stage (idempotent)."
+    help = (
+        "Create demo committees, accounts, collectives in every state, naming rounds in every stage, "
+        "campaigns and activity reports (idempotent)."
+    )
 
     def handle(self, *args, **options):
         # The workflow notifies as in real use; the in-portal notifications are kept, but no mail goes to the
@@ -24,4 +29,5 @@ class Command(BaseCommand):
         with override_settings(MAILERS=NO_MAIL), transaction.atomic():
             seed_collectives(self.stdout)
             seed_rounds(self.stdout)
+            seed_activities(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo account's password is “{DEMO_PASSWORD}”."))

@@ -33,7 +33,8 @@ class Status(models.TextChoices):
 
 class CollectiveQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(status__in=Status.public())
+        """Collectives on the public lists: registered, and not delisted by a revocation."""
+        return self.filter(status__in=Status.public(), delisted_on__isnull=True)
 
     def named(self):
         return self.public().exclude(honor_level="")
@@ -83,6 +84,9 @@ class Collective(models.Model):
     # The highest level among the collective's valid titles, kept by apps/evaluations when it names or revokes:
     # lists and eligibility rules ask "named or aspiring?" without joining the honours.
     honor_level = models.CharField(_("highest title"), max_length=12, choices=Level, blank=True, default="", editable=False)
+    # Set when the collective's last valid title is revoked: it leaves every public list at once, while its page
+    # (reached from old plaques and QR codes) says what happened. Cleared when it is named again.
+    delisted_on = models.DateField(_("delisted on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -191,5 +191,6 @@ def staff_transition(request, pk, name):
 
 
 def public_page(request, pk):
-    collective = get_object_or_404(Collective.objects.public().with_places(), pk=pk)
+    # Delisted collectives keep their page (plaques and QR codes point here), which says their title was revoked.
+    collective = get_object_or_404(Collective.objects.filter(status__in=Status.public()).with_places(), pk=pk)
     return render(request, "collectives/public_page.html", {"collective": collective, "pledge": CREDIT_PLEDGE})

@@ -345,6 +345,8 @@ class Honor(models.Model):
     named_by = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("named by"))
     status = models.CharField(_("status"), max_length=10, choices=HonorStatus, default=HonorStatus.NAMED)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    revocation_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
 
     objects = HonorQuerySet.as_manager()
 

@@ -418,7 +418,9 @@ def refresh_honor_level(collective):
     """Keep the collective's highest valid title (Collective.honor_level) in step with its honours."""
     levels = set(Honor.objects.valid().filter(collective=collective).values_list("level", flat=True))
     collective.honor_level = next((level for level in reversed(LEVEL_ORDER) if level in levels), "")
-    collective.save(update_fields=["honor_level"])
+    if collective.honor_level:
+        collective.delisted_on = None  # Named again: back on the public lists.
+    collective.save(update_fields=["honor_level", "delisted_on"])
 
 
 def _create_honor(round, application, today):

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.evaluations",
     "apps.activities",
+    "apps.complaints",
+    "apps.rechecks",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("apps.collectives.urls")),
     path("", include("apps.evaluations.urls")),
     path("", include("apps.activities.urls")),
+    path("", include("apps.complaints.urls")),
+    path("", include("apps.rechecks.urls")),
 ]

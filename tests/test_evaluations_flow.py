@@ -38,6 +38,7 @@ def round_post(**overrides):
         "aspiring_months": "12",
         "lower_level_years": "0",
         "revocation_bar_years": "2",
+        "complaint_bar_months": "12",
         "min_recent_reports": "0",
         "holidays": "",
         "rubric-TOTAL_FORMS": "5",

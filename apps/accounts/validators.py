@@ -1,6 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -27,3 +28,16 @@ def validate_service_phone(value):
             _("Enter a valid phone number: a landline such as 0556-5551234, a mobile number, or a hotline."),
             code="invalid_phone",
         )
+
+
+def clean_contact(value):
+    """A phone number or an email address by which staff can reach a member of the public; returns it tidied."""
+    value = (value or "").strip()
+    message = _("Enter a valid email address or phone number.")
+    if "@" in value:
+        EmailValidator(message=message)(value)
+        return value
+    phone = normalize_phone(value)
+    if not (MOBILE_RE.match(phone) or SERVICE_PHONE_RE.match(phone)):
+        raise ValidationError(message, code="invalid_contact")
+    return phone

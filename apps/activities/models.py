@@ -140,9 +140,12 @@ class ActivityReport(models.Model):
         verbose_name = _("activity report")
         verbose_name_plural = _("activity reports")
         indexes = [
-            models.Index(fields=["node_path", "held_on"], name="report_rollup_idx"),
-            models.Index(fields=["campaign", "node_path"], name="report_campaign_idx"),
+            # varchar_pattern_ops: node_path__startswith (LIKE 'prefix%') can use a b-tree index only with
+            # this operator class unless the database collation is "C".
+            models.Index(fields=["node_path", "held_on"], name="report_rollup_idx", opclasses=["varchar_pattern_ops", "date_ops"]),
+            models.Index(fields=["campaign", "node_path"], name="report_campaign_idx", opclasses=["int8_ops", "varchar_pattern_ops"]),
             models.Index(fields=["collective", "-held_on"], name="report_collective_idx"),
+            models.Index(fields=["campaign", "collective"], name="report_participation_idx"),
         ]
 
     def __str__(self):

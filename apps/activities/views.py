@@ -216,6 +216,7 @@ def _visible_campaign(request, pk):
 def campaign_detail(request, pk):
     campaign, node, _scope = _visible_campaign(request, pk)
     reports = rollups.reports_for(node, campaign=campaign)
+    totals, by_child, by_industry = rollups.summary(node, reports)
     participation = rollups.campaign_participation(node, campaign)
     show = "missing" if request.GET.get("show") == "missing" else "reported"
     page = Paginator(participation[show].select_related("registering_node").order_by("registering_node__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -225,9 +226,9 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "node": node,
-            "totals": rollups.totals(reports),
-            "by_child": rollups.by_child_node(node, reports),
-            "by_industry": rollups.by_industry(reports),
+            "totals": totals,
+            "by_child": by_child,
+            "by_industry": by_industry,
             "reported_count": participation["reported"].count(),
             "missing_count": participation["missing"].count(),
             "show": show,
@@ -274,7 +275,8 @@ def _rollup_workbook(title, by_child, by_industry):
 def campaign_export(request, pk):
     campaign, node, _scope = _visible_campaign(request, pk)
     reports = rollups.reports_for(node, campaign=campaign)
-    return _rollup_workbook(campaign.title, rollups.by_child_node(node, reports), rollups.by_industry(reports))
+    _totals, by_child, by_industry = rollups.summary(node, reports)
+    return _rollup_workbook(campaign.title, by_child, by_industry)
 
 
 @login_required
@@ -286,7 +288,7 @@ def rollup(request):
     form = PeriodForm(request.GET or None, initial={"starts_on": date(today.year, 1, 1), "ends_on": today})
     starts_on, ends_on = (form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]) if form.is_valid() else (date(today.year, 1, 1), today)
     reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
-    by_child, by_industry = rollups.by_child_node(node, reports), rollups.by_industry(reports)
+    totals, by_child, by_industry = rollups.summary(node, reports)
     if request.GET.get("format") == "xlsx":
         return _rollup_workbook(node.name, by_child, by_industry)
     ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -299,7 +301,7 @@ def rollup(request):
             "form": form,
             "starts_on": starts_on,
             "ends_on": ends_on,
-            "totals": rollups.totals(reports),
+            "totals": totals,
             "by_child": by_child,
             "by_industry": by_industry,
             "ranking": ranking,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.activities.models import ActivityReport
 from apps.collectives.models import Status
+from apps.complaints.models import Complaint, Warning
 from apps.collectives.rules import Check, check_composition
 
 from .dates import shift_months
@@ -16,8 +17,9 @@ from .models import level_below
 from .titles import LEVEL_TITLES
 
 
-def check_eligibility(collective, round, honors=None, creation_registered=None, recent_reports=None):
-    """`honors`, `creation_registered` and `recent_reports` may be passed in by list pages that fetched them in bulk."""
+def check_eligibility(collective, round, honors=None, creation_registered=None, recent_reports=None, supervision=None):
+    """`honors`, `creation_registered`, `recent_reports` and `supervision` may be passed in by list pages that fetched
+    them in bulk."""
     reference = round.reference_date
     honors = list(collective.honors.all()) if honors is None else honors
     checks = [_in_scope(collective, round)]
@@ -31,6 +33,11 @@ def check_eligibility(collective, round, honors=None, creation_registered=None, 
         checks.append(_lower_level(honors, round))
     if round.revocation_bar_years:
         checks.append(_no_recent_revocation(honors, round))
+    if supervision is None:
+        supervision = supervision_counts([collective], round)[collective.pk]
+    checks.append(_no_open_warning(supervision["open_warnings"]))
+    if round.complaint_bar_months:
+        checks.append(_no_upheld_complaint(supervision["upheld_complaints"], round))
     if round.min_recent_reports:
         if recent_reports is None:
             recent_reports = recent_report_counts([collective], round.reference_date)[collective.pk]
@@ -128,6 +135,38 @@ def recent_report_counts(collectives, reference_date):
         .annotate(n=Count("pk"))
     )
     return {collective.pk: counts.get(collective.pk, 0) for collective in collectives}
+
+
+def supervision_counts(collectives, round):
+    """{collective id: {"open_warnings": n, "upheld_complaints": n}}: open warnings and rectifications, and
+    complaints upheld within the round's bar period before its reference date, in two queries."""
+    since = shift_months(round.reference_date, -round.complaint_bar_months)
+    warnings = dict(
+        Warning.objects.open().filter(collective__in=collectives).values_list("collective_id").annotate(n=Count("pk"))
+    )
+    upheld = dict(
+        Complaint.objects.upheld()
+        .filter(collective__in=collectives, closed_at__date__gt=since)
+        .values_list("collective_id")
+        .annotate(n=Count("pk"))
+    )
+    return {c.pk: {"open_warnings": warnings.get(c.pk, 0), "upheld_complaints": upheld.get(c.pk, 0)} for c in collectives}
+
+
+def _no_open_warning(count):
+    return Check(
+        _("No open warning or rectification"),
+        not count,
+        _("%(count)s open") % {"count": count} if count else _("None"),
+    )
+
+
+def _no_upheld_complaint(count, round):
+    return Check(
+        _("No complaint upheld in the last %(months)s months") % {"months": round.complaint_bar_months},
+        not count,
+        _("%(count)s upheld") % {"count": count} if count else _("None"),
+    )
 
 
 def _recent_reports(count, round):

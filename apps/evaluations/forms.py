@@ -1,10 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.validators import MOBILE_RE, SERVICE_PHONE_RE, normalize_phone
+from apps.accounts.validators import clean_contact
 from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
 
@@ -40,6 +39,7 @@ class RoundForm(forms.ModelForm):
             "aspiring_months",
             "lower_level_years",
             "revocation_bar_years",
+            "complaint_bar_months",
             "min_recent_reports",
         ]
         date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -252,14 +252,7 @@ class ObjectionForm(forms.ModelForm):
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_contact(self):
-        contact = self.cleaned_data["contact"].strip()
-        if "@" in contact:
-            EmailValidator(message=_("Enter a valid email address or phone number."))(contact)
-            return contact
-        phone = normalize_phone(contact)
-        if not (MOBILE_RE.match(phone) or SERVICE_PHONE_RE.match(phone)):
-            raise ValidationError(_("Enter a valid email address or phone number."))
-        return phone
+        return clean_contact(self.cleaned_data["contact"])
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")

@@ -60,6 +60,9 @@ class Round(models.Model):
         _("years holding the level below"), default=0, help_text=_("0: the level below is not required.")
     )
     revocation_bar_years = models.PositiveSmallIntegerField(_("years barred after a revocation"), default=2)
+    complaint_bar_months = models.PositiveSmallIntegerField(
+        _("months barred after an upheld complaint"), default=12, help_text=_("0: upheld complaints do not bar.")
+    )
     min_recent_reports = models.PositiveSmallIntegerField(
         _("activity reports in the last 12 months"), default=2, help_text=_("0: no activity reports required.")
     )

@@ -28,13 +28,14 @@ class Action(models.TextChoices):
     REVIEW_REGISTRATIONS = "review_registrations", _("Approve or return registrations")
     RECOMMEND = "recommend", _("Recommend, return or decline applications")
     MODERATE_REPORTS = "moderate_reports", _("Hide inappropriate activity reports")
+    HANDLE_COMPLAINTS = "handle_complaints", _("Handle complaints and issue warnings")
     MANAGE_NODE = "manage_node", _("Manage the committee and its staff")
 
 
 # Experts only score what they are assigned (issue 4), so they see nothing of the subtree.
 ROLE_ACTIONS = {
-    Role.ADMIN: {Action.VIEW, Action.REVIEW_REGISTRATIONS, Action.RECOMMEND, Action.MODERATE_REPORTS, Action.MANAGE_NODE},
-    Role.REVIEWER: {Action.VIEW, Action.REVIEW_REGISTRATIONS, Action.RECOMMEND, Action.MODERATE_REPORTS},
+    Role.ADMIN: {Action.VIEW, Action.REVIEW_REGISTRATIONS, Action.RECOMMEND, Action.MODERATE_REPORTS, Action.HANDLE_COMPLAINTS, Action.MANAGE_NODE},
+    Role.REVIEWER: {Action.VIEW, Action.REVIEW_REGISTRATIONS, Action.RECOMMEND, Action.MODERATE_REPORTS, Action.HANDLE_COMPLAINTS},
     Role.VIEWER: {Action.VIEW},
     Role.EXPERT: set(),
 }

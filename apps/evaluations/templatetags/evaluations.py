@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..eligibility import check_eligibility, is_eligible, recent_report_counts
+from ..eligibility import check_eligibility, is_eligible, recent_report_counts, supervision_counts
 from ..enums import HonorStatus
 from ..models import Application, CreationRegistration, Honor
 from ..queries import open_rounds_for
@@ -24,6 +24,8 @@ def rounds_panel(collectives):
     # One count per distinct reference date (rounds rarely differ), not one per collective.
     references = {r.reference_date for rounds in rounds_by_collective.values() for r in rounds if r.min_recent_reports}
     counts = {reference: recent_report_counts(collectives, reference) for reference in references}
+    rounds = {r.pk: r for rounds in rounds_by_collective.values() for r in rounds}
+    supervision = {pk: supervision_counts(collectives, round) for pk, round in rounds.items()}
     honors = {}
     for honor in Honor.objects.filter(collective_id__in=ids):
         honors.setdefault(honor.collective_id, []).append(honor)
@@ -36,6 +38,7 @@ def rounds_panel(collectives):
                 honors=honors.get(collective.pk, []),
                 creation_registered=(round.pk, collective.pk) in registered,
                 recent_reports=counts[round.reference_date][collective.pk] if round.min_recent_reports else None,
+                supervision=supervision[round.pk][collective.pk],
             )
             panels.append(
                 {

@@ -1,0 +1,70 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.validators import clean_contact
+from apps.activities.photos import check_photo
+
+from .models import Complaint
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ComplaintForm(forms.ModelForm):
+    # Bots fill every field; people never see this one (hidden by the stylesheet, skipped by screen readers).
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+
+    class Meta:
+        model = Complaint
+        fields = ["what_happened", "happened_on", "evidence", "contact", "name"]
+        widgets = {"what_happened": forms.Textarea(attrs={"rows": 5}), "happened_on": DATE_WIDGET}
+        help_texts = {"contact": _("Only the league committee sees it, to reach you. The collective never does.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_happened_on(self):
+        day = self.cleaned_data["happened_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean_contact(self):
+        return clean_contact(self.cleaned_data["contact"])
+
+    def clean_evidence(self):
+        photo = self.cleaned_data.get("evidence")
+        if photo and hasattr(photo, "content_type"):
+            check_photo(photo)
+        return photo
+
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+
+class AskStatementForm(forms.Form):
+    request_text = forms.CharField(label=_("What the collective should explain"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class CloseForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Outcome"), choices=[("upheld", _("Upheld")), ("not_upheld", _("Not upheld"))])
+    outcome = forms.CharField(label=_("Reason (the complainant and the collective see it)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    serious = forms.BooleanField(label=_("Serious: may lead to revocation"), required=False)
+
+
+class NotesForm(forms.Form):
+    staff_notes = forms.CharField(label=_("Staff notes (never shown outside the committee)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+
+
+class StatementForm(forms.Form):
+    statement = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
+
+
+class WarningForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the warning"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class LiftForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=1000)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("posts/<int:pk>/complain/", views.complain, name="complain"),
+    path("complaints/<str:code>/", views.track, name="track"),
+    path("workbench/complaints/", views.queue, name="queue"),
+    path("workbench/complaints/<int:pk>/", views.detail, name="detail"),
+    path("workbench/complaints/<int:pk>/evidence.jpg", views.evidence, name="evidence"),
+    path("workbench/complaints/<int:pk>/<str:name>/", views.step, name="step"),
+    path("workbench/collectives/<int:collective_pk>/warn/", views.warn, name="warn"),
+    path("workbench/warnings/<int:warning_pk>/lift/", views.lift, name="lift"),
+    path("my/complaints/<int:pk>/", views.my_complaint, name="my_complaint"),
+]

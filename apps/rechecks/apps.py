@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RechecksConfig(AppConfig):
+    name = "apps.rechecks"
+    verbose_name = _("Re-checks and revocation")

@@ -4,7 +4,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from apps.audit import labels
 from apps.audit.models import record
 from apps.notifications.services import notify
 from apps.organizations.enums import Action
@@ -12,6 +14,16 @@ from apps.organizations.scope import StaffScope
 
 from .models import ActivityReport, ReportPhoto, VolunteerHours
 from .photos import process_photo
+
+
+labels.register(
+    actions={
+        "authorise_reporter": gettext_lazy("Reporter authorised"),
+        "revoke_reporter": gettext_lazy("Reporter authorisation withdrawn"),
+        "flag": gettext_lazy("Hidden from the public"),
+        "unflag": gettext_lazy("Shown publicly again"),
+    }
+)
 
 
 def may_file(user, collective):

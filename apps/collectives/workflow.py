@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.audit import labels
 from apps.audit.models import AuditEntry, record
 from apps.organizations.enums import Action
 from apps.organizations.models import NumberSequence
@@ -126,9 +127,10 @@ def _assign_registration_number(collective):
 def timeline(collective):
     """The collective's audit trail with state and action names ready for display."""
     entries = list(AuditEntry.objects.for_object(collective))
+    states = dict(Status.choices)
     for entry in entries:
         transition = TRANSITIONS.get(entry.action)
-        entry.action_label = transition.label if transition else entry.action
-        entry.from_label = Status(entry.from_state).label if entry.from_state else ""
-        entry.to_label = Status(entry.to_state).label if entry.to_state else ""
+        entry.action_label = transition.label if transition else labels.action_label(entry.action)
+        entry.from_label = states.get(entry.from_state) or labels.state_label(entry.from_state)
+        entry.to_label = states.get(entry.to_state) or labels.state_label(entry.to_state)
     return entries

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.audit import labels
 from apps.audit.models import AuditEntry, record
 from apps.notifications.services import notify
 from apps.organizations.enums import Action, roles_allowed
@@ -179,6 +180,17 @@ ACTION_LABELS = {
     "statement": gettext_lazy("The collective gave its statement"),
     "close": gettext_lazy("Closed"),
 }
+
+
+labels.register(
+    actions={
+        "issue_warning": gettext_lazy("Warning issued"),
+        "issue_rectification": gettext_lazy("Rectification ordered"),
+        "lift_warning": gettext_lazy("Warning lifted"),
+        "lift_rectification": gettext_lazy("Rectification confirmed"),
+    },
+    states={"open": gettext_lazy("open"), "lifted": gettext_lazy("lifted")},
+)
 
 
 def timeline(complaint):

@@ -24,7 +24,7 @@ from civpost.ratelimit import limit_reached
 
 from . import certificates, queries, workflow
 from .eligibility import check_eligibility, is_eligible
-from .enums import AppStatus, ObjectionStatus, RoundStage
+from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
     DEFAULT_RUBRIC,
     ApplicationForm,
@@ -595,9 +595,13 @@ def download_attachment(request, pk, attachment_pk):
 
 
 def notice_list(request):
-    notices = Notice.objects.select_related("round__node").annotate(
-        entries=Count("round__applications", filter=Q(round__applications__status__in=AppStatus.on_notice_list()))
-    ).order_by("-opens_on", "-pk")
+    # Active entries: still on notice, or named with a title not since revoked.
+    active = Q(round__applications__status=AppStatus.NOTICE) | Q(
+        round__applications__status=AppStatus.NAMED, round__applications__honor__status=HonorStatus.NAMED
+    )
+    notices = Notice.objects.select_related("round__node").annotate(entries=Count("round__applications", filter=active)).order_by(
+        "-opens_on", "-pk"
+    )
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluations/notice_list.html", {"page": page})
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.audit import labels
 from apps.audit.models import AuditEntry, record
 from apps.notifications.services import notify
 from apps.organizations.enums import Action, NodeKind, Role, roles_allowed
@@ -474,6 +475,8 @@ ACTION_LABELS = {
     "withdraw": gettext_lazy("Withdrawn after objection"),
     "name": gettext_lazy("Named"),
 }
+labels.register(actions={"creation_registration": gettext_lazy("Creation registration (创建备案)")})
+
 # Rounds, applications and objections share some state names ("open"): label them by the subject's own states.
 STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.choices), Objection: dict(ObjectionStatus.choices)}
 

@@ -104,7 +104,9 @@ def test_no_missing_migrations():
 
 def demo_counts():
     from apps.activities.models import ActivityReport, AnnualSummary, Campaign, ReportPhoto, VolunteerHours
+    from apps.complaints.models import Complaint, Warning
     from apps.evaluations.models import Application, Honor, Objection, Round
+    from apps.rechecks.models import Recheck, RecheckItem
 
     return (
         User.objects.count(),
@@ -116,6 +118,8 @@ def demo_counts():
         Objection.objects.count(),
         [m.objects.count() for m in (Campaign, ActivityReport, ReportPhoto, VolunteerHours, AnnualSummary)],
         ActivityReport.objects.filter(flagged=True).count(),
+        {s: Complaint.objects.filter(status=s).count() for s in ["received", "awaiting_statement", "upheld", "not_upheld"]},
+        [Warning.objects.count(), Recheck.objects.count(), RecheckItem.objects.count()],
     )
 
 
@@ -129,6 +133,7 @@ def test_seed_demo_is_idempotent():
     assert all(counts[3].values()) and all(counts[4].values()), counts  # a round in every stage, applications in every state
     assert counts[5] >= 1
     assert all(counts[7]) and counts[8] == 1, counts  # campaigns, reports, photos, hours, a summary; one report flagged
+    assert all(counts[9].values()) and all(counts[10]), counts  # complaints in every state, warnings, a re-check
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):

@@ -2,7 +2,8 @@
 
 Each app seeds its own part, in one transaction: apps/collectives/demo.py (committees, accounts, collectives in
 every registration state), then apps/evaluations/demo.py (naming rounds in every stage), then apps/activities/demo.py
-(campaigns, activity reports with volunteer hours and photos, an annual summary). Idempotent: running it
+(campaigns, activity reports with volunteer hours and photos, an annual summary), then apps/rechecks/demo.py
+(complaints in every state, a warning, a re-check with an overdue rectification). Idempotent: running it
 twice leaves the same data. The accounts are listed in README.md.
 """
 
@@ -13,6 +14,7 @@ from django.test.utils import override_settings
 from apps.activities.demo import seed_activities
 from apps.collectives.demo import DEMO_PASSWORD, seed_collectives
 from apps.evaluations.demo import seed_rounds
+from apps.rechecks.demo import seed_supervision
 
 NO_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
@@ -30,4 +32,5 @@ class Command(BaseCommand):
             seed_collectives(self.stdout)
             seed_rounds(self.stdout)
             seed_activities(self.stdout)
+            seed_supervision(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo account's password is “{DEMO_PASSWORD}”."))

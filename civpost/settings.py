@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "import_export",
     "treebeard",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.evaluations",
     "apps.activities",
+    "apps.directory",
+    "apps.stats",
     "apps.complaints",
     "apps.rechecks",
 ]

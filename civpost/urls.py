@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("apps.collectives.urls")),
     path("", include("apps.evaluations.urls")),
     path("", include("apps.activities.urls")),
+    path("", include("apps.directory.urls")),
+    path("", include("apps.stats.urls")),
     path("", include("apps.complaints.urls")),
     path("", include("apps.rechecks.urls")),
 ]

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
@@ -262,7 +263,7 @@ def _rollup_workbook(title, by_child, by_industry):
     headers = [_("Activities"), _("Participants"), _("People served"), _("Volunteer services"), _("Volunteer hours")]
     book = tablib.Databook()
     for sheet_title, rows in ((_("By committee"), by_child), (_("By industry"), by_industry)):
-        sheet = tablib.Dataset(headers=[_("Name"), *headers], title=str(sheet_title))
+        sheet = tablib.Dataset(headers=[pgettext("spreadsheet column", "Name"), *headers], title=str(sheet_title))
         for row in rows:
             sheet.append([row["label"], *[row[column] for column in columns]])
         book.add_sheet(sheet)

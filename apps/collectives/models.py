@@ -87,6 +87,9 @@ class Collective(models.Model):
     # Set when the collective's last valid title is revoked: it leaves every public list at once, while its page
     # (reached from old plaques and QR codes) says what happened. Cleared when it is named again.
     delisted_on = models.DateField(_("delisted on"), null=True, blank=True, editable=False)
+    # The naming date of the most recent valid title (None for aspiring collectives), kept by apps/directory
+    # (signals on Honor and on honor_level changes) for the public directory's "newest named" order.
+    latest_named_on = models.DateField(_("latest named on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

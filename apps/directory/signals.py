@@ -1,0 +1,66 @@
+"""Keeps what the directory reads in step with the honour workflow, without touching apps/evaluations:
+
+- Collective.latest_named_on, the date of the most recent valid title, behind the "newest named" order. It is
+  recomputed when an honour is saved or deleted (named, revoked) and when apps/evaluations refreshes a collective's
+  honor_level. Anything that writes honours in bulk (bulk_create, update()) runs `manage.py refresh_directory`.
+- the generation of the cached result counts and pages (queries.py, views.py), bumped by any change to a
+  collective or an honour;
+- the cached lists of the region and industry selects (filters.py), forgotten when a region or industry changes.
+"""
+
+from django.db.models import OuterRef, Subquery
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from django.core.cache import cache
+
+from apps.collectives.models import Collective
+from apps.evaluations.models import Honor
+from apps.organizations.models import Industry, Region
+
+from .filters import INDUSTRIES_KEY, REGIONS_KEY
+from .queries import bump_generation
+
+
+def latest_named_on():
+    """The expression of Collective.latest_named_on, for one collective or for all of them in one UPDATE."""
+    return Subquery(Honor.objects.valid().filter(collective=OuterRef("pk")).order_by("-named_on").values("named_on")[:1])
+
+
+def refresh_latest_named_on(collectives):
+    return collectives.update(latest_named_on=latest_named_on())
+
+
+@receiver(post_save, sender=Honor)
+@receiver(post_delete, sender=Honor)
+def honor_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    refresh_latest_named_on(Collective.objects.filter(pk=instance.collective_id))
+    bump_generation()
+
+
+@receiver(post_save, sender=Collective)
+def collective_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and "honor_level" in update_fields:
+        refresh_latest_named_on(Collective.objects.filter(pk=instance.pk))
+    bump_generation()
+
+
+@receiver(post_delete, sender=Collective)
+def collective_deleted(sender, instance, **kwargs):
+    bump_generation()
+
+
+@receiver(post_save, sender=Region)
+@receiver(post_delete, sender=Region)
+def region_changed(sender, instance, **kwargs):
+    cache.delete(f"{REGIONS_KEY}{instance.parent_id}")
+
+
+@receiver(post_save, sender=Industry)
+@receiver(post_delete, sender=Industry)
+def industry_changed(sender, instance, **kwargs):
+    cache.delete(INDUSTRIES_KEY)

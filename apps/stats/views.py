@@ -1,0 +1,83 @@
+"""Statistics pages: the public `/stats/` for any league committee's area, and `/workbench/stats/` for the
+subtree a staff member may see. The figures and how they are cached: `figures.py`."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+
+from apps.organizations.enums import Action, Level, NodeKind
+from apps.organizations.models import Node
+from apps.organizations.scope import staff_scope
+
+from .figures import LEVELS, figures
+
+
+def _ancestors(node):
+    """The nodes above `node`, from the root down, in one query."""
+    prefixes = [node.path[:end] for end in range(Node.steplen, len(node.path), Node.steplen)]
+    return list(Node.objects.filter(path__in=prefixes).select_related("region").order_by("depth")) if prefixes else []
+
+
+def _node_id(request):
+    node_id = request.GET.get("node", "")
+    if not node_id:
+        return None
+    if not node_id.isdigit():
+        raise Http404
+    return int(node_id)
+
+
+def public(request):
+    """Statistics of a league committee's area (the national committee by default), for everyone."""
+    committees = Node.objects.filter(kind=NodeKind.LEAGUE_COMMITTEE, is_active=True).select_related("region")
+    node_id = _node_id(request)
+    if node_id is None:
+        node = committees.filter(depth=1).order_by("path").first()
+        if node is None:
+            raise Http404
+    else:
+        node = committees.filter(pk=node_id).first()
+        if node is None:
+            raise Http404
+    blocks = figures(node)
+    return render(
+        request,
+        "stats/public.html",
+        {
+            "node": node,
+            "breadcrumb": [n for n in _ancestors(node) if n.kind == NodeKind.LEAGUE_COMMITTEE],
+            "levels": LEVELS,
+            **blocks,
+        },
+    )
+
+
+@login_required
+def workbench(request):
+    """The same figures for the subtree of a committee the staff member may see, with aspiring collectives."""
+    scope = staff_scope(request)
+    if not scope.can(Action.VIEW):
+        raise PermissionDenied
+    node_id = _node_id(request)
+    roots = scope.root_nodes(Action.VIEW)
+    if node_id is None:
+        node = roots[0] if roots else Node.objects.filter(level=Level.NATIONAL, depth=1).order_by("path").first()
+        if node is None:
+            raise Http404
+    else:
+        node = scope.nodes(Action.VIEW).select_related("region").filter(pk=node_id).first()
+        if node is None:
+            raise Http404  # Outside the user's subtree: as if it did not exist.
+    blocks = figures(node)
+    return render(
+        request,
+        "stats/workbench.html",
+        {
+            "node": node,
+            "breadcrumb": [n for n in _ancestors(node) if scope.can(Action.VIEW, n)],
+            "roots": roots if len(roots) > 1 else [],
+            "levels": LEVELS,
+            **blocks,
+        },
+    )

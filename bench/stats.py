@@ -1,0 +1,578 @@
+#!/usr/bin/env python
+"""Benchmark of the statistics pages at national size on PostgreSQL (issue 7: statistics ≤ 200 ms).
+
+    .venv/bin/python bench/stats.py
+
+(Re)creates the database `civpost_bench_stats` on the local PostgreSQL, fills it with the committee tree grown to
+national size (~3,500 nodes), 500,000 collectives (~30 % named, some twice, some revoked and delisted) and
+2,000,000 activity reports over two years, with INSERT ... SELECT generate_series, then times /stats/ (national),
+/stats/?node=<Anhui> and /workbench/stats/ (Anhui's admin) cold (cache cleared before every request) and warm,
+in process through Django's test client. See bench/README.md.
+"""
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+import warnings
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_stats"
+LEADERS = 10_000
+CITIES_PER_PROVINCE = 10
+COUNTIES_PER_CITY = 10
+YEARS = range(2016, 2027)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--collectives", type=int, default=500_000, help="collectives (default 500,000)")
+    parser.add_argument("--reports", type=int, default=2_000_000, help="activity reports (default 2,000,000)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page and mode (default 30)")
+    parser.add_argument("--keep", action="store_true", help="reuse the populated database: no generation (still migrates and analyses)")
+    parser.add_argument("--db-url", default=DEFAULT_DB_URL, help=f"the benchmark database (default {DEFAULT_DB_URL}); its name must contain 'bench'")
+    parser.add_argument("--budget-ms", type=float, default=200, help="the p95 to meet (default 200 ms)")
+    parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN (ANALYZE, BUFFERS) of the heaviest statements")
+    parser.add_argument(
+        "--suggested-indexes", action="store_true",
+        help="create the indexes apps/stats suggests on other apps' tables (SUGGESTED_INDEXES) before measuring; "
+        "without it they are dropped, so that runs compare",
+    )
+    return parser.parse_args()
+
+
+# Indexes on other apps' tables that would make the cold (uncached) statistics cheaper. apps/stats may not add them
+# (they belong to apps/collectives, apps/evaluations and apps/activities); the bench creates them on request to
+# measure what they bring. The Django declaration for each owner's Meta.indexes is in the comment.
+SUGGESTED_INDEXES = {
+    # collectives.Collective: models.Index(fields=["id"], condition=Q(delisted_on__isnull=False), name="collective_delisted_idx")
+    # The activity block leaves out the reports of delisted collectives (NOT EXISTS): with this partial index the
+    # inner side is an index-only scan of the ~1,300 delisted rows instead of a pass over all collectives.
+    "collective_delisted_idx": "CREATE INDEX collective_delisted_idx ON collectives_collective (id) WHERE delisted_on IS NOT NULL",
+}
+# Tried and left out, because PostgreSQL 15 did not use them for these statements at this size (EXPLAIN): a partial
+# covering index on valid honours (collective_id, level) INCLUDE (year); covering indexes on reports (held_on) and
+# (node_path, held_on) INCLUDE (kind, volunteer_hours, collective_id); (registering_node_id, honor_level) on public
+# collectives.
+
+
+TRIED_INDEXES = ["honor_valid_idx", "report_month_idx", "report_subtree_month_idx", "collective_public_node_idx"]
+
+
+def apply_suggested_indexes(create):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for name in TRIED_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        for name, sql in SUGGESTED_INDEXES.items():
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            if create:
+                started = time.perf_counter()
+                cursor.execute(sql)
+                print(f"  suggested index {name}: {time.perf_counter() - started:.1f} s")
+        cursor.execute("VACUUM (ANALYZE)")
+
+
+# Database ----------------------------------------------------------------------------------------
+
+
+def _maintenance_connection(db_url):
+    import psycopg2
+
+    url = urlsplit(db_url)
+    connection = psycopg2.connect(
+        host=url.hostname or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres", password=url.password, dbname="postgres"
+    )
+    connection.autocommit = True
+    return connection, url.path.lstrip("/")
+
+
+def database_exists(db_url):
+    connection, name = _maintenance_connection(db_url)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def recreate_database(db_url):
+    connection, name = _maintenance_connection(db_url)
+    if "bench" not in name:
+        sys.exit(f"Refusing to drop database {name!r}: the benchmark only (re)creates databases named *bench*.")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def setup_django(db_url):
+    os.environ["DATABASE_URL"] = db_url
+    os.environ["DEBUG"] = "false"
+    os.environ["SECRET_KEY"] = "bench-only-not-a-secret"
+    os.environ["HTTPS"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "civpost.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    import django
+
+    django.setup()
+
+
+def run(sql, params=None, label=None):
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count = cursor.rowcount
+    if label:
+        print(f"  {label}: {count:,} rows, {time.perf_counter() - started:.1f} s")
+    return count
+
+
+def scalar(sql):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def insert_select(model, expressions, source, params=None, label=None):
+    """INSERT INTO <model's table> (every concrete column) SELECT <expressions> <source>.
+
+    Columns without an expression get their field's default, NULL, or now() for auto_now fields, so that a field
+    another app adds (nullable or with a default) does not break the generator."""
+    from django.db import connection
+
+    columns, values, params = [], [], dict(params or {})
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.attname in expressions:
+            values.append(expressions[field.attname])
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append("now()")
+        elif field.has_default():
+            params[f"default_{field.attname}"] = field.get_db_prep_save(field.get_default(), connection)
+            values.append(f"%(default_{field.attname})s")
+        elif field.null:
+            values.append("NULL")
+        elif field.empty_strings_allowed and field.blank:
+            values.append("''")
+        else:
+            raise RuntimeError(f"{model.__name__}.{field.attname} needs a value in the generator")
+    unknown = set(expressions) - {field.attname for field in model._meta.concrete_fields}
+    if unknown:
+        raise RuntimeError(f"{model.__name__} has no fields {unknown}")
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} {source}"
+    return run(sql, params, label)
+
+
+# Data --------------------------------------------------------------------------------------------
+
+
+def grow_tree():
+    """Cities and counties for every province that has none (the shipped tree has them for Anhui only)."""
+    from apps.organizations.enums import Level, NodeKind
+    from apps.organizations.models import Node, Region
+
+    national = Node.objects.get(depth=1)
+    regions, nodes, parents = [], [], []
+    for province in Node.objects.get_children(national).filter(kind=NodeKind.LEAGUE_COMMITTEE).select_related("region"):
+        if province.numchild:
+            continue
+        prefix = province.region_id[:2]
+        for c in range(1, CITIES_PER_PROVINCE + 1):
+            city_region = Region(code=f"{prefix}{c:02d}00", name=f"{province.region.name}第{c}市", parent_id=province.region_id)
+            city = Node(
+                path=Node._get_path(province.path, province.depth + 1, c), depth=province.depth + 1, numchild=COUNTIES_PER_CITY,
+                name=f"共青团{city_region.name}委", level=Level.CITY, kind=NodeKind.LEAGUE_COMMITTEE, region_id=city_region.code,
+            )
+            regions.append(city_region)
+            nodes.append(city)
+            for k in range(1, COUNTIES_PER_CITY + 1):
+                county_region = Region(code=f"{prefix}{c:02d}{k:02d}", name=f"{city_region.name}第{k}县", parent_id=city_region.code)
+                regions.append(county_region)
+                nodes.append(
+                    Node(
+                        path=Node._get_path(city.path, city.depth + 1, k), depth=city.depth + 1, numchild=0,
+                        name=f"共青团{county_region.name}委", level=Level.COUNTY, kind=NodeKind.LEAGUE_COMMITTEE,
+                        region_id=county_region.code,
+                    )
+                )
+        parents.append(province.pk)
+    Region.objects.bulk_create(regions, batch_size=5_000)
+    Node.objects.bulk_create(nodes, batch_size=5_000)
+    Node.objects.filter(pk__in=parents).update(numchild=CITIES_PER_PROVINCE)
+    print(f"  committee tree grown to {Node.objects.count():,} nodes ({len(regions):,} regions added)")
+
+
+def generate(args):
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from apps.accounts.models import User
+    from apps.activities.models import ActivityReport, ReportKind
+    from apps.collectives.models import Collective
+    from apps.evaluations.models import Application, Honor, Round
+    from apps.organizations.enums import Level, NodeKind, Role
+    from apps.organizations.models import Industry, Membership, Node
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_committee_tree", verbosity=0)
+    print(f"  migrate + load_committee_tree: {time.perf_counter() - started:.1f} s")
+    today = timezone.localdate()
+    unusable = make_password(None)
+
+    with transaction.atomic():
+        grow_tree()
+        anhui = Node.objects.get(region_id="340000", kind=NodeKind.LEAGUE_COMMITTEE)
+        admin = User.objects.create(username="bench_ah_admin", real_name="省委管理员", email="ah_admin@bench.invalid", password=unusable)
+        Membership.objects.create(user=admin, node=anhui, role=Role.ADMIN)
+        leaders = User.objects.bulk_create(
+            [User(username=f"bench_leader_{i:05d}", real_name=f"号长{i:05d}", email=f"l{i}@bench.invalid", password=unusable) for i in range(LEADERS)],
+            batch_size=5_000,
+        )
+        leader_ids = [user.pk for user in leaders]
+        industries = list(Industry.objects.order_by("pk").values_list("pk", flat=True))
+
+        # Where collectives register: every county committee and every industry member unit, numbered 1..n.
+        run("DROP TABLE IF EXISTS bench_nodes")
+        run(
+            "CREATE TEMP TABLE bench_nodes AS SELECT row_number() OVER (ORDER BY path) AS idx, id AS node_id, region_id, industry_id "
+            "FROM organizations_node WHERE kind = %s OR level = %s",
+            [NodeKind.INDUSTRY_UNIT, Level.COUNTY],
+        )
+        registering = scalar("SELECT count(*) FROM bench_nodes")
+        run("CREATE INDEX ON bench_nodes (idx)")
+
+        # Collectives: spread over the registering nodes; 2 % still under review (not public).
+        step = time.perf_counter()
+        insert_select(
+            Collective,
+            {
+                "name": "'青年文明号集体' || g",
+                "workplace_unit": "'工作单位' || (g %% 997)",
+                "industry_id": "COALESCE(t.industry_id, (%(industries)s::bigint[])[1 + g %% %(industry_count)s])",
+                "region_id": "t.region_id",
+                "address": "'某市某路' || g || '号'",
+                "registering_node_id": "t.node_id",
+                "leader_account_id": "(%(leaders)s::bigint[])[1 + g %% %(leader_count)s]",
+                "has_league_branch": "g %% 2 = 0",
+                "service_promises": "'微笑服务，文明用语' || chr(10) || '首问负责，一次告知'",
+                "supervision_phone": "'0551-65551234'",
+                "pledge_accepted_at": "now()",
+                "status": "CASE WHEN g %% 50 = 49 THEN 'submitted' ELSE 'registered' END",
+                "registration_number": "CASE WHEN g %% 50 = 49 THEN NULL ELSE t.region_id || '-' || (2016 + g %% 10) || '-' || lpad(g::text, 7, '0') END",
+                "registered_on": "CASE WHEN g %% 50 = 49 THEN NULL ELSE DATE '2016-01-01' + (g * 37 %% 3600)::int END",
+                "member_count": "6 + g %% 30",
+            },
+            "FROM generate_series(1::bigint, %(count)s) AS g JOIN bench_nodes t ON t.idx = 1 + (g * 7919) %% %(registering)s",
+            {
+                "count": args.collectives, "registering": registering, "industries": industries, "industry_count": len(industries),
+                "leaders": leader_ids, "leader_count": len(leader_ids),
+            },
+            label=f"{args.collectives:,} collectives",
+        )
+
+        # Rounds: one per level and year, at a committee of that level (the statistics never look at them).
+        level_nodes = {
+            Level.NATIONAL: Node.objects.get(depth=1),
+            Level.PROVINCIAL: anhui,
+            Level.CITY: Node.objects.get(region_id="340800", kind=NodeKind.LEAGUE_COMMITTEE),
+            Level.COUNTY: Node.objects.get(region_id="340803", kind=NodeKind.LEAGUE_COMMITTEE),
+        }
+        rounds = Round.objects.bulk_create(
+            [
+                Round(
+                    node=node, title=f"{year}年度{node.name}青年文明号认定（性能测试）", year=year, stage="named",
+                    application_opens=date(year, 3, 1), application_closes=date(year, 4, 30), quota=1_000_000, created_by=admin,
+                )
+                for level, node in level_nodes.items()
+                for year in YEARS
+            ]
+        )
+        run("DROP TABLE IF EXISTS bench_rounds")
+        run("CREATE TEMP TABLE bench_rounds (level varchar(12), year int, round_id bigint)")
+        run(
+            "INSERT INTO bench_rounds VALUES " + ", ".join(["(%s, %s, %s)"] * len(rounds)),
+            [value for r in rounds for value in (r.node.level, r.year, r.pk)],
+        )
+
+        # Honours: 30 % of the registered collectives, levels 5 % national, 20 % provincial, 35 % city, 40 % county,
+        # years 2018-2026. One in 50 also holds the same level from two years earlier (counted once), one in 50 a
+        # county title a year earlier; one in 97 has its title revoked (and is delisted when that was its only one).
+        run("DROP TABLE IF EXISTS bench_honors")
+        run(
+            """
+            CREATE TEMP TABLE bench_honors AS
+            WITH named AS (
+                SELECT id AS collective_id,
+                       CASE WHEN id / 10 % 20 = 0 THEN 'national' WHEN id / 10 % 20 < 5 THEN 'provincial'
+                            WHEN id / 10 % 20 < 12 THEN 'city' ELSE 'county' END AS level,
+                       2018 + id % 9 AS year
+                FROM collectives_collective WHERE status = 'registered' AND id % 10 < 3
+            )
+            SELECT collective_id, level, year, collective_id % 97 = 0 AS revoked FROM named
+            UNION ALL SELECT collective_id, level, year - 2, false FROM named WHERE collective_id % 50 = 1
+            UNION ALL SELECT collective_id, 'county', year - 1, false FROM named WHERE collective_id % 50 = 2
+            """
+        )
+        insert_select(
+            Application,
+            {"round_id": "r.round_id", "collective_id": "h.collective_id", "status": "'named'", "deeds": "'服务群众，创先争优。'"},
+            "FROM bench_honors h JOIN bench_rounds r ON r.level = h.level AND r.year = h.year",
+            label="applications (named)",
+        )
+        insert_select(
+            Honor,
+            {
+                "collective_id": "a.collective_id", "round_id": "a.round_id", "application_id": "a.id", "level": "h.level",
+                "year": "h.year", "certificate_number": "'B' || a.id", "named_on": "make_date(h.year::int, 6, 1)",
+                "named_by_id": "n.id", "status": "CASE WHEN h.revoked THEN 'revoked' ELSE 'named' END",
+                "revoked_on": "CASE WHEN h.revoked THEN make_date(h.year::int + 1, 6, 1) END",
+                "revocation_reason": "CASE WHEN h.revoked THEN '复核不合格' ELSE '' END",
+                "revocation_reference": "CASE WHEN h.revoked THEN '团发〔2026〕1号' ELSE '' END",
+            },
+            "FROM bench_honors h JOIN bench_rounds r ON r.level = h.level AND r.year = h.year "
+            "JOIN evaluations_application a ON a.round_id = r.round_id AND a.collective_id = h.collective_id "
+            "JOIN evaluations_round ro ON ro.id = r.round_id JOIN organizations_node n ON n.id = ro.node_id",
+            label="honours",
+        )
+        run(
+            """
+            UPDATE collectives_collective c SET honor_level = v.level, latest_named_on = v.named_on
+            FROM (SELECT collective_id,
+                         (ARRAY['county', 'city', 'provincial', 'national'])[max(CASE level WHEN 'county' THEN 1 WHEN 'city' THEN 2
+                                                                              WHEN 'provincial' THEN 3 ELSE 4 END)] AS level,
+                         max(named_on) AS named_on
+                  FROM evaluations_honor WHERE status = 'named' GROUP BY collective_id) v
+            WHERE v.collective_id = c.id
+            """
+            if any(f.attname == "latest_named_on" for f in Collective._meta.concrete_fields)
+            else """
+            UPDATE collectives_collective c SET honor_level = v.level
+            FROM (SELECT collective_id,
+                         (ARRAY['county', 'city', 'provincial', 'national'])[max(CASE level WHEN 'county' THEN 1 WHEN 'city' THEN 2
+                                                                              WHEN 'provincial' THEN 3 ELSE 4 END)] AS level
+                  FROM evaluations_honor WHERE status = 'named' GROUP BY collective_id) v
+            WHERE v.collective_id = c.id
+            """,
+            label="honor_level of the named collectives",
+        )
+        run(
+            "UPDATE collectives_collective c SET delisted_on = %s WHERE honor_level = '' AND EXISTS "
+            "(SELECT 1 FROM evaluations_honor h WHERE h.collective_id = c.id AND h.status = 'revoked')",
+            [today - timedelta(days=30)],
+            label="delisted after a revocation",
+        )
+        print(f"  collectives and honours: {time.perf_counter() - step:.1f} s")
+
+        # Reports: over the last two years, spread over the registered collectives (delisted ones included).
+        step = time.perf_counter()
+        run("DROP TABLE IF EXISTS bench_collectives")
+        run(
+            "CREATE TEMP TABLE bench_collectives AS SELECT row_number() OVER (ORDER BY c.id) AS idx, c.id, n.path, c.region_id, "
+            "c.industry_id, c.leader_account_id FROM collectives_collective c JOIN organizations_node n ON n.id = c.registering_node_id "
+            "WHERE c.status = 'registered'"
+        )
+        run("CREATE INDEX ON bench_collectives (idx)")
+        run("ANALYZE bench_collectives")
+        reporting = scalar("SELECT count(*) FROM bench_collectives")
+        kinds = list(ReportKind.values)
+        insert_select(
+            ActivityReport,
+            {
+                "collective_id": "c.id", "kind": "s.kind", "title": "'活动' || s.g", "held_on": "CURRENT_DATE - (s.g * 7 %% 730)::int",
+                "place": "'营业厅'", "participants": "2 + s.g %% 50", "beneficiaries": "s.g %% 500", "narrative": "'开展便民服务。'",
+                "is_public": "s.g %% 20 <> 0", "flagged": "s.g %% 200 = 0",
+                "volunteer_hours": "CASE WHEN s.kind = ANY(%(hour_kinds)s) THEN (1 + s.g %% 16) * 1.5 ELSE 0 END",
+                "node_path": "c.path", "region_id": "c.region_id", "industry_id": "c.industry_id", "created_by_id": "c.leader_account_id",
+            },
+            "FROM (SELECT g, (%(kinds)s::varchar[])[1 + g %% %(kind_count)s] AS kind FROM generate_series(1::bigint, %(count)s) AS g) s "
+            "JOIN bench_collectives c ON c.idx = 1 + (s.g * 7907) %% %(reporting)s",
+            {
+                "kinds": kinds, "kind_count": len(kinds), "hour_kinds": list(ReportKind.with_hours()), "count": args.reports,
+                "reporting": reporting,
+            },
+            label=f"{args.reports:,} activity reports",
+        )
+        print(f"  reports: {time.perf_counter() - step:.1f} s")
+
+    step = time.perf_counter()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+    print(f"  VACUUM (ANALYZE): {time.perf_counter() - step:.1f} s")
+    print(f"  generation total: {time.perf_counter() - started:.1f} s")
+
+
+# Measurement -------------------------------------------------------------------------------------
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def measure(client, label, url, args):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    results = []
+    for mode in ("cold", "warm"):
+        cache.clear()
+        check(client.get(url), label)  # warms the connection, the templates and (for "warm") the cache
+        if mode == "cold":
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            check(client.get(url), label)
+        queries = list(captured.captured_queries)
+        timings = []
+        for _ in range(args.requests):
+            if mode == "cold":
+                cache.clear()
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            check(response, label)
+        results.append(
+            {
+                "label": label, "mode": mode, "url": url, "queries": queries, "db_ms": sum(float(q["time"]) for q in queries) * 1000,
+                "median": statistics.median(timings), "p95": percentile(timings, 0.95), "max": max(timings),
+            }
+        )
+    return results
+
+
+def check(response, label):
+    if response.status_code != 200:
+        sys.exit(f"{label}: HTTP {response.status_code} (expected 200)")
+
+
+def explain(sql, params, title):
+    from django.db import connection
+
+    print(f"\n--- EXPLAIN (ANALYZE, BUFFERS): {title}")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        for (line,) in cursor.fetchall():
+            print("    " + line)
+
+
+def main():
+    args = parse_args()
+    if args.keep and database_exists(args.db_url):
+        setup_django(args.db_url)
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0, interactive=False)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"Reusing {args.db_url} (--keep): migrated, analysed, no data generated.")
+    else:
+        recreate_database(args.db_url)
+        setup_django(args.db_url)
+        print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
+        generate(args)
+
+    apply_suggested_indexes(args.suggested_indexes)
+    print(f"Suggested indexes on other apps' tables: {'created' if args.suggested_indexes else 'absent'} ({', '.join(SUGGESTED_INDEXES)})")
+
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from apps.accounts.models import User
+    from apps.activities.models import ActivityReport
+    from apps.collectives.models import Collective
+    from apps.evaluations.models import Honor
+    from apps.organizations.models import Node
+    from apps.stats import figures
+
+    anhui = Node.objects.get(region_id="340000", kind="league")
+    counts = {
+        "committee nodes": Node.objects.count(),
+        "collectives": Collective.objects.count(),
+        "  public (registered, not delisted)": Collective.objects.public().count(),
+        "  named (at least one valid title)": Collective.objects.named().count(),
+        "  delisted": Collective.objects.filter(delisted_on__isnull=False).count(),
+        "honours": Honor.objects.count(),
+        "  valid": Honor.objects.valid().count(),
+        "activity reports": ActivityReport.objects.count(),
+        f"  held since {figures.last_months(date.today())[0]}": ActivityReport.objects.filter(held_on__gte=figures.last_months(date.today())[0]).count(),
+        "  of Anhui's subtree": ActivityReport.objects.filter(node_path__startswith=anhui.path).count(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version(), current_setting('work_mem'), current_setting('jit'), current_setting('max_parallel_workers_per_gather')")
+        version, work_mem, jit, workers = cursor.fetchone()
+    print(f"\n{version.split(' on ')[0]} · work_mem {work_mem} · jit {jit} · parallel workers per gather {workers}")
+    from django.conf import settings
+
+    print(f"Cache: {settings.CACHES['default']['BACKEND']} · STATS_CACHE_SECONDS {figures.cache_seconds()}")
+    print("Rows:")
+    for label, value in counts.items():
+        print(f"  {label:<44} {value:>10,}")
+
+    public = Client()
+    staff = Client()
+    staff.force_login(User.objects.get(username="bench_ah_admin"))
+    url = reverse("stats:public")
+    pages = [
+        ("/stats/ (national)", public, url),
+        ("/stats/?node=<Anhui>", public, f"{url}?node={anhui.pk}"),
+        ("/workbench/stats/ (Anhui admin)", staff, reverse("stats:workbench")),
+    ]
+    print(f"\n{args.requests} timed requests per page and mode, in process (test client). cold: the cache is cleared before every request.")
+    results = [row for label, client, page_url in pages for row in measure(client, label, page_url, args)]
+    print(f"\n{'page':<34} {'mode':<5} {'SQL':>4} {'SQL ms':>8} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
+    for r in results:
+        print(f"{r['label']:<34} {r['mode']:<5} {len(r['queries']):>4} {r['db_ms']:>8.1f} {r['median']:>10.1f} {r['p95']:>8.1f} {r['max']:>8.1f}")
+    print("(SQL = queries per request; SQL ms = their total time in that request)")
+    for r in results:
+        if r["mode"] == "cold":
+            print(f"\nQueries of a cold {r['label']}:")
+            for q in r["queries"]:
+                print(f"  {float(q['time']) * 1000:8.1f} ms  {q['sql'][:150]}")
+    warm = [r for r in results if r["mode"] == "warm"]
+    worst = max(warm, key=lambda r: r["p95"])
+    print(
+        f"\nWorst warm p95: {worst['p95']:.1f} ms ({worst['label']}) — {'within' if worst['p95'] <= args.budget_ms else 'OVER'} "
+        f"the {args.budget_ms:.0f} ms budget. Worst cold p95: {max(r['p95'] for r in results if r['mode'] == 'cold'):.1f} ms "
+        f"(one request per node, block and {figures.cache_seconds()} s; manage.py refresh_stats keeps the widest ones warm)."
+    )
+
+    if args.no_explain:
+        return
+    from django.test.utils import CaptureQueriesContext
+
+    for node in (Node.objects.get(depth=1), anhui):
+        with CaptureQueriesContext(connection):
+            subtree = figures.Subtree.of(node)
+        months = figures.last_months(date.today())
+        with CaptureQueriesContext(connection) as captured:
+            figures.compute_posts(subtree, months, date.today())
+            figures.compute_activity(subtree, months, date.today())
+        for q in captured.captured_queries:
+            if "WITH pairs" in q["sql"] or "volunteer_hours" in q["sql"]:
+                explain(q["sql"], None, f"{node.name}: {q['sql'][:60]}…")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,503 @@
+"""The public directory /posts/, each post's QR code and poster, the open data, robots.txt and the sitemap (issue 7)."""
+
+import base64
+import csv
+import io
+import json
+import re
+import zlib
+from datetime import date
+
+import cv2
+import numpy
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from PIL import Image
+
+from apps.collectives.models import Collective
+from apps.directory import opendata, search
+from apps.evaluations.enums import HonorStatus
+from apps.evaluations.workflow import refresh_honor_level
+from apps.organizations.models import Industry, Region
+
+from .evaluation_factories import HonorFactory, eligible_collective
+from .factories import CollectiveFactory
+
+pytestmark = pytest.mark.django_db
+
+DIRECTORY = "/posts/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Result counts are cached; every test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def post(name, unit="安庆市某单位", region="340803", industry="other", **kwargs):
+    """A registered (aspiring) collective, public unless told otherwise."""
+    region = Region.objects.get(code=region)
+    return eligible_collective(
+        name=name, workplace_unit=unit, region=region, industry=Industry.objects.get(code=industry), **kwargs
+    )
+
+
+def name(collective, level="city", year=2025, named_on=None):
+    """Give the collective a valid title the way naming does: an honour, then its honor_level refreshed."""
+    honor = HonorFactory(
+        application__collective=collective, level=level, year=year, named_on=named_on or date(year, 12, 1)
+    )
+    refresh_honor_level(collective)
+    return honor
+
+
+def listed(client, query=""):
+    """The names of the posts on a directory page, in order."""
+    response = client.get(DIRECTORY + query)
+    assert response.status_code == 200
+    return re.findall(r'<h2><a href="/posts/\d+/">([^<]+)</a></h2>', response.content.decode())
+
+
+# The list -------------------------------------------------------------------------------------------------
+
+
+def test_directory_lists_public_posts_only(client):
+    public = post("公开的营业厅")
+    post("已摘牌的营业厅", delisted_on=date(2026, 3, 1))
+    CollectiveFactory(name="草稿集体", status="draft")
+    CollectiveFactory(name="待审集体", status="submitted")
+    page = client.get(DIRECTORY).content.decode()
+    assert listed(client) == ["公开的营业厅"]
+    assert public.get_absolute_url() in page
+    assert "已摘牌的营业厅" not in page and "草稿集体" not in page and "待审集体" not in page
+
+
+def test_two_character_keyword_matches_name_or_unit(client):
+    post("客户服务中心营业厅", unit="国网安庆供电公司")
+    post("供电抢修班", unit="安庆市电力服务部")
+    post("办税服务厅", unit="国家税务总局安庆市税务局")
+    post("电供应急组", unit="某单位")  # the same two characters, but not next to each other in this order
+    assert sorted(listed(client, "?q=供电")) == ["供电抢修班", "客户服务中心营业厅"]
+
+
+def test_one_character_keyword(client):
+    post("办税服务厅", unit="国家税务总局安庆市税务局")
+    post("纳税人之家", unit="某单位")
+    post("客户服务中心营业厅", unit="国网安庆供电公司")
+    assert sorted(listed(client, "?q=税")) == ["办税服务厅", "纳税人之家"]
+
+
+def test_longer_keywords_need_the_whole_substring_and_ignore_case(client):
+    post("营业厅青年班组", unit="中国工商银行ABC支行")
+    post("营业班组", unit="某厅")  # has 营业 and 业厅? no: 营业 only; and 厅 elsewhere
+    post("青年营业所", unit="业厅路某单位")  # every bigram of 营业厅 (营业, 业厅) but not the substring
+    assert listed(client, "?q=营业厅") == ["营业厅青年班组"]
+    assert listed(client, "?q=abc") == ["营业厅青年班组"]
+    assert listed(client, "?q=%20%20营业厅%20") == ["营业厅青年班组"]  # surrounding spaces are ignored
+
+
+def test_keyword_with_like_wildcards_is_literal(client):
+    post("百分之百%服务组")
+    post("普通服务组")
+    assert listed(client, "?q=%25") == ["百分之百%服务组"]
+    assert listed(client, "?q=_") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram index exists on PostgreSQL only")
+def test_short_keywords_use_the_gram_index_on_postgresql(client):
+    post("办税服务厅", unit="国家税务总局安庆市税务局")
+    with CaptureQueriesContext(connection) as queries:
+        assert listed(client, "?q=税") == ["办税服务厅"]
+    assert any("civpost_grams" in q["sql"] for q in queries.captured_queries)
+    # The expression Django writes is the indexed one (a tiny table: forbid the scan to see the index it can use).
+    sql, params = Collective.objects.filter(search.GramsMatch("供电")).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on directory_grams_idx" in plan
+
+
+def test_filters_by_level_status_industry_and_year(client):
+    city = post("市级集体", industry="power")
+    name(city, level="city", year=2025)
+    provincial = post("省级集体", industry="taxation")
+    name(provincial, level="provincial", year=2026)
+    post("争创集体甲", industry="power")
+    assert listed(client, "?level=city") == ["市级集体"]
+    assert listed(client, "?level=provincial") == ["省级集体"]
+    assert listed(client, "?level=aspiring") == ["争创集体甲"]
+    assert sorted(listed(client, "?status=named")) == ["市级集体", "省级集体"]
+    assert listed(client, "?status=aspiring") == ["争创集体甲"]
+    assert sorted(listed(client, "?industry=power")) == ["争创集体甲", "市级集体"]
+    assert listed(client, "?year=2026") == ["省级集体"]
+    assert listed(client, "?year=2025&industry=power") == ["市级集体"]
+    assert listed(client, "?year=2024") == []
+
+
+def test_year_counts_only_valid_titles(client):
+    collective = post("被撤销的集体")
+    honor = name(collective, year=2024)
+    name(collective, year=2026)
+    honor.status = HonorStatus.REVOKED
+    honor.save()
+    assert listed(client, "?year=2024") == []
+    assert listed(client, "?year=2026") == ["被撤销的集体"]
+
+
+def test_filters_by_province_city_and_county(client):
+    post("大观区集体", region="340803")
+    post("怀宁县集体", region="340822")
+    post("合肥集体", region="340102")
+    post("江苏集体", region="320000")
+    assert sorted(listed(client, "?province=340000")) == ["合肥集体", "大观区集体", "怀宁县集体"]
+    assert sorted(listed(client, "?province=340000&city=340800")) == ["大观区集体", "怀宁县集体"]
+    assert listed(client, "?province=340000&city=340800&county=340822") == ["怀宁县集体"]
+    assert listed(client, "?province=320000") == ["江苏集体"]
+
+
+def test_region_choices_cascade(client):
+    def options(page, field):
+        select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', page, re.S)
+        return re.findall(r'<option value="(\d+)"', select.group(1)) if select else None
+
+    page = client.get(DIRECTORY).content.decode()
+    assert len(options(page, "province")) == 31 and "340000" in options(page, "province")
+    assert options(page, "city") is None and options(page, "county") is None  # nothing to choose yet
+
+    page = client.get(DIRECTORY + "?province=340000").content.decode()
+    assert "340800" in options(page, "city") and len(options(page, "city")) == 16
+    assert options(page, "county") is None
+
+    page = client.get(DIRECTORY + "?province=340000&city=340800").content.decode()
+    assert "340803" in options(page, "county") and "340102" not in options(page, "county")
+
+    # Another province chosen while the old city is still in the URL: the city and county are dropped, silently.
+    post("江苏集体", region="320000")
+    response = client.get(DIRECTORY + "?province=320000&city=340800&county=340803")
+    page = response.content.decode()
+    assert "340800" not in (options(page, "city") or [])
+    assert options(page, "county") is None
+    assert "errorlist" not in page
+    assert listed(client, "?province=320000&city=340800&county=340803") == ["江苏集体"]
+
+
+def test_unknown_filter_values_are_ignored_not_errors(client):
+    post("某集体")
+    for query in ["?level=galactic", "?province=999999", "?year=abc", "?industry=nope", "?sort=random", "?page=9999", "?page=x"]:
+        assert listed(client, query) == ["某集体"], query
+
+
+def test_sort_newest_named_then_aspiring_and_by_name(client):
+    older = post("乙集体")
+    name(older, year=2024, named_on=date(2024, 12, 1))
+    newer = post("丙集体")
+    name(newer, year=2026, named_on=date(2026, 6, 1))
+    post("甲集体")
+    assert listed(client) == ["丙集体", "乙集体", "甲集体"]
+    assert listed(client, "?sort=name") == sorted(["甲集体", "乙集体", "丙集体"])
+
+
+def test_latest_named_on_follows_naming_and_revocation():
+    collective = post("某集体")
+    first = name(collective, year=2024, named_on=date(2024, 12, 1))
+    second = name(collective, year=2026, named_on=date(2026, 6, 1))
+    collective.refresh_from_db()
+    assert collective.latest_named_on == date(2026, 6, 1)
+    second.status = HonorStatus.REVOKED
+    second.save()
+    collective.refresh_from_db()
+    assert collective.latest_named_on == date(2024, 12, 1)
+    first.delete()
+    second.delete()
+    collective.refresh_from_db()
+    assert collective.latest_named_on is None
+
+
+def test_pagination_by_30_keeps_the_filters(client):
+    for index in range(31):
+        post(f"供电班组{index:02d}", registered_on=date(2024, 1, 1 + index % 28))
+    post("无关集体")
+    response = client.get(DIRECTORY + "?q=供电&sort=name")
+    page = response.content.decode()
+    assert len(listed(client, "?q=供电&sort=name")) == 30
+    assert "31" in re.search(r'role="status">([^<]+)<', page).group(1)
+    assert "q=%E4%BE%9B%E7%94%B5&amp;sort=name&amp;page=2" in page
+    assert listed(client, "?q=供电&sort=name&page=2") == ["供电班组30"]
+
+
+def _queries(client, url):
+    cache.clear()  # a cold count: the most queries a page can take
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?q=供电", "?q=税", "?province=340000&city=340800&county=340803", "?level=city&year=2025&industry=power&sort=name"]
+)
+def test_query_count_is_constant(client, query):
+    def add(count):
+        for index in range(count):
+            collective = post(f"供电税务集体{Collective.objects.count()}", industry="power")
+            name(collective, year=2025)
+
+    add(2)
+    few = _queries(client, DIRECTORY + query)
+    add(33)
+    assert _queries(client, DIRECTORY + query) == few
+    assert _queries(client, DIRECTORY + query + ("&" if query else "?") + "page=2") == few
+    # Regions, industries, the count, the page, its titles; with a keyword on PostgreSQL also the total (for the plan).
+    assert few <= 6
+
+
+def test_count_is_cached_and_refreshed_when_a_post_changes(client):
+    post("甲集体")
+    assert "1" in re.search(r'role="status">([^<]+)<', client.get(DIRECTORY).content.decode()).group(1)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(DIRECTORY)
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)  # cached
+    post("乙集体")  # any save of a collective starts a new generation of counts
+    assert "2" in re.search(r'role="status">([^<]+)<', client.get(DIRECTORY).content.decode()).group(1)
+
+
+def test_titles_and_descriptions(client):
+    collective = post("某集体")
+    name(collective, level="city", year=2025)
+    page = client.get(DIRECTORY).content.decode()
+    assert "<title>青年文明号名录" in page or "<title>Directory" in page
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', page)
+    assert 'name="robots"' not in page
+    assert "市级青年文明号（2025）" in page
+    assert 'name="robots" content="noindex, follow"' in client.get(DIRECTORY + "?q=某").content.decode()
+
+
+def test_nav_and_home_link_to_the_directory(client):
+    page = client.get("/").content.decode()
+    assert page.count(f'href="{DIRECTORY}"') >= 2  # the header and the home page
+    assert f'action="{DIRECTORY}"' in page  # the home page's search box
+
+
+# The post page: QR code and poster ---------------------------------------------------------------------------
+
+
+def decode_qr(png):
+    image = numpy.array(Image.open(io.BytesIO(png)).convert("L"))
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    return text
+
+
+def test_post_page_shows_the_qr_code_and_the_poster_link(client):
+    collective = post("某集体")
+    page = client.get(collective.get_absolute_url()).content.decode()
+    assert f'src="{reverse("directory:qr", args=[collective.pk])}"' in page
+    assert reverse("directory:poster", args=[collective.pk]) in page
+
+
+def test_qr_code_decodes_to_the_page_url(client):
+    collective = post("某集体")
+    response = client.get(reverse("directory:qr", args=[collective.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert decode_qr(response.content) == f"http://testserver/posts/{collective.pk}/"
+
+
+def test_poster_is_an_a4_pdf_in_the_chinese_cid_font(client):
+    collective = post("客户服务中心营业厅青年班组", unit="国网安庆供电公司", service_promises="微笑服务\n" + "首问负责，一次告知" * 30)
+    name(collective, level="city", year=2025)
+    response = client.get(reverse("directory:poster", args=[collective.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    assert pdf.startswith(b"%PDF")
+    assert b"STSong-Light" in pdf and b"UniGB-UCS2-H" in pdf
+    assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4 portrait
+    assert b"/Image" in pdf  # the QR code
+    assert b"/Count 1 " in pdf  # one page, however long the promises
+    text = pdf_text(pdf)
+    for chinese in ["青年文明号", "客户服务中心营业厅青年班组", "国网安庆供电公司", "2025 市级青年文明号", "0556-5551234", "1. 微笑服务", "诚信为本"]:
+        assert chinese in text, chinese
+
+
+def pdf_text(pdf):
+    """The text drawn on a reportlab PDF: its content streams (ASCII85 and Flate) hold each string as a PDF literal
+    string of UCS-2 code units (the CID font's UniGB-UCS2-H encoding)."""
+    text = []
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        data = match.group(1).strip()
+        try:
+            content = zlib.decompress(base64.a85decode(data.removesuffix(b"~>")))
+        except (ValueError, zlib.error):
+            continue
+        for string in re.finditer(rb"\(((?:\\.|[^\\)])*)\) Tj", content, re.S):
+            raw = re.sub(rb"\\([0-7]{1,3}|.)", _unescape, string.group(1), flags=re.S)
+            text.append(raw.decode("utf-16-be", errors="replace"))
+    return "\n".join(text)
+
+
+def _unescape(match):
+    escaped = match.group(1)
+    if escaped[:1].isdigit():
+        return bytes([int(escaped, 8)])
+    return {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(escaped, escaped)
+
+
+def test_poster_of_an_aspiring_collective_says_so(client):
+    collective = post("争创中的集体")
+    pdf = client.get(reverse("directory:poster", args=[collective.pk])).content
+    assert "争创集体" in pdf_text(pdf)
+
+
+@pytest.mark.parametrize("kind", ["delisted", "draft", "missing"])
+def test_no_qr_or_poster_for_posts_off_the_public_lists(client, kind):
+    if kind == "delisted":
+        pk = post("已摘牌的集体", delisted_on=date(2026, 3, 1)).pk
+    elif kind == "draft":
+        pk = CollectiveFactory(status="draft").pk
+    else:
+        pk = 999999
+    assert client.get(reverse("directory:qr", args=[pk])).status_code == 404
+    assert client.get(reverse("directory:poster", args=[pk])).status_code == 404
+    if kind == "delisted":
+        page = client.get(f"/posts/{pk}/").content.decode()
+        assert "qr.png" not in page and "poster.pdf" not in page
+
+
+# Open data ---------------------------------------------------------------------------------------------------
+
+
+def read_csv(client, query=""):
+    response = client.get(reverse("directory:open_data_csv") + query)
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def read_json(client, query=""):
+    response = client.get(reverse("directory:open_data_json") + query)
+    assert response.status_code == 200 and response.streaming
+    return json.loads(b"".join(response.streaming_content))
+
+
+@pytest.fixture
+def open_posts():
+    named = post("客户服务中心营业厅", unit="国网安庆供电公司", industry="power", registration_number="340803-2024-00001")
+    honor = name(named, level="city", year=2025)
+    aspiring = post("=HYPERLINK(\"http://evil\")办税厅", unit="+国家税务总局安庆市税务局", region="340822", industry="taxation")
+    delisted = post("已摘牌的集体", delisted_on=date(2026, 3, 1))
+    draft = CollectiveFactory(name="草稿集体", status="draft")
+    return named, honor, aspiring, delisted, draft
+
+
+def test_open_data_csv(client, open_posts):
+    named, honor, aspiring, delisted, draft = open_posts
+    rows = read_csv(client)
+    assert list(rows[0]) == opendata.FIELD_NAMES
+    assert [row["id"] for row in rows] == [str(named.pk), str(aspiring.pk)]
+    first = rows[0]
+    assert first["name"] == "客户服务中心营业厅"
+    assert (first["province"], first["city"], first["county"], first["region_code"]) == ("安徽省", "安庆市", "大观区", "340803")
+    assert first["industry"] == "电力" and first["status"] == "named" and first["highest_level"] == "city"
+    assert first["titles"] == f"2025 市级青年文明号 {honor.certificate_number}"
+    assert first["registration_number"] == "340803-2024-00001"
+    assert first["service_promises"] == "微笑服务，文明用语\n首问负责，一次告知"
+    assert first["supervision_phone"] == "0556-5551234"
+    assert first["url"] == f"http://testserver/posts/{named.pk}/"
+    second = rows[1]
+    assert second["status"] == "aspiring" and second["highest_level"] == "" and second["titles"] == ""
+    assert second["county"] == "怀宁县"
+    # Cells that a spreadsheet would run as formulas start with an apostrophe.
+    assert second["name"] == "'=HYPERLINK(\"http://evil\")办税厅"
+    assert second["workplace_unit"] == "'+国家税务总局安庆市税务局"
+
+
+def test_open_data_json(client, open_posts):
+    named, honor, aspiring, delisted, draft = open_posts
+    data = read_json(client)
+    assert data["licence"] == "CC BY 4.0" and data["fields"] == opendata.FIELD_NAMES
+    assert [record["id"] for record in data["posts"]] == [named.pk, aspiring.pk]
+    record = data["posts"][0]
+    assert list(record) == opendata.FIELD_NAMES
+    assert record["titles"] == [{"year": 2025, "level": "city", "title": "市级青年文明号", "certificate_number": honor.certificate_number}]
+    assert record["service_promises"] == ["微笑服务，文明用语", "首问负责，一次告知"]
+    assert data["posts"][1]["name"] == "=HYPERLINK(\"http://evil\")办税厅"  # JSON is data, not a spreadsheet
+
+
+def test_open_data_takes_the_directory_filters(client, open_posts):
+    named, honor, aspiring, *_ = open_posts
+    assert [row["id"] for row in read_csv(client, "?status=named")] == [str(named.pk)]
+    assert [row["id"] for row in read_csv(client, "?q=税")] == [str(aspiring.pk)]
+    assert [r["id"] for r in read_json(client, "?province=340000&city=340800&county=340822")["posts"]] == [aspiring.pk]
+    assert [r["id"] for r in read_json(client, "?year=2025&industry=power")["posts"]] == [named.pk]
+
+
+def test_open_data_streams_in_chunks_with_the_right_titles(client, monkeypatch):
+    monkeypatch.setattr(opendata, "CHUNK", 2)
+    collectives = [post(f"集体{index}") for index in range(5)]
+    for collective in collectives[1::2]:
+        name(collective, year=2025)
+    with CaptureQueriesContext(connection) as queries:
+        records = read_json(client)["posts"]
+    assert [r["id"] for r in records] == [c.pk for c in collectives]
+    assert [bool(r["titles"]) for r in records] == [False, True, False, True, False]
+    titles = [q for q in queries.captured_queries if "evaluations_honor" in q["sql"]]
+    assert len(titles) == 3  # one per chunk of 2
+
+
+def test_open_data_never_holds_personal_data(client, open_posts):
+    named, honor, aspiring, delisted, draft = open_posts
+    exports = b"".join(client.get(reverse("directory:open_data_csv")).streaming_content).decode("utf-8-sig")
+    exports += b"".join(client.get(reverse("directory:open_data_json")).streaming_content).decode()
+    exports += client.get(reverse("directory:open_data")).content.decode()
+    for collective in (named, aspiring):
+        for member in collective.members.all():
+            assert member.name not in exports
+            assert member.birth_date.isoformat() not in exports
+        assert collective.leader_account.phone not in exports
+        assert collective.leader_account.real_name not in exports
+        assert collective.leader_account.email not in exports
+        assert collective.address not in exports
+    assert "已摘牌的集体" not in exports and "草稿集体" not in exports
+
+
+def test_open_data_page_documents_the_schema_and_the_licence(client):
+    page = client.get(reverse("directory:open_data")).content.decode()
+    for field in opendata.FIELD_NAMES:
+        assert f"<code>{field}</code>" in page
+    assert "CC BY 4.0" in page
+    assert reverse("directory:open_data_csv") in page and reverse("directory:open_data_json") in page
+
+
+# Crawlers ----------------------------------------------------------------------------------------------------
+
+
+def test_robots_txt(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "Disallow: /workbench/" in text and "Disallow: /my/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_sitemap_lists_public_posts_only(client):
+    public = post("公开的集体")
+    delisted = post("已摘牌的集体", delisted_on=date(2026, 3, 1))
+    draft = CollectiveFactory(status="draft")
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    sections = re.findall(r"<loc>([^<]+)</loc>", index.content.decode())
+    assert "http://testserver/sitemap-posts.xml" in sections and "http://testserver/sitemap-pages.xml" in sections
+    posts = client.get("/sitemap-posts.xml").content.decode()
+    assert f"<loc>http://testserver/posts/{public.pk}/</loc>" in posts
+    assert f"/posts/{delisted.pk}/" not in posts and f"/posts/{draft.pk}/" not in posts
+    pages = client.get("/sitemap-pages.xml").content.decode()
+    assert "<loc>http://testserver/posts/</loc>" in pages and "<loc>http://testserver/open-data/</loc>" in pages

@@ -238,3 +238,25 @@ def test_revocation_drops_the_notice_archive_active_count(client, honour):
     admin = MembershipFactory(role="admin", node=committee("340800")).user
     rechecks.revoke(honour.pk, admin, "严重违纪", "团安委〔2026〕12号")
     assert client.get(reverse("evaluations:notice_list")).context["page"][0].entries == 0
+
+
+def test_revocation_reaches_the_directory_open_data_and_statistics_at_once(client, honour):
+    """One revocation, one transaction: every public surface follows on the next request."""
+    name = honour.collective.name
+    assert city_titles(client) == 1
+    assert name in client.get(reverse("directory:directory")).content.decode()
+    assert name in b"".join(client.get(reverse("directory:open_data_csv")).streaming_content).decode("utf-8-sig")
+    admin = MembershipFactory(role="admin", node=committee("340800")).user
+    rechecks.revoke(honour.pk, admin, "严重违纪", "团安委〔2026〕12号")
+    assert name not in client.get(reverse("directory:directory")).content.decode()
+    assert name not in b"".join(client.get(reverse("directory:open_data_csv")).streaming_content).decode("utf-8-sig")
+    assert name not in b"".join(client.get(reverse("directory:open_data_json")).streaming_content).decode()
+    assert name not in client.get(reverse("directory:sitemap_section", args=["posts"])).content.decode()
+    assert city_titles(client) == 0
+
+
+def city_titles(client):
+    from apps.stats.figures import LEVELS
+
+    totals = client.get(reverse("stats:public")).context["posts"]["totals"]
+    return dict(zip(LEVELS, totals["counts"]))["city"]

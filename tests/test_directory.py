@@ -108,12 +108,15 @@ def test_keyword_with_like_wildcards_is_literal(client):
     assert listed(client, "?q=_") == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram index exists on PostgreSQL only")
-def test_short_keywords_use_the_gram_index_on_postgresql(client):
+def test_short_keywords_use_the_gram_index_where_there_is_one(client):
     post("办税服务厅", unit="国家税务总局安庆市税务局")
     with CaptureQueriesContext(connection) as queries:
         assert listed(client, "?q=税") == ["办税服务厅"]
-    assert any("civpost_grams" in q["sql"] for q in queries.captured_queries)
+    uses_grams = any("civpost_grams" in q["sql"] for q in queries.captured_queries)
+    if connection.vendor != "postgresql":
+        assert not uses_grams  # SQLite, the embedded default, has no gram index: a plain LIKE finds the post.
+        return
+    assert uses_grams
     # The expression Django writes is the indexed one (a tiny table: forbid the scan to see the index it can use).
     sql, params = Collective.objects.filter(search.GramsMatch("供电")).values("pk").query.sql_with_params()
     with connection.cursor() as cursor:

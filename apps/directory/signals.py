@@ -4,17 +4,16 @@
   recomputed when an honour is saved or deleted (named, revoked) and when apps/evaluations refreshes a collective's
   honor_level. Anything that writes honours in bulk (bulk_create, update()) runs `manage.py refresh_directory`.
 - the generation of the cached result counts and pages (queries.py, views.py), bumped by any change to a
-  collective or an honour;
+  registered collective (drafts and registrations under review are on no public list) or to an honour;
 - the cached lists of the region and industry selects (filters.py), forgotten when a region or industry changes.
 """
 
+from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from django.core.cache import cache
-
-from apps.collectives.models import Collective
+from apps.collectives.models import Collective, Status
 from apps.evaluations.models import Honor
 from apps.organizations.models import Industry, Region
 
@@ -46,12 +45,15 @@ def collective_saved(sender, instance, raw=False, update_fields=None, **kwargs):
         return
     if update_fields is not None and "honor_level" in update_fields:
         refresh_latest_named_on(Collective.objects.filter(pk=instance.pk))
-    bump_generation()
+    # Drafts and registrations under review are on no public list: editing them keeps the caches.
+    if instance.status in Status.public():
+        bump_generation()
 
 
 @receiver(post_delete, sender=Collective)
 def collective_deleted(sender, instance, **kwargs):
-    bump_generation()
+    if instance.status in Status.public():
+        bump_generation()
 
 
 @receiver(post_save, sender=Region)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.audit.workflow import run_transition
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
 
@@ -91,11 +92,8 @@ def submit_collective(request, pk):
 
 
 def _submit(request, collective):
-    try:
-        workflow.perform("submit", collective.pk, request.user)
-    except workflow.TransitionError as error:
-        messages.error(request, str(error))
-    else:
+    _result, done = run_transition(request, workflow.perform, "submit", collective.pk, request.user)
+    if done:
         messages.success(
             request,
             _("Submitted. %(node)s will review the registration; you will see the outcome here.")
@@ -169,13 +167,10 @@ def staff_transition(request, pk, name):
         for error in form.errors.get("comment", []):
             messages.error(request, error)
         return redirect("collectives:staff_detail", pk=collective.pk)
-    try:
-        collective = workflow.perform(name, collective.pk, request.user, form.cleaned_data["comment"])
-    except PermissionError:
-        raise PermissionDenied
-    except workflow.TransitionError as error:
-        messages.error(request, str(error))
+    updated, done = run_transition(request, workflow.perform, name, collective.pk, request.user, form.cleaned_data["comment"])
+    if not done:
         return redirect("collectives:staff_detail", pk=collective.pk)
+    collective = updated
     if name == "approve":
         messages.success(
             request,

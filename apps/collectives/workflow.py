@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.audit import labels
-from apps.audit.models import AuditEntry, record
+from apps.audit import workflow as audit
+from apps.audit.models import record
+from apps.audit.workflow import TransitionError
 from apps.organizations.enums import Action
 from apps.organizations.models import NumberSequence
 from apps.organizations.scope import StaffScope
@@ -46,8 +47,6 @@ TRANSITIONS = {t.name: t for t in (SUBMIT, APPROVE, RETURN)}
 EDITABLE_STATES = (Status.DRAFT, Status.RETURNED, Status.REGISTERED)
 
 
-class TransitionError(Exception):
-    """A transition that may not happen now; the message is shown to the user as it is."""
 
 
 def may_perform(user, collective, transition, scope=None):
@@ -126,11 +125,4 @@ def _assign_registration_number(collective):
 
 def timeline(collective):
     """The collective's audit trail with state and action names ready for display."""
-    entries = list(AuditEntry.objects.for_object(collective))
-    states = dict(Status.choices)
-    for entry in entries:
-        transition = TRANSITIONS.get(entry.action)
-        entry.action_label = transition.label if transition else labels.action_label(entry.action)
-        entry.from_label = states.get(entry.from_state) or labels.state_label(entry.from_state)
-        entry.to_label = states.get(entry.to_state) or labels.state_label(entry.to_state)
-    return entries
+    return audit.timeline(collective, {name: t.label for name, t in TRANSITIONS.items()}, dict(Status.choices))

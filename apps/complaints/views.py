@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.activities.photos import process_photo
+from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
@@ -25,14 +25,6 @@ PAGE_SIZE = 30
 COMPLAINTS_PER_HOUR = 5
 
 
-def _run(request, action, *args, **kwargs):
-    try:
-        return action(*args, **kwargs), True
-    except PermissionError:
-        raise PermissionDenied
-    except workflow.TransitionError as error:
-        messages.error(request, str(error))
-        return None, False
 
 
 # The public ------------------------------------------------------------------------------------------
@@ -128,7 +120,7 @@ def step(request, pk, name):
             for error in errors:
                 messages.error(request, error)
         return redirect("complaints:detail", pk=pk)
-    _result, done = _run(request, action, complaint, request.user, form.cleaned_data if form else None)
+    _result, done = run_transition(request, action, complaint, request.user, form.cleaned_data if form else None)
     if done:
         messages.success(request, success)
     return redirect("complaints:detail", pk=pk)
@@ -149,7 +141,7 @@ def warn(request, collective_pk):
     collective = get_object_or_404(scope.filter(Collective.objects.all(), Action.HANDLE_COMPLAINTS, "registering_node"), pk=collective_pk)
     form = WarningForm(request.POST)
     if form.is_valid():
-        _result, done = _run(request, workflow.issue_warning, collective, request.user, form.cleaned_data["reason"])
+        _result, done = run_transition(request, workflow.issue_warning, collective, request.user, form.cleaned_data["reason"])
         if done:
             messages.success(request, _("Warning issued to %(name)s.") % {"name": collective.name})
     else:
@@ -164,7 +156,7 @@ def lift(request, warning_pk):
     warning = get_object_or_404(Warning, pk=warning_pk)
     form = LiftForm(request.POST)
     form.is_valid()
-    _result, done = _run(request, workflow.lift_warning, warning.pk, request.user, form.cleaned_data.get("comment", ""))
+    _result, done = run_transition(request, workflow.lift_warning, warning.pk, request.user, form.cleaned_data.get("comment", ""))
     if done:
         messages.success(request, _("Warning lifted."))
     return _back(request)
@@ -187,7 +179,7 @@ def my_complaint(request, pk):
     complaint = get_object_or_404(Complaint.objects.select_related("collective"), pk=pk, collective__leader_account=request.user)
     form = StatementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _result, done = _run(request, workflow.give_statement, complaint.pk, request.user, form.cleaned_data["statement"])
+        _result, done = run_transition(request, workflow.give_statement, complaint.pk, request.user, form.cleaned_data["statement"])
         if done:
             messages.success(request, _("Your statement was sent to the committee."))
         return redirect("complaints:my_complaint", pk=pk)

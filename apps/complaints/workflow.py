@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit import labels
-from apps.audit.models import AuditEntry, record
+from apps.audit import workflow as audit
+from apps.audit.models import record
+from apps.audit.workflow import TransitionError
 from apps.notifications.services import notify
 from apps.organizations.enums import Action, roles_allowed
 from apps.organizations.models import Membership
@@ -22,8 +24,6 @@ from apps.organizations.scope import StaffScope
 from .models import Complaint, ComplaintStatus, Warning, WarningKind
 
 
-class TransitionError(Exception):
-    """A step that may not happen now; the message is shown to the user as it is."""
 
 
 def may_handle(user, complaint_or_collective, scope=None):
@@ -194,10 +194,4 @@ labels.register(
 
 
 def timeline(complaint):
-    labels = dict(ComplaintStatus.choices)
-    entries = list(AuditEntry.objects.for_object(complaint))
-    for entry in entries:
-        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
-        entry.from_label = labels.get(entry.from_state, entry.from_state)
-        entry.to_label = labels.get(entry.to_state, entry.to_state)
-    return entries
+    return audit.timeline(complaint, ACTION_LABELS, dict(ComplaintStatus.choices))

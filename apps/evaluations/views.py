@@ -9,13 +9,13 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
 from apps.audit.models import record
+from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.models import Node
@@ -23,7 +23,7 @@ from apps.organizations.scope import staff_scope
 from civpost.ratelimit import limit_reached
 
 from . import certificates, queries, workflow
-from .eligibility import check_eligibility, is_eligible
+from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
     DEFAULT_RUBRIC,
@@ -48,15 +48,6 @@ PAGE_SIZE = 30
 OBJECTIONS_PER_HOUR = 5
 
 
-def _run(request, action, *args, **kwargs):
-    """Call a workflow function; a refused transition becomes a message, never an error page."""
-    try:
-        return action(*args, **kwargs), True
-    except PermissionError:
-        raise PermissionDenied
-    except workflow.TransitionError as error:
-        messages.error(request, str(error))
-        return None, False
 
 
 def _require_staff(request, action=Action.VIEW):
@@ -210,7 +201,7 @@ ROUND_TRANSITIONS = {
 def round_transition(request, pk, name):
     round = get_object_or_404(Round, pk=pk)
     action, success = ROUND_TRANSITIONS[name]
-    _result, done = _run(request, action, round.pk, request.user)
+    _result, done = run_transition(request, action, round.pk, request.user)
     if done:
         messages.success(request, success)
     return redirect(round)
@@ -249,7 +240,7 @@ def objection_resolve(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give the reason."))
         return redirect(objection.notice.round)
-    _result, done = _run(request, workflow.resolve_objection, objection.pk, request.user, form.cleaned_data["decision"] == "uphold", form.cleaned_data["reason"])
+    _result, done = run_transition(request, workflow.resolve_objection, objection.pk, request.user, form.cleaned_data["decision"] == "uphold", form.cleaned_data["reason"])
     if done:
         messages.success(request, _("The objection is resolved."))
     return redirect(objection.notice.round)
@@ -339,7 +330,7 @@ def _node_decision(request, pk, form_class, invalid_message, perform, success_me
     if not form.is_valid():
         messages.error(request, invalid_message)
         return redirect("evaluations:application_detail", pk=pk)
-    _result, done = _run(request, perform, application.pk, request.user, form.cleaned_data)
+    _result, done = run_transition(request, perform, application.pk, request.user, form.cleaned_data)
     if not done:
         return redirect("evaluations:application_detail", pk=pk)
     messages.success(request, success_message % {"name": application.collective.name})
@@ -382,7 +373,7 @@ def application_assign(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose at least one expert reviewer."))
     else:
-        created, done = _run(request, workflow.assign, application.pk, request.user, list(form.cleaned_data["experts"]))
+        created, done = run_transition(request, workflow.assign, application.pk, request.user, list(form.cleaned_data["experts"]))
         if done:
             messages.success(request, _("%(count)s expert(s) assigned.") % {"count": len(created)})
     return redirect("evaluations:application_detail", pk=pk)
@@ -435,12 +426,12 @@ def review_detail(request, pk):
     conflict_form = ConflictForm(request.POST if request.POST.get("action") == "conflict" else None, prefix="conflict")
     if request.method == "POST":
         if form.is_bound and form.is_valid():
-            _result, done = _run(request, workflow.submit_scores, assignment.pk, request.user, form.scores(), form.cleaned_data["comment"])
+            _result, done = run_transition(request, workflow.submit_scores, assignment.pk, request.user, form.scores(), form.cleaned_data["comment"])
             if done:
                 messages.success(request, _("Your scores are submitted."))
                 return redirect("evaluations:review_list")
         elif conflict_form.is_bound and conflict_form.is_valid():
-            _result, done = _run(request, workflow.declare_conflict, assignment.pk, request.user, conflict_form.cleaned_data["comment"])
+            _result, done = run_transition(request, workflow.declare_conflict, assignment.pk, request.user, conflict_form.cleaned_data["comment"])
             if done:
                 messages.success(request, _("Conflict of interest declared; the round's admin will assign someone else."))
                 return redirect("evaluations:review_list")
@@ -538,7 +529,7 @@ def edit_application(request, pk):
                 form.save()
                 upload.save()
             if action == "submit":
-                _result, done = _run(request, workflow.submit, application.pk, request.user)
+                _result, done = run_transition(request, workflow.submit, application.pk, request.user)
                 if done:
                     messages.success(request, _("Submitted. You can follow every step here."))
                     return redirect("evaluations:my_application", pk=pk)

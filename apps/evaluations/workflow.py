@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit import labels
-from apps.audit.models import AuditEntry, record
+from apps.audit import workflow as audit
+from apps.audit.models import record
+from apps.audit.workflow import TransitionError
 from apps.notifications.services import notify
 from apps.organizations.enums import Action, NodeKind, Role, roles_allowed
 from apps.organizations.models import Membership, Node, NumberSequence
@@ -35,8 +37,6 @@ from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
 from .models import LEVEL_ORDER, Application, Honor, Notice, Objection, ReviewAssignment, Round
 
 
-class TransitionError(Exception):
-    """A transition that may not happen now; the message is shown to the user as it is."""
 
 
 # Who may do what -----------------------------------------------------------------------------
@@ -482,10 +482,4 @@ STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.cho
 
 
 def timeline(subject):
-    labels = STATE_LABELS[type(subject)]
-    entries = list(AuditEntry.objects.for_object(subject))
-    for entry in entries:
-        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
-        entry.from_label = labels.get(entry.from_state, entry.from_state)
-        entry.to_label = labels.get(entry.to_state, entry.to_state)
-    return entries
+    return audit.timeline(subject, ACTION_LABELS, STATE_LABELS[type(subject)])

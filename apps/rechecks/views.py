@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.activities.rollups import totals
+from apps.audit.workflow import run_transition
 from apps.complaints.models import Complaint, Warning
 from apps.evaluations.models import Honor
 from apps.organizations.enums import Action, NodeKind
@@ -23,14 +24,6 @@ from .models import Recheck, RecheckItem
 PAGE_SIZE = 30
 
 
-def _run(request, action, *args, **kwargs):
-    try:
-        return action(*args, **kwargs), True
-    except PermissionError:
-        raise PermissionDenied
-    except workflow.TransitionError as error:
-        messages.error(request, str(error))
-        return None, False
 
 
 def _admin_nodes(request):
@@ -63,7 +56,7 @@ def recheck_create(request):
     two_years_ago = date(today.year - 2, today.month, min(today.day, 28))
     form = RecheckForm(request.POST or None, instance=Recheck(node=node), initial={"named_from": date(2000, 1, 1), "named_until": two_years_ago})
     if request.method == "POST" and form.is_valid():
-        recheck, done = _run(request, workflow.open_recheck, form.save(commit=False), request.user)
+        recheck, done = run_transition(request, workflow.open_recheck, form.save(commit=False), request.user)
         if done:
             messages.success(request, _("Re-check opened for %(count)s honours.") % {"count": recheck.items.count()})
             return redirect(recheck)
@@ -96,7 +89,7 @@ def decide(request, item_pk):
                 messages.error(request, error)
     else:
         data = form.cleaned_data
-        _result, done = _run(request, workflow.decide, item.pk, request.user, data["outcome"], data["reason"], data["deadline"], data["required_changes"], data["reference"])
+        _result, done = run_transition(request, workflow.decide, item.pk, request.user, data["outcome"], data["reason"], data["deadline"], data["required_changes"], data["reference"])
         if done:
             messages.success(request, _("Outcome recorded."))
     return redirect(item.recheck)
@@ -108,7 +101,7 @@ def confirm(request, item_pk):
     item = get_object_or_404(RecheckItem.objects.select_related("recheck"), pk=item_pk)
     form = ConfirmForm(request.POST)
     form.is_valid()
-    _result, done = _run(request, workflow.confirm_rectification, item.pk, request.user, form.cleaned_data.get("comment", ""))
+    _result, done = run_transition(request, workflow.confirm_rectification, item.pk, request.user, form.cleaned_data.get("comment", ""))
     if done:
         messages.success(request, _("Rectification confirmed."))
     return redirect(item.recheck)
@@ -118,7 +111,7 @@ def confirm(request, item_pk):
 @require_POST
 def close(request, pk):
     recheck = get_object_or_404(Recheck, pk=pk)
-    _result, done = _run(request, workflow.close_recheck, recheck.pk, request.user)
+    _result, done = run_transition(request, workflow.close_recheck, recheck.pk, request.user)
     if done:
         messages.success(request, _("Re-check closed."))
     return redirect(recheck)
@@ -133,7 +126,7 @@ def revoke(request, honor_pk):
     complaint = request.GET.get("complaint", "")
     form = RevokeForm(request.POST or None, initial={"reason": _("Upheld complaint %(code)s") % {"code": complaint} if complaint else ""})
     if request.method == "POST" and form.is_valid():
-        _result, done = _run(request, workflow.revoke, honor.pk, request.user, form.cleaned_data["reason"], form.cleaned_data["reference"])
+        _result, done = run_transition(request, workflow.revoke, honor.pk, request.user, form.cleaned_data["reason"], form.cleaned_data["reference"])
         if done:
             messages.success(request, _("The title %(title)s of %(name)s is revoked.") % {"title": honor.title, "name": honor.collective.name})
             return redirect("rechecks:list")
@@ -152,7 +145,7 @@ def my_item(request, item_pk):
     since = item.honor.named_on
     form = RecheckReportForm(request.POST or None, initial={"report": item.report})
     if request.method == "POST" and form.is_valid():
-        _result, done = _run(request, workflow.file_report, item.pk, request.user, form.cleaned_data["report"])
+        _result, done = run_transition(request, workflow.file_report, item.pk, request.user, form.cleaned_data["report"])
         if done:
             messages.success(request, _("Re-check report filed."))
             return redirect("collectives:my")

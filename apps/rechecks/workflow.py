@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.models import record
+from apps.audit.workflow import TransitionError
 from apps.complaints.models import Warning, WarningKind
 from apps.complaints.workflow import issue_warning, lift_warning
 from apps.evaluations.enums import HonorStatus
@@ -26,8 +27,6 @@ from apps.organizations.scope import StaffScope
 from .models import Outcome, Recheck, RecheckItem
 
 
-class TransitionError(Exception):
-    """A step that may not happen now; the message is shown to the user as it is."""
 
 
 def may_manage(user, node, scope=None):

@@ -25,9 +25,11 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from benchdb import database_exists, recreate_database  # noqa: E402
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_dir"
 BATCH = 5_000
 YEARS = range(2012, 2027)
@@ -75,34 +77,6 @@ def parse_args():
 
 
 # Database ----------------------------------------------------------------------------------------
-
-
-def _maintenance_connection(db_url):
-    import psycopg2
-
-    url = urlsplit(db_url)
-    connection = psycopg2.connect(
-        host=url.hostname or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres", password=url.password, dbname="postgres"
-    )
-    connection.autocommit = True
-    return connection, url.path.lstrip("/")
-
-
-def database_exists(db_url):
-    connection, name = _maintenance_connection(db_url)
-    with connection, connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        return cursor.fetchone() is not None
-
-
-def recreate_database(db_url):
-    connection, name = _maintenance_connection(db_url)
-    if "bench" not in name:
-        sys.exit(f"Refusing to drop database {name!r}: the benchmark only (re)creates databases named *bench*.")
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def server_env(db_url, cache_url=None):

@@ -97,6 +97,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Each process keeps its own: room for the pages of the posts it serves (a few kB each) and the directory's
+    # counts and results, beyond the default of 300 entries. Production shares one cache: CACHE_URL=redis://...
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
+
+# Statistics pages read snapshots that `manage.py refresh_stats` (cron, every 5 minutes) recomputes; one older than
+# this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
+STATS_MAX_AGE = env.int("STATS_MAX_AGE", default=600)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["apps.accounts.backends.UsernameOrPhoneBackend"]

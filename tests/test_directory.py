@@ -12,19 +12,23 @@ import cv2
 import numpy
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from apps.activities.models import ReportPhoto
+from apps.activities.services import flag
 from apps.collectives.models import Collective
 from apps.directory import opendata, search
 from apps.evaluations.enums import HonorStatus
 from apps.evaluations.workflow import refresh_honor_level
 from apps.organizations.models import Industry, Region
 
+from .activity_factories import ReportFactory
 from .evaluation_factories import HonorFactory, eligible_collective
-from .factories import CollectiveFactory
+from .factories import CollectiveFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +373,78 @@ def test_no_qr_or_poster_for_posts_off_the_public_lists(client, kind):
     if kind == "delisted":
         page = client.get(f"/posts/{pk}/").content.decode()
         assert "qr.png" not in page and "poster.pdf" not in page
+
+
+# The post page's cached content --------------------------------------------------------------------------------
+
+
+def page_of(client, collective):
+    response = client.get(collective.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_post_page_content_is_cached_and_costs_one_query(client):
+    collective = post("缓存集体")
+    ReportFactory(collective=collective, title="第一次开放日")
+    page_of(client, collective)
+    with CaptureQueriesContext(connection) as queries:
+        assert "第一次开放日" in page_of(client, collective)
+    assert len(queries) == 1  # the collective; honours, reports, photos and hours come with the cached content
+
+
+def test_post_page_shows_new_reports_photos_and_hidden_ones_at_once(client):
+    collective = post("缓存集体")
+    page_of(client, collective)
+    report = ReportFactory(collective=collective, title="志愿服务日", kind="volunteer", volunteer_hours=12)
+    page = page_of(client, collective)
+    assert "志愿服务日" in page and "累计志愿服务 12" in page
+
+    photo = ReportPhoto(report=report)
+    photo.image.save("a.jpg", ContentFile(_jpeg()), save=False)
+    photo.thumbnail.save("b.jpg", ContentFile(_jpeg()), save=False)
+    photo.save()
+    thumbnail = reverse("activities:photo_thumb", args=[photo.pk])
+    assert thumbnail in page_of(client, collective)
+
+    photo.delete()
+    assert thumbnail not in page_of(client, collective)
+
+    flag(report, UserFactory(), "与活动无关")
+    assert "志愿服务日" not in page_of(client, collective)
+
+
+def test_post_page_shows_naming_revocation_and_edits_at_once(client):
+    collective = post("缓存集体")
+    assert "市级青年文明号" not in page_of(client, collective)
+    honor = name(collective, level="city", year=2025)
+    assert "市级青年文明号（2025）" in page_of(client, collective)
+
+    # What apps.rechecks.workflow.revoke writes: the honour, the highest title, then the delisting.
+    honor.status = HonorStatus.REVOKED
+    honor.save()
+    refresh_honor_level(collective)
+    collective.delisted_on = date(2026, 3, 1)
+    collective.save(update_fields=["delisted_on"])
+    page = page_of(client, collective)
+    assert "市级青年文明号（2025）" not in page and "2026-03-01" in page
+
+    collective.service_promises = "新的服务承诺第一条"
+    collective.save()
+    assert "新的服务承诺第一条" in page_of(client, collective)
+
+
+def test_post_page_content_follows_the_language(client):
+    collective = post("缓存集体")
+    assert "服务承诺" in page_of(client, collective)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Our service promises" in page_of(client, collective)
+
+
+def _jpeg():
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), "red").save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 # Open data ---------------------------------------------------------------------------------------------------

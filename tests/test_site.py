@@ -164,3 +164,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_shared_redis_cache_of_production_works():
+    """README tells production to set CACHE_URL=redis://...: the backend it names must import and answer."""
+    import environ
+    from django.core.cache.backends.redis import RedisCache
+
+    config = environ.Env.cache_url_config("redis://127.0.0.1:6379/15")
+    cache = RedisCache(config["LOCATION"], {})
+    cache.set("civpost-test", {"posts": 1}, 10)
+    assert cache.get("civpost-test") == {"posts": 1}
+    cache.delete("civpost-test")

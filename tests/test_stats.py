@@ -5,7 +5,6 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.evaluations.workflow import refresh_honor_level
-from apps.organizations.models import Industry, Region
+from apps.organizations.models import Industry, Node, Region
 from apps.stats.figures import last_months
+from apps.stats.models import Snapshot
 
 from .activity_factories import ReportFactory
 from .conftest import committee
@@ -24,14 +24,6 @@ from .factories import UserFactory
 LEVELS = ["national", "provincial", "city", "county"]
 URL = reverse("stats:public")
 WORKBENCH = reverse("stats:workbench")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The statistics are cached per node; node ids repeat from one test database to the next."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def post(region="340803", industry="power", node=None, **kwargs):
@@ -178,12 +170,21 @@ def test_only_league_committees_can_be_chosen(client, db, node):
     assert client.get(URL, {"node": node_id}).status_code == 404
 
 
-def test_revoking_a_title_shows_at_once_despite_the_cache(client, dataset):
+def test_figures_come_from_a_snapshot_that_cron_or_age_renews(client, dataset):
+    content = client.get(URL).content.decode()
     assert counts(client.get(URL).context["posts"]["totals"])["national"] == 1
+    assert "数据截至" in content  # the page says when its figures were computed
     honor = dataset["jiangsu"].honors.get()
     honor.status, honor.revoked_on = "revoked", timezone.localdate()
     honor.save()  # as apps.rechecks.workflow.revoke does
+    assert counts(client.get(URL).context["posts"]["totals"])["national"] == 1  # the snapshot of a minute ago
+
+    call_command("refresh_stats", stdout=StringIO())  # what cron runs every 5 minutes
     assert counts(client.get(URL).context["posts"]["totals"])["national"] == 0
+
+    name(post("320000", "transport"), ("national", 2026))
+    Snapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=11))  # cron stopped: STATS_MAX_AGE is 10
+    assert counts(client.get(URL).context["posts"]["totals"])["national"] == 1
 
 
 def test_page_has_accessible_tables_and_the_chart_scripts(client, dataset):
@@ -200,7 +201,7 @@ def test_query_count_does_not_grow_with_the_data(client, dataset):
     anqing = committee("340800").pk
 
     def cold_queries(params):
-        cache.clear()
+        Snapshot.objects.all().delete()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(URL, params).status_code == 200
         return len(queries)
@@ -214,7 +215,7 @@ def test_query_count_does_not_grow_with_the_data(client, dataset):
     assert max(before) <= 10
     with CaptureQueriesContext(connection) as warm:
         client.get(URL, {"node": anqing})
-    assert len(warm) <= 2  # the node and its breadcrumb; the figures come from the cache
+    assert len(warm) == 3  # the node, its breadcrumb and its snapshot
 
 
 def test_anonymous_sees_public_stats_but_not_the_workbench(client, db):
@@ -260,7 +261,7 @@ def test_workbench_query_count_does_not_grow_with_the_data(login, staff_user, da
     client = login(staff_user("viewer", "340800"))
 
     def cold_queries():
-        cache.clear()
+        Snapshot.objects.all().delete()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(WORKBENCH).status_code == 200
         return len(queries)
@@ -285,9 +286,23 @@ def test_figures_for_a_year_without_data(client, db):
     assert timezone.localdate().strftime("%Y-%m") in response.content.decode()
 
 
-def test_refresh_stats_warms_the_national_page(client, dataset):
-    call_command("refresh_stats", depth=1, stdout=StringIO())
+def test_refresh_stats_computes_every_committee_in_one_pass(client, dataset):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL)
-    assert len(queries) == 1  # the node only: every block came from the cache
-    assert counts(response.context["posts"]["totals"])["national"] == 1
+        call_command("refresh_stats", stdout=StringIO())
+    assert Snapshot.objects.count() == Node.objects.count()
+    assert len(queries) <= 10  # the tree, three grouped statements, the industries, the upsert: not one per node
+    anqing = committee("340800").pk
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"node": anqing})
+    assert len(queries) == 3  # the node, its breadcrumb, its snapshot
+    assert counts(response.context["posts"]["totals"]) == levels(city=2, county=2)
+    huaining = client.get(URL, {"node": committee("340822").pk}).context
+    assert counts(huaining["posts"]["totals"]) == levels(city=1)
+    assert [row["own"] for row in huaining["posts"]["by_child"]] == [True]  # a county without member units
+
+
+def test_snapshot_and_fresh_computation_agree(client, dataset):
+    computed = client.get(URL).context  # no snapshot yet: computed by the request, then saved
+    stored = client.get(URL).context  # read back from the snapshot
+    for block in ("posts", "collectives", "activity"):
+        assert stored[block] == computed[block]

@@ -5,14 +5,19 @@
   honor_level. Anything that writes honours in bulk (bulk_create, update()) runs `manage.py refresh_directory`.
 - the generation of the cached result counts and pages (queries.py, views.py), bumped by any change to a
   registered collective (drafts and registrations under review are on no public list) or to an honour;
-- the cached lists of the region and industry selects (filters.py), forgotten when a region or industry changes.
+- the cached lists of the region and industry selects (filters.py), forgotten when a region or industry changes;
+- the cached content of each post page (collectives/public_page.html), keyed by Collective.updated_at: renewed here
+  when what the page shows changes without a full save of the collective (an honour, a report and its hours, a
+  photo, a save with update_fields such as a delisting).
 """
 
 from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
+from apps.activities.models import ActivityReport, ReportPhoto
 from apps.collectives.models import Collective, Status
 from apps.evaluations.models import Honor
 from apps.organizations.models import Industry, Region
@@ -30,21 +35,41 @@ def refresh_latest_named_on(collectives):
     return collectives.update(latest_named_on=latest_named_on())
 
 
+def renew_post_page(collectives, **changes):
+    """A new version of these posts' pages (their cached content is keyed by updated_at)."""
+    collectives.update(updated_at=timezone.now(), **changes)
+
+
 @receiver(post_save, sender=Honor)
 @receiver(post_delete, sender=Honor)
 def honor_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    refresh_latest_named_on(Collective.objects.filter(pk=instance.collective_id))
+    renew_post_page(Collective.objects.filter(pk=instance.collective_id), latest_named_on=latest_named_on())
     bump_generation()
+
+
+@receiver(post_save, sender=ActivityReport)
+@receiver(post_delete, sender=ActivityReport)
+def report_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        renew_post_page(Collective.objects.filter(pk=instance.collective_id))
+
+
+@receiver(post_save, sender=ReportPhoto)
+@receiver(post_delete, sender=ReportPhoto)
+def photo_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        renew_post_page(Collective.objects.filter(reports=instance.report_id))
 
 
 @receiver(post_save, sender=Collective)
 def collective_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         return
-    if update_fields is not None and "honor_level" in update_fields:
-        refresh_latest_named_on(Collective.objects.filter(pk=instance.pk))
+    if update_fields is not None and "updated_at" not in update_fields:
+        changes = {"latest_named_on": latest_named_on()} if "honor_level" in update_fields else {}
+        renew_post_page(Collective.objects.filter(pk=instance.pk), **changes)
     # Drafts and registrations under review are on no public list: editing them keeps the caches.
     if instance.status in Status.public():
         bump_generation()

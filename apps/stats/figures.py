@@ -25,51 +25,38 @@ text or photos, and the public figures then agree with the committees' roll-ups 
 count them too. Reports of collectives delisted after a revocation are left out, as those collectives are left
 out of every public list.
 
-How it stays fast
-=================
+How it stays fast: snapshots
+============================
 
-Each block is aggregated in the database, grouped by indexed integer columns (the registering node, the
-industry, the level, the year, the day), so that at most one row per committee node and level (or per day) comes
-back to Python, which folds them into the chosen node's children (or months). All the posts tables come from one
-statement: a CTE of (collective, level) pairs read once and grouped three ways. The subtree filter is a list of
-node ids read from the small committee table (a node path prefix for reports, which carry it; `report_rollup_idx`
-serves it); the national committee needs no filter. A page makes a constant number of queries: 7–8 when its
-blocks are computed, 1–2 (the node and its breadcrumb) when they come from the cache.
-
-Computing the blocks is the expensive part at national size: `bench/stats.py` (500,000 collectives, 2,000,000
-reports) measures about 1.5–2.5 s for the national committee, 0.3–0.5 s for a province, while a cached page
-answers in 15–30 ms. Hence the cache below, and `refresh_stats` for the widest nodes. Indexes on other apps'
-tables that would make the computation cheaper are listed in `bench/stats.py` (`SUGGESTED_INDEXES`).
+A page reads its figures from one row, the node's `Snapshot`: one query, whatever the size of the country
+(`bench/stats.py`). The snapshots are computed for a whole subtree at once (`refresh`): three grouped statements
+bring one row per registering node and level and year and industry (posts), per registering node (collectives),
+per node and month (activities); Python then adds each node's figures into its parent's, deepest nodes first, so
+that every committee of the subtree gets its figures from the same single pass over the data. The national sweep
+(every committee of the country) costs about as much as computing the national page alone did.
 
 How it stays fresh
 ==================
 
-Every block is cached per node in Django's cache (`CACHE_URL`; local memory by default) for
-`settings.STATS_CACHE_SECONDS` (default 300 s). A figure is therefore at most five minutes old, and a node's
-aggregates run at most once per five minutes and block, whatever the traffic. On top of the TTL:
-
-- the posts and collectives blocks carry a *generation* in their key, which every saved or deleted honour
-  (naming, revocation) renews (`new_posts_generation`, connected in `StatsConfig.ready`), so a named list or a
-  revoked title shows at once. Registrations (aspiring counts) follow the TTL.
-- the activity block is keyed by its first month, so it moves on at the turn of a month. Reports are filed
-  all the time; they follow the TTL only (renewing on every report would leave nothing cached at national
-  scale).
-
-`manage.py refresh_stats` recomputes the blocks of the national committee and the provinces; with a cache shared by
-the web workers (`CACHE_URL=redis://...`), run it from cron more often than the TTL and no visitor ever waits for
-the widest aggregates. (With the default per-process local-memory cache it only warms its own process.)
+- `manage.py refresh_stats` recomputes every committee's snapshot. Run it from cron every few minutes (every 5 is
+  the suggestion): visitors then always read a snapshot, and the figures are at most that old. Each page says when
+  its figures were computed.
+- A snapshot older than `settings.STATS_MAX_AGE` (10 minutes by default), or missing (a new committee, a fresh
+  installation, cron not set up), is recomputed for the requested node's subtree by the request that finds it,
+  and saved: the figures are never older than that, with or without cron, and only the first visitor waits.
+- Naming and revocation therefore show in the statistics within minutes, not at once (the directory and the post
+  pages show them at once).
 """
 
-import uuid
-from dataclasses import dataclass
-from datetime import date
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from apps.activities.models import ActivityReport, ReportKind
@@ -78,21 +65,17 @@ from apps.evaluations.models import Honor
 from apps.organizations.enums import Level
 from apps.organizations.models import Industry, Node
 
+from .models import Snapshot
+
 # Highest first, as the programme lists them.
 LEVELS = [Level.NATIONAL, Level.PROVINCIAL, Level.CITY, Level.COUNTY]
+LEVEL_INDEX = {level: index for index, level in enumerate(LEVELS)}
 MONTHS = 12
-KEY_PREFIX = "stats:1"
-GENERATION_KEY = f"{KEY_PREFIX}:posts-generation"
-BLOCKS = ("posts", "collectives", "activity")
+HOURS = DecimalField(max_digits=14, decimal_places=1)
 
 
-def cache_seconds():
-    return getattr(settings, "STATS_CACHE_SECONDS", 300)
-
-
-def new_posts_generation(**kwargs):
-    """Signal receiver: honours changed, so the posts and collectives blocks of every node are out of date."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+def max_age():
+    return timedelta(seconds=settings.STATS_MAX_AGE)
 
 
 def last_months(today, count=MONTHS):
@@ -105,198 +88,235 @@ def last_months(today, count=MONTHS):
     return months[::-1]
 
 
-def figures(node, blocks=BLOCKS, today=None, refresh=False):
-    """{block name: figures} for the subtree of `node`, from the cache when there (see the module docstring)."""
-    today = today or timezone.localdate()
-    months = last_months(today)
-    generation = cache.get(GENERATION_KEY, "0")
-    keys = {
-        "posts": f"{KEY_PREFIX}:posts:{node.pk}:{generation}",
-        "collectives": f"{KEY_PREFIX}:collectives:{node.pk}:{generation}",
-        "activity": f"{KEY_PREFIX}:activity:{node.pk}:{months[0]:%Y-%m}",
+def figures(node):
+    """{"posts", "collectives", "activity", "computed_at"} for the subtree of `node`: its snapshot when it is recent
+    enough, else computed now for the node's subtree and saved (see the module docstring)."""
+    snapshot = Snapshot.objects.filter(node=node, computed_at__gte=timezone.now() - max_age()).first()
+    if snapshot is None:
+        snapshot = refresh(node)[node.pk]
+    return {**_revived(snapshot.figures), "computed_at": snapshot.computed_at}
+
+
+def _revived(stored):
+    """The stored figures with their dates and hours as dates and decimals again, for the templates."""
+    activity = stored["activity"]
+    return {
+        **stored,
+        "activity": {
+            "by_month": [
+                {**row, "month": date.fromisoformat(row["month"]), "volunteer_hours": Decimal(row["volunteer_hours"])} for row in activity["by_month"]
+            ],
+            "totals": {**activity["totals"], "volunteer_hours": Decimal(activity["totals"]["volunteer_hours"])},
+            "starts_on": date.fromisoformat(activity["starts_on"]),
+            "ends_on": date.fromisoformat(activity["ends_on"]),
+        },
     }
-    wanted = {name: keys[name] for name in blocks}
-    found = {} if refresh else cache.get_many(wanted.values())
-    result, computed, subtree = {}, {}, None
-    for name, key in wanted.items():
-        if key in found:
-            result[name] = found[key]
-            continue
-        subtree = subtree or Subtree.of(node)
-        result[name] = computed[key] = COMPUTE[name](subtree, months, today)
-    if computed:
-        cache.set_many(computed, cache_seconds())
-    return result
+
+
+def refresh(root, today=None):
+    """Compute and save the snapshots of `root` and every node below it; {node id: Snapshot}."""
+    today = today or timezone.localdate()
+    tree = Tree.of(root)
+    _add_posts(tree)
+    _add_collectives(tree)
+    _add_activity(tree, last_months(today), today)
+    tree.roll_up()
+    industries = list(Industry.objects.order_by("sort_order", "name").values_list("pk", "name"))
+    computed_at = timezone.now()
+    snapshots = {
+        node.pk: Snapshot(node_id=node.pk, computed_at=computed_at, figures=tree.blocks(node, industries, last_months(today), today))
+        for node in tree.nodes
+    }
+    Snapshot.objects.bulk_create(
+        snapshots.values(), batch_size=500, update_conflicts=True, unique_fields=["node"], update_fields=["computed_at", "figures"]
+    )
+    return snapshots
+
+
+def _levels():
+    return [0] * len(LEVELS)
 
 
 @dataclass
-class Subtree:
-    """The chosen node, what to filter by, and how its nodes roll up into the node's children."""
+class Tally:
+    """What one node's collectives add up to: its own (registered with the node itself) or its whole subtree's."""
 
-    node: Node
-    node_ids: list | None  # None: the subtree is the whole tree, nothing to filter
-    children: list
-    owner: dict  # node id -> the child row it rolls up into (the node's own pk for the node itself)
+    by_year: dict = field(default_factory=lambda: defaultdict(_levels))  # year -> count per level
+    by_industry: dict = field(default_factory=lambda: defaultdict(_levels))  # industry id -> count per level
+    levels: list = field(default_factory=_levels)
+    aspiring: int = 0
+    named: int = 0
+    by_month: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, Decimal(0)]))  # "YYYY-MM" -> columns
+
+    def add(self, other):
+        for target, source in ((self.by_year, other.by_year), (self.by_industry, other.by_industry), (self.by_month, other.by_month)):
+            for key, values in source.items():
+                row = target[key]
+                for index, value in enumerate(values):
+                    row[index] += value
+        for index, value in enumerate(other.levels):
+            self.levels[index] += value
+        self.aspiring += other.aspiring
+        self.named += other.named
+
+
+@dataclass
+class TreeNode:
+    pk: int
+    path: str
+    name: str
+    kind: str
+    region_name: str
+    own: Tally = field(default_factory=Tally)
+    total: Tally = field(default_factory=Tally)
+    children: list = field(default_factory=list)
+
+
+class Tree:
+    """The nodes of a subtree in tree order, with their tallies, and what to filter the data by."""
+
+    def __init__(self, nodes, everything):
+        self.nodes = nodes
+        self.root = nodes[0]
+        self.by_pk = {node.pk: node for node in nodes}
+        self.by_path = {node.path: node for node in nodes}
+        # None: the subtree is the whole tree, nothing to filter.
+        self.node_ids = None if everything else list(self.by_pk)
+        for node in nodes[1:]:
+            self.by_path[node.path[: -Node.steplen]].children.append(node)
 
     @classmethod
-    def of(cls, node):
-        rows = list(
-            Node.objects.filter(path__startswith=node.path).order_by("path").values_list("pk", "path", "name", "kind", "region__name")
-        )
-        everything = not Node.objects.exclude(path__startswith=node.path).exists()
-        child_length = len(node.path) + Node.steplen
-        children = [
-            {"id": pk, "name": name, "kind": kind, "region_name": region_name}
-            for pk, path, name, kind, region_name in rows
-            if len(path) == child_length
-        ]
-        child_by_path = {path: pk for pk, path, *_ in rows if len(path) == child_length}
-        owner = {pk: child_by_path[path[:child_length]] if len(path) >= child_length else node.pk for pk, path, *_ in rows}
-        return cls(
-            node=node,
-            node_ids=None if everything else [pk for pk, *_ in rows],
-            children=children,
-            owner=owner,
-        )
+    def of(cls, root):
+        rows = Node.objects.filter(path__startswith=root.path).order_by("path").values_list("pk", "path", "name", "kind", "region__name")
+        everything = not Node.objects.exclude(path__startswith=root.path).exists()
+        return cls([TreeNode(pk, path, name, kind, region_name or "") for pk, path, name, kind, region_name in rows], everything)
 
-    def by_child(self, counts, columns):
-        """Fold (node id, column, count) triples into one row per child (tree order), then the node's own row
-        when collectives are registered with the node itself."""
-        values = {child["id"]: dict.fromkeys(columns, 0) for child in self.children}
-        own = dict.fromkeys(columns, 0)
-        for node_id, column, count in counts:
-            target = self.owner.get(node_id)
-            if target is None or column not in own:
-                continue
-            row = own if target == self.node.pk else values[target]
-            row[column] += count
-        rows = [{**child, "own": False, **_counts(values[child["id"]], columns)} for child in self.children]
-        if any(own.values()):
-            rows.append(
-                {"id": self.node.pk, "name": self.node.name, "kind": self.node.kind, "region_name": "", "own": True, **_counts(own, columns)}
-            )
-        return rows
+    def own(self, node_id):
+        """The own tally of a node of the subtree (None for a node outside it, as for a collective moved since)."""
+        node = self.by_pk.get(node_id)
+        return node.own if node else None
+
+    def roll_up(self):
+        """Every node's total: its own figures plus its children's totals, deepest nodes first."""
+        for node in self.nodes:
+            node.total.add(node.own)
+        for node in sorted(self.nodes[1:], key=lambda node: len(node.path), reverse=True):
+            self.by_path[node.path[: -Node.steplen]].total.add(node.total)
+
+    def blocks(self, node, industries, months, today):
+        """The figures of one node as the pages show them (plain JSON values: they are stored as they are)."""
+        total = node.total
+        return {
+            "posts": {
+                "totals": _row(total.levels),
+                "by_year": [{"year": year, **_row(total.by_year[year])} for year in sorted(total.by_year)],
+                "by_child": _by_child(node, lambda tally: tally.levels),
+                "by_industry": [{"id": pk, "name": name, **_row(total.by_industry.get(pk, _levels()))} for pk, name in industries],
+            },
+            "collectives": {
+                "aspiring": total.aspiring,
+                "named": total.named,
+                "total": total.aspiring + total.named,
+                "by_child": _by_child(node, lambda tally: [tally.aspiring, tally.named]),
+            },
+            "activity": _activity(total, months, today),
+        }
 
 
-def _counts(values, columns):
+def _row(counts):
     """A row's figures in column order, with their sum, ready for a table."""
-    counts = [values[column] for column in columns]
-    return {"counts": counts, "total": sum(counts)}
+    return {"counts": list(counts), "total": sum(counts)}
 
 
-def _zero_levels():
-    return dict.fromkeys(LEVELS, 0)
+def _child(node, own=False):
+    return {"id": node.pk, "name": node.name, "kind": node.kind, "region_name": "" if own else node.region_name, "own": own}
 
 
-def compute_posts(subtree, months, today):
-    """Named posts by level and year, by child committee and by industry: one statement (see the docstring)."""
+def _by_child(node, columns):
+    """One row per child (tree order), then the node's own row when collectives are registered with it."""
+    rows = [{**_child(child), **_row(columns(child.total))} for child in node.children]
+    if any(columns(node.own)):
+        rows.append({**_child(node, own=True), **_row(columns(node.own))})
+    return rows
+
+
+def _activity(tally, months, today):
+    rows, totals = [], [0, 0, Decimal("0.0")]
+    for month in months:
+        values = tally.by_month.get(f"{month:%Y-%m}", (0, 0, Decimal(0)))
+        rows.append({"month": month.isoformat(), **_activity_columns(values)})
+        totals = [total + value for total, value in zip(totals, values)]
+    return {"by_month": rows, "totals": _activity_columns(totals), "starts_on": months[0].isoformat(), "ends_on": today.isoformat()}
+
+
+def _activity_columns(values):
+    activities, services, hours = values
+    return {"activities": activities, "volunteer_services": services, "volunteer_hours": str(Decimal(hours).quantize(Decimal("0.1")))}
+
+
+def _add_posts(tree):
+    """Valid titles by registering node, industry, level and year: one statement over (collective, level) pairs."""
     honors = Honor.objects.valid().filter(collective__status__in=Status.public(), collective__delisted_on__isnull=True)
-    if subtree.node_ids is not None:
-        honors = honors.filter(collective__registering_node_id__in=subtree.node_ids)
-    pairs = (
-        honors.values("collective_id", "level", "collective__registering_node_id", "collective__industry_id")
-        .annotate(latest=Max("year"))
-        .order_by()
-    )
+    if tree.node_ids is not None:
+        honors = honors.filter(collective__registering_node_id__in=tree.node_ids)
+    pairs = honors.values("collective_id", "level", "collective__registering_node_id", "collective__industry_id").annotate(latest=Max("year")).order_by()
     pairs_sql, params = pairs.query.sql_with_params()
     sql = (
         f"WITH pairs (collective_id, level, node_id, industry_id, latest) AS ({pairs_sql}) "
-        "SELECT 0, level, latest, COUNT(*) FROM pairs GROUP BY level, latest "
-        "UNION ALL SELECT 1, level, node_id, COUNT(*) FROM pairs GROUP BY level, node_id "
-        "UNION ALL SELECT 2, level, industry_id, COUNT(*) FROM pairs GROUP BY level, industry_id"
+        "SELECT node_id, industry_id, level, latest, COUNT(*) FROM pairs GROUP BY node_id, industry_id, level, latest"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        grouped = cursor.fetchall()
-
-    by_year, by_node, by_industry, totals = {}, [], {}, _zero_levels()
-    for kind, level, key, count in grouped:
-        if level not in totals:
-            continue
-        if kind == 0:
-            by_year.setdefault(key, _zero_levels())[level] += count
-            totals[level] += count
-        elif kind == 1:
-            by_node.append((key, level, count))
-        else:
-            by_industry.setdefault(key, _zero_levels())[level] += count
-    industries = Industry.objects.order_by("sort_order", "name").values_list("pk", "name")
-    return {
-        "totals": _counts(totals, LEVELS),
-        "by_year": [{"year": year, **_counts(by_year[year], LEVELS)} for year in sorted(by_year)],
-        "by_child": subtree.by_child(by_node, LEVELS),
-        "by_industry": [{"id": pk, "name": name, **_counts(by_industry.get(pk, _zero_levels()), LEVELS)} for pk, name in industries],
-    }
+        for node_id, industry_id, level, year, count in cursor.fetchall():
+            own, index = tree.own(node_id), LEVEL_INDEX.get(level)
+            if own is None or index is None:
+                continue
+            own.by_year[year][index] += count
+            own.by_industry[industry_id][index] += count
+            own.levels[index] += count
 
 
-def compute_collectives(subtree, months, today):
-    """Public collectives, aspiring and named (with at least one valid title), by child committee."""
+def _add_collectives(tree):
+    """Public collectives, aspiring and named (with at least one valid title), by registering node."""
     collectives = Collective.objects.public()
-    if subtree.node_ids is not None:
-        collectives = collectives.filter(registering_node_id__in=subtree.node_ids)
+    if tree.node_ids is not None:
+        collectives = collectives.filter(registering_node_id__in=tree.node_ids)
     grouped = (
         collectives.values("registering_node_id")
         .annotate(aspiring=Count("pk", filter=Q(honor_level="")), named=Count("pk", filter=~Q(honor_level="")))
         .order_by()
     )
-    counts = []
     for row in grouped:
-        counts += [(row["registering_node_id"], "aspiring", row["aspiring"]), (row["registering_node_id"], "named", row["named"])]
-    rows = subtree.by_child(counts, ["aspiring", "named"])
-    totals = [sum(row["counts"][index] for row in rows) for index in (0, 1)]
-    return {"aspiring": totals[0], "named": totals[1], "total": sum(totals), "by_child": rows}
+        own = tree.own(row["registering_node_id"])
+        if own is not None:
+            own.aspiring += row["aspiring"]
+            own.named += row["named"]
 
 
-def compute_activity(subtree, months, today):
-    """Reports, volunteer services and volunteer hours by month over the last 12 months (zeros included)."""
+def _add_activity(tree, months, today):
+    """Reports, volunteer services and volunteer hours by node and month over the last 12 months."""
     reports = ActivityReport.objects.filter(held_on__gte=months[0], held_on__lte=today)
-    if subtree.node_ids is not None:
-        reports = reports.filter(node_path__startswith=subtree.node.path)  # report_rollup_idx (pattern ops)
+    if tree.node_ids is not None:
+        reports = reports.filter(node_path__startswith=tree.root.path)  # report_rollup_idx (pattern ops)
     # Only registered collectives file reports (activities.services.may_file) and a registration is never undone,
     # so the delisted ones are the only collectives off the public lists that have reports. NOT EXISTS (an anti
-    # join) rather than NOT IN: PostgreSQL keeps the scan parallel. Grouped by day, not by DATE_TRUNC('month'):
-    # no per-row date arithmetic, and at most 366 rows to fold into months here.
+    # join) rather than NOT IN: PostgreSQL keeps the scan parallel.
     delisted = Collective.objects.filter(pk=OuterRef("collective_id"), delisted_on__isnull=False)
     grouped = (
         reports.filter(~Exists(delisted))
-        .values("held_on")
+        .values("node_path", month=TruncMonth("held_on"))
         .annotate(
             activities=Count("pk"),
             volunteer_services=Count("pk", filter=Q(kind__in=ReportKind.with_hours())),
-            volunteer_hours=Coalesce(
-                Sum("volunteer_hours"), Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=1)
-            ),
+            volunteer_hours=Coalesce(Sum("volunteer_hours"), Value(Decimal(0)), output_field=HOURS),
         )
         .order_by()
     )
-    by_month = {}
     for row in grouped:
-        month = by_month.setdefault((row["held_on"].year, row["held_on"].month), dict.fromkeys(ACTIVITY_COLUMNS, 0))
-        for column in ACTIVITY_COLUMNS:
-            month[column] += row[column]
-    rows = []
-    for month in months:
-        row = by_month.get((month.year, month.month), {})
-        rows.append(
-            {
-                "month": month,
-                "activities": row.get("activities", 0),
-                "volunteer_services": row.get("volunteer_services", 0),
-                "volunteer_hours": Decimal(row.get("volunteer_hours", 0)).quantize(Decimal("0.1")),
-            }
-        )
-    return {
-        "by_month": rows,
-        "totals": {
-            "activities": sum(row["activities"] for row in rows),
-            "volunteer_services": sum(row["volunteer_services"] for row in rows),
-            "volunteer_hours": sum((row["volunteer_hours"] for row in rows), Decimal("0.0")),
-        },
-        "starts_on": months[0],
-        "ends_on": today,
-    }
-
-
-ACTIVITY_COLUMNS = ("activities", "volunteer_services", "volunteer_hours")
-
-COMPUTE = {"posts": compute_posts, "collectives": compute_collectives, "activity": compute_activity}
+        node = tree.by_path.get(row["node_path"])
+        if node is None:
+            continue
+        month = node.own.by_month[f"{row['month']:%Y-%m}"]
+        month[0] += row["activities"]
+        month[1] += row["volunteer_services"]
+        month[2] += row["volunteer_hours"]

@@ -266,6 +266,56 @@ def generate(args):
     print(f"  generation total: {time.perf_counter() - started:.1f} s")
 
 
+REPORTING_EVERY = 50  # one public post in 50 has reports: the posts the post-page scenarios open
+REPORTS_EACH = 8
+
+
+def sample_reports():
+    """Activity reports for one public post in REPORTING_EVERY: REPORTS_EACH each (the page shows the latest 6),
+    every other one with volunteer hours, two photos on each. The post-page scenarios open only these posts, the
+    heaviest pages to render. INSERT ... SELECT; kept when the data is reused (--keep)."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM activities_activityreport)")
+        if cursor.fetchone()[0]:
+            return
+        cursor.execute(
+            """
+            INSERT INTO activities_activityreport (kind, title, held_on, place, participants, beneficiaries, narrative,
+                video_url, is_public, volunteer_hours, flagged, flag_reason, node_path, created_at, updated_at,
+                collective_id, created_by_id, industry_id, region_id)
+            SELECT (ARRAY['open_week', 'volunteer', 'study', 'public_service'])[1 + g %% 4], '青年文明号开放日暨志愿服务活动' || g,
+                CURRENT_DATE - (g * 23 + c.id %% 20)::int, '营业厅', 12, 80, '向群众开放营业厅，讲解办事流程，开展志愿服务。',
+                '', true, CASE WHEN g %% 2 = 1 THEN 6.5 ELSE 0 END, false, '', n.path, now(), now(),
+                c.id, c.leader_account_id, c.industry_id, c.region_id
+            FROM collectives_collective c JOIN organizations_node n ON n.id = c.registering_node_id
+            CROSS JOIN generate_series(0, %s) g
+            WHERE c.status = 'registered' AND c.delisted_on IS NULL AND c.id %% %s = 0
+            """,
+            [REPORTS_EACH - 1, REPORTING_EVERY],
+        )
+        reports = cursor.rowcount
+        cursor.execute(
+            """
+            INSERT INTO activities_reportphoto (image, thumbnail, report_id)
+            SELECT 'reports/bench/' || r.id || '-' || p || '.jpg', 'reports/bench/' || r.id || '-' || p || '-thumb.jpg', r.id
+            FROM activities_activityreport r CROSS JOIN generate_series(1, 2) p
+            """
+        )
+        # What the report signals keep (apps/directory/signals.py): the total hours and the page's version.
+        cursor.execute(
+            """
+            UPDATE collectives_collective c SET volunteer_hours = t.hours, updated_at = now()
+            FROM (SELECT collective_id, SUM(volunteer_hours) AS hours FROM activities_activityreport GROUP BY collective_id) t
+            WHERE t.collective_id = c.id
+            """
+        )
+        cursor.execute("ANALYZE activities_activityreport; ANALYZE activities_reportphoto")
+    print(f"  {reports:,} activity reports with two photos each (one public post in {REPORTING_EVERY}): {time.perf_counter() - started:.1f} s")
+
+
 # The server --------------------------------------------------------------------------------------
 
 
@@ -359,13 +409,17 @@ def run(server, urls, args, requests):
 
 
 def scenarios():
+    from django.db.models.functions import Mod
+
     from apps.collectives.models import Collective
 
     rng = random.Random(1)
-    public_ids = list(Collective.objects.public().order_by("?").values_list("pk", flat=True)[:3000])
+    reporting = Collective.objects.public().alias(rest=Mod("pk", REPORTING_EVERY)).filter(rest=0)
+    public_ids = list(reporting.order_by("?").values_list("pk", flat=True)[:3000])
     rng.shuffle(public_ids)
-    # 500 posts visited again and again (a page is cached after its first view), and 2,500 others each opened once
-    # (every page rendered: the worst case, as when a crawler walks the sitemap).
+    # Posts with activity reports and photos (sample_reports): 500 visited again and again (a page is cached after
+    # its first view), and 2,500 others each opened once (every page rendered: the worst case, as when a crawler walks
+    # the sitemap).
     public_ids, first_views = public_ids[:500], public_ids[500:]
     return [
         ("directory, no filters", ["/posts/"]),
@@ -457,6 +511,7 @@ def main():
         print(f"Generating {args.collectives:,} public collectives in {args.db_url}")
         generate(args)
 
+    sample_reports()
     from django.db import connection
     from django.db.models import Q
 

@@ -7,12 +7,15 @@ import json
 import re
 import zlib
 from datetime import date
+from decimal import Decimal
+from io import StringIO
 
 import cv2
 import numpy
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -432,6 +435,48 @@ def test_post_page_shows_naming_revocation_and_edits_at_once(client):
     collective.service_promises = "新的服务承诺第一条"
     collective.save()
     assert "新的服务承诺第一条" in page_of(client, collective)
+
+
+def test_post_page_rendered_afresh_costs_a_constant_number_of_queries(client):
+    collective = post("缓存集体")
+
+    def fresh_queries():
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            page_of(client, collective)
+        return len(queries)
+
+    ReportFactory(collective=collective)
+    few = fresh_queries()
+    for index in range(8):
+        report = ReportFactory(collective=collective, kind="volunteer", volunteer_hours=2)
+        ReportPhoto.objects.create(report=report, image=f"reports/{index}.jpg", thumbnail=f"reports/{index}-t.jpg")
+    name(collective, level="county", year=2024)
+    name(collective, level="city", year=2025)
+    assert fresh_queries() == few
+    assert few <= 7  # the collective, its honours, reports, photos; the names of its places when not cached
+    assert "累计志愿服务 16" in page_of(client, collective)
+
+
+def test_post_page_shows_renamed_places_at_once(client):
+    collective = post("缓存集体", region="340803")
+    assert "安庆市 大观区" in page_of(client, collective)
+    assert "江苏省" in page_of(client, post("江苏集体", region="320000"))  # a province: not "全国 江苏省"
+    Region.objects.filter(code="340800").update(name="宜城市")  # not through save(): the cache keeps the old name
+    assert "安庆市 大观区" in page_of(client, collective)
+    city = Region.objects.get(code="340800")
+    city.save()  # a rename in the admin: the city's and its counties' names are forgotten
+    collective.save()  # and the post's content is rendered afresh
+    assert "宜城市 大观区" in page_of(client, collective)
+
+
+def test_refresh_directory_recomputes_what_bulk_loads_skip(client):
+    collective = post("缓存集体")
+    ReportFactory(collective=collective, kind="volunteer", volunteer_hours=Decimal("7.5"))
+    Collective.objects.update(volunteer_hours=0, latest_named_on=None)
+    call_command("refresh_directory", stdout=StringIO())
+    collective.refresh_from_db()
+    assert collective.volunteer_hours == Decimal("7.5")
 
 
 def test_post_page_content_follows_the_language(client):

@@ -90,6 +90,9 @@ class Collective(models.Model):
     # The naming date of the most recent valid title (None for aspiring collectives), kept by apps/directory
     # (signals on Honor and on honor_level changes) for the public directory's "newest named" order.
     latest_named_on = models.DateField(_("latest named on"), null=True, blank=True, editable=False)
+    # The volunteer hours of all its activity reports, kept by apps/directory (signals on ActivityReport) for the
+    # post page, which shows the total without summing the reports.
+    volunteer_hours = models.DecimalField(_("volunteer hours"), max_digits=12, decimal_places=1, default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from apps.audit.workflow import run_transition
 from apps.organizations.enums import Action
+from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
 
 from . import workflow
@@ -188,10 +189,8 @@ def staff_transition(request, pk, name):
 
 def public_page(request, pk):
     # Delisted collectives keep their page (plaques and QR codes point here), which says their title was revoked.
-    public = Collective.objects.filter(status__in=Status.public())
-    # The page's content is cached per version (public_page.html). The head of the page and the version come from
-    # the collective's own row; the places (four more tables: planning that join costs PostgreSQL 2 ms) are read
-    # only when the content is rendered.
-    collective = get_object_or_404(public.only("name", "workplace_unit", "status", "updated_at"), pk=pk)
-    post = SimpleLazyObject(lambda: public.with_places().get(pk=pk))
-    return render(request, "collectives/public_page.html", {"collective": collective, "post": post, "pledge": CREDIT_PLEDGE})
+    collective = get_object_or_404(Collective.objects.filter(status__in=Status.public()), pk=pk)
+    # The page's content is cached per version (public_page.html); the names of its places are read only when the
+    # content is rendered afresh, and from the cache (apps/organizations/names.py).
+    places = SimpleLazyObject(lambda: place_names(collective))
+    return render(request, "collectives/public_page.html", {"collective": collective, "places": places, "pledge": CREDIT_PLEDGE})

@@ -18,10 +18,10 @@ from apps.collectives.models import Collective
 from apps.evaluations.models import Honor
 from apps.organizations.enums import Level
 from apps.organizations.models import Industry, Region
+from apps.organizations.tree import NATIONAL_REGION
 
 from . import search
 
-NATIONAL_REGION = "100000"
 ASPIRING = "aspiring"
 NAMED = "named"
 FIRST_YEAR = 1994  # The first 青年文明号 were named in 1994.

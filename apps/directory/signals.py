@@ -2,7 +2,9 @@
 
 - Collective.latest_named_on, the date of the most recent valid title, behind the "newest named" order. It is
   recomputed when an honour is saved or deleted (named, revoked) and when apps/evaluations refreshes a collective's
-  honor_level. Anything that writes honours in bulk (bulk_create, update()) runs `manage.py refresh_directory`.
+  honor_level.
+- Collective.volunteer_hours, the total the post page shows, recomputed when a report is saved or deleted.
+  Anything that writes honours or reports in bulk (bulk_create, update(), SQL) runs `manage.py refresh_directory`.
 - the generation of the cached result counts and pages (queries.py, views.py), bumped by any change to a
   registered collective (drafts and registrations under review are on no public list) or to an honour;
 - the cached lists of the region and industry selects (filters.py), forgotten when a region or industry changes;
@@ -11,8 +13,11 @@
   photo, a save with update_fields such as a delisting).
 """
 
+from decimal import Decimal
+
 from django.core.cache import cache
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -31,10 +36,6 @@ def latest_named_on():
     return Subquery(Honor.objects.valid().filter(collective=OuterRef("pk")).order_by("-named_on").values("named_on")[:1])
 
 
-def refresh_latest_named_on(collectives):
-    return collectives.update(latest_named_on=latest_named_on())
-
-
 def renew_post_page(collectives, **changes):
     """A new version of these posts' pages (their cached content is keyed by updated_at)."""
     collectives.update(updated_at=timezone.now(), **changes)
@@ -49,11 +50,17 @@ def honor_changed(sender, instance, raw=False, **kwargs):
     bump_generation()
 
 
+def volunteer_hours():
+    """The expression of Collective.volunteer_hours: the hours of all the collective's reports."""
+    totals = ActivityReport.objects.filter(collective=OuterRef("pk")).values("collective").annotate(total=Sum("volunteer_hours"))
+    return Coalesce(Subquery(totals.values("total")), Value(Decimal(0)))
+
+
 @receiver(post_save, sender=ActivityReport)
 @receiver(post_delete, sender=ActivityReport)
 def report_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        renew_post_page(Collective.objects.filter(pk=instance.collective_id))
+        renew_post_page(Collective.objects.filter(pk=instance.collective_id), volunteer_hours=volunteer_hours())
 
 
 @receiver(post_save, sender=ReportPhoto)

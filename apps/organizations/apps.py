@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class OrganizationsConfig(AppConfig):
     name = "apps.organizations"
     verbose_name = _("Committees")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Industry, Node, Region
+        from .names import forget
+
+        for model in (Region, Industry, Node):
+            post_save.connect(forget, sender=model, dispatch_uid=f"names_{model._meta.model_name}_saved")
+            post_delete.connect(forget, sender=model, dispatch_uid=f"names_{model._meta.model_name}_deleted")

@@ -1,0 +1,47 @@
+"""The names a public page shows for a collective's region (after its parent's), industry and committee, from the
+cache in one round trip instead of a join of four tables. The post page shows them whenever its content is rendered
+afresh, and planning that join cost PostgreSQL more than the page's other statements (bench/directory.py).
+
+Each name is kept NAMES_TTL seconds and forgotten when its region, industry or committee is saved or deleted
+(`forget`, connected in OrganizationsConfig.ready). A region's entry holds its parent's name too: renaming a province
+shows in its cities' entries within NAMES_TTL."""
+
+from django.core.cache import cache
+
+from .models import Industry, Node, Region
+from .tree import NATIONAL_REGION
+
+NAMES_TTL = 3600
+KEY_PREFIX = "names:1"
+
+
+def _key(model, pk):
+    return f"{KEY_PREFIX}:{model._meta.model_name}:{pk}"
+
+
+def _name(model, pk):
+    if model is Region:
+        region = Region.objects.filter(code=pk).values_list("name", "parent_id", "parent__name").first()
+        if region is None:
+            return ""
+        name, parent_code, parent = region
+        return name if parent_code in (None, NATIONAL_REGION) else f"{parent} {name}"  # 江苏省, not 全国 江苏省
+    return model.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+
+
+def place_names(collective):
+    """{"region", "industry", "committee"}: the names of the collective's places ("" for one that is gone)."""
+    wanted = {"region": (Region, collective.region_id), "industry": (Industry, collective.industry_id), "committee": (Node, collective.registering_node_id)}
+    keys = {field: _key(model, pk) for field, (model, pk) in wanted.items()}
+    found = cache.get_many(keys.values())
+    loaded = {keys[field]: _name(model, pk) for field, (model, pk) in wanted.items() if keys[field] not in found}
+    if loaded:
+        cache.set_many(loaded, NAMES_TTL)
+    return {field: found.get(key, loaded.get(key)) for field, key in keys.items()}
+
+
+def forget(sender, instance, **kwargs):
+    """Signal receiver: a region, industry or committee changed; a region's children hold its name too."""
+    cache.delete(_key(sender, instance.pk))
+    if sender is Region:
+        cache.delete_many([_key(Region, code) for code in Region.objects.filter(parent_id=instance.pk).values_list("code", flat=True)])

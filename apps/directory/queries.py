@@ -130,21 +130,32 @@ class DirectoryPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
-def _results_key(request):
-    query = sorted((name, value) for name, values in request.GET.lists() for value in values if value.strip())
+def _rendered_key(kind, request, ignore=()):
+    query = sorted((name, value) for name, values in request.GET.lists() if name not in ignore for value in values if value.strip())
     digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
-    return f"directory:results:{translation.get_language()}:{cache.get(GENERATION_KEY, 0)}:{digest}"
+    return f"directory:{kind}:{translation.get_language()}:{cache.get(GENERATION_KEY, 0)}:{digest}"
 
 
 def cached_results(request):
     """The rendered results (form, list, pages) of this query string, if a request rendered them in the last
     RESULTS_TTL seconds and no post changed since (the generation is part of the key). They hold nothing personal
     and nothing of the visitor's (the filter form is a GET form: no CSRF token)."""
-    return cache.get(_results_key(request))
+    return cache.get(_rendered_key("results", request))
 
 
 def cache_results(request, results):
-    cache.set(_results_key(request), results, RESULTS_TTL)
+    cache.set(_rendered_key("results", request), results, RESULTS_TTL)
+
+
+def rendered_filter_form(request, render):
+    """The filter form as render() makes it, shared by every page of the same filters: a visitor paging through
+    results renders only the list of each new page (the form with its region and year lists was a third of it)."""
+    key = _rendered_key("form", request, ignore={"page"})
+    form = cache.get(key)
+    if form is None:
+        form = render()
+        cache.set(key, form, RESULTS_TTL)
+    return form
 
 
 def results_page(filterset, page_number):

@@ -16,7 +16,7 @@ from apps.evaluations.models import Honor
 from . import opendata
 from .filters import DirectoryFilter
 from .poster import poster_pdf
-from .queries import cache_results, cached_results, results_page
+from .queries import cache_results, cached_results, rendered_filter_form, results_page
 
 
 @require_safe
@@ -27,9 +27,9 @@ def directory(request):
         page = results_page(filterset, request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        html = render_to_string(
-            "directory/includes/results.html", {"filter": filterset, "page": page, "query": query.urlencode()}, request
-        )
+        context = {"filter": filterset, "page": page, "query": query.urlencode()}
+        form = rendered_filter_form(request, lambda: render_to_string("directory/includes/filter_form.html", context, request))
+        html = render_to_string("directory/includes/results.html", {**context, "filter_form": mark_safe(form)}, request)
         results = {"html": html, "count": page.paginator.count, "number": page.number, "filtered": filterset.is_filtered}
         cache_results(request, results)
     return render(request, "directory/directory.html", {**results, "results": mark_safe(results["html"])})

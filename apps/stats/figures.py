@@ -116,15 +116,16 @@ def _revived(stored):
 def refresh(root, today=None):
     """Compute and save the snapshots of `root` and every node below it; {node id: Snapshot}."""
     today = today or timezone.localdate()
+    months = last_months(today)
     tree = Tree.of(root)
     _add_posts(tree)
     _add_collectives(tree)
-    _add_activity(tree, last_months(today), today)
+    _add_activity(tree, months, today)
     tree.roll_up()
     industries = list(Industry.objects.order_by("sort_order", "name").values_list("pk", "name"))
     computed_at = timezone.now()
     snapshots = {
-        node.pk: Snapshot(node_id=node.pk, computed_at=computed_at, figures=tree.blocks(node, industries, last_months(today), today))
+        node.pk: Snapshot(node_id=node.pk, computed_at=computed_at, figures=tree.blocks(node, industries, months, today))
         for node in tree.nodes
     }
     Snapshot.objects.bulk_create(

@@ -32,8 +32,8 @@ A page reads its figures from one row, the node's `Snapshot`: one query, whateve
 (`bench/stats.py`). The snapshots are computed for a whole subtree at once (`refresh`): three grouped statements
 bring one row per registering node and level and year and industry (posts), per registering node (collectives),
 per node and month (activities); Python then adds each node's figures into its parent's, deepest nodes first, so
-that every committee of the subtree gets its figures from the same single pass over the data. The national sweep
-(every committee of the country) costs about as much as computing the national page alone did.
+that every committee of the subtree gets its figures from the same single pass over the data: the national sweep
+(3,467 committees, 500,000 collectives, 2,000,000 reports) takes about 6 s, a province's about 0.5 s.
 
 How it stays fresh
 ==================

@@ -1,6 +1,7 @@
-"""What every benchmark here shares: its own PostgreSQL database, (re)created on demand, and Django set up
-against it with the production settings apart from TLS."""
+"""What every benchmark here shares: its own PostgreSQL database, (re)created on demand or reused (--keep), Django
+set up against it with the production settings apart from TLS, and the percentiles of the timings."""
 
+import math
 import os
 import sys
 import warnings
@@ -38,18 +39,64 @@ def recreate_database(db_url):
     connection.close()
 
 
-def setup_django(db_url):
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = "bench-only-not-a-secret"
-    os.environ["HTTPS"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "civpost.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")  # no request log lines between the figures
+def production_env(db_url, allowed_hosts="testserver"):
+    """The environment of the portal under measurement: the production settings apart from TLS."""
+    return {
+        "DATABASE_URL": db_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-a-secret",
+        "HTTPS": "false",
+        "ALLOWED_HOSTS": allowed_hosts,
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "DJANGO_SETTINGS_MODULE": "civpost.settings",
+        "LOG_LEVEL": "WARNING",  # no request log lines between the figures
+    }
+
+
+def setup_django(db_url, allowed_hosts="testserver"):
+    os.environ.update(production_env(db_url, allowed_hosts))
     sys.path.insert(0, str(ROOT))
     # There is no collectstatic output; WhiteNoise warns about it once. Irrelevant to the figures.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     import django
 
     django.setup()
+
+
+def open_database(db_url, keep, generate, allowed_hosts="testserver"):
+    """With --keep and the database there: reuse its data, migrated (a new index migration is then measured on the
+    same data) and analysed. Otherwise: (re)create it, set Django up and call generate()."""
+    if keep and database_exists(db_url):
+        setup_django(db_url, allowed_hosts)
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0, interactive=False)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"Reusing {db_url} (--keep): migrated, analysed, no data generated.")
+        return
+    if keep:
+        print(f"--keep: {db_url} does not exist yet, generating it.")
+    recreate_database(db_url)
+    setup_django(db_url, allowed_hosts)
+    generate()
+
+
+def vacuum_analyze(started):
+    """The end of a generation. VACUUM as well as ANALYZE: the visibility map is then what autovacuum leaves in
+    production, and the timings do not depend on whether autovacuum happened to run on the fresh tables yet."""
+    import time
+
+    from django.db import connection
+
+    step = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+    print(f"  VACUUM (ANALYZE): {time.perf_counter() - step:.1f} s")
+    print(f"  generation total: {time.perf_counter() - started:.1f} s")
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]

@@ -10,7 +10,6 @@ through Django's test client. See bench/README.md.
 
 import argparse
 import io
-import math
 import random
 import statistics
 import sys
@@ -22,7 +21,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import database_exists, recreate_database, setup_django  # noqa: E402
+from benchdb import open_database, percentile, vacuum_analyze  # noqa: E402
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench"
 BATCH = 5_000
 MEMBERS_PER_COLLECTIVE = 6
@@ -69,6 +68,7 @@ def campaign_period():
 
 
 def generate(args):
+    print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
@@ -231,23 +231,10 @@ def generate(args):
             ActivityReport.objects.bulk_create(batch)
         print(f"  {args.reports:,} reports: {time.perf_counter() - step:.1f} s")
 
-    step = time.perf_counter()
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        # VACUUM as well as ANALYZE: the visibility map is then what autovacuum leaves in production, and the
-        # timings do not depend on whether autovacuum happened to run on the fresh table yet.
-        cursor.execute("VACUUM (ANALYZE)")
-    print(f"  VACUUM (ANALYZE): {time.perf_counter() - step:.1f} s")
-    print(f"  generation total: {time.perf_counter() - started:.1f} s")
+    vacuum_analyze(started)
 
 
 # Measurement -------------------------------------------------------------------------------------
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def measure(client, label, url, args):
@@ -305,24 +292,7 @@ def aggregate_sql(run):
 
 def main():
     args = parse_args()
-    exists = database_exists(args.db_url)
-    if args.keep and exists:
-        setup_django(args.db_url)
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, interactive=False)  # applies new migrations (e.g. an index) to the kept data
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"Reusing {args.db_url} (--keep): migrated, analysed, no data generated.")
-    else:
-        if args.keep:
-            print(f"--keep: {args.db_url} does not exist yet, generating it.")
-        recreate_database(args.db_url)
-        setup_django(args.db_url)
-        print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
-        generate(args)
+    open_database(args.db_url, args.keep, lambda: generate(args))
 
     from django.db import connection
     from django.test import Client

@@ -12,7 +12,6 @@ p95 ≤ 150 ms under 16 concurrent connections, a constant number of queries per
 import argparse
 import http.client
 import io
-import math
 import os
 import random
 import signal
@@ -21,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,7 +27,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import database_exists, recreate_database  # noqa: E402
+from benchdb import open_database, percentile, production_env, vacuum_analyze  # noqa: E402
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_dir"
 BATCH = 5_000
 YEARS = range(2012, 2027)
@@ -85,40 +83,21 @@ def parse_args():
 
 
 def server_env(db_url, cache_url=None):
-    """The environment of the served portal: the production settings apart from TLS."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-a-secret",
-        "HTTPS": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "DJANGO_SETTINGS_MODULE": "civpost.settings",
-        "LOG_LEVEL": "WARNING",
-    }
+    """The environment of the served portal (gunicorn): the production settings apart from TLS."""
+    env = {**os.environ, **production_env(db_url, allowed_hosts="127.0.0.1")}
     if cache_url:
         env["CACHE_URL"] = cache_url
     return env
-
-
-def setup_django(db_url):
-    os.environ.update(server_env(db_url))
-    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"  # this process also counts queries with the test client
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
 
 
 # Data --------------------------------------------------------------------------------------------
 
 
 def generate(args):
+    print(f"Generating {args.collectives:,} public collectives in {args.db_url}")
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from apps.accounts.models import User
@@ -259,11 +238,7 @@ def generate(args):
             Honor.objects.bulk_create(honors)
         print(f"  {len(honors_planned):,} applications and honours: {time.perf_counter() - step:.1f} s")
 
-    step = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)")
-    print(f"  VACUUM (ANALYZE): {time.perf_counter() - step:.1f} s")
-    print(f"  generation total: {time.perf_counter() - started:.1f} s")
+    vacuum_analyze(started)
 
 
 REPORTING_EVERY = 50  # one public post in 50 has reports: the posts the post-page scenarios open
@@ -373,11 +348,6 @@ def get(port, path):
     finally:
         connection.close()
     return response.status, body, time.perf_counter() - started
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def run(server, urls, args, requests):
@@ -496,20 +466,8 @@ def export(server):
 def main():
     args = parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop gunicorn (the finally blocks) when stopped
-    if args.keep and database_exists(args.db_url):
-        setup_django(args.db_url)
-        from django.core.management import call_command
-        from django.db import connection
-
-        call_command("migrate", verbosity=0, interactive=False)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"Reusing {args.db_url} (--keep): migrated, analysed, no data generated.")
-    else:
-        recreate_database(args.db_url)
-        setup_django(args.db_url)
-        print(f"Generating {args.collectives:,} public collectives in {args.db_url}")
-        generate(args)
+    # This process also counts the queries of each page with the test client (testserver).
+    open_database(args.db_url, args.keep, lambda: generate(args), allowed_hosts="127.0.0.1,testserver")
 
     sample_reports()
     from django.db import connection

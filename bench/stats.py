@@ -13,7 +13,6 @@ bench/README.md.
 
 import argparse
 import io
-import math
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import database_exists, recreate_database, setup_django  # noqa: E402
+from benchdb import open_database, percentile, vacuum_analyze  # noqa: E402
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_stats"
 LEADERS = 10_000
 CITIES_PER_PROVINCE = 10
@@ -176,6 +175,7 @@ def grow_tree():
 
 
 def generate(args):
+    print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
@@ -370,21 +370,10 @@ def generate(args):
         )
         print(f"  reports: {time.perf_counter() - step:.1f} s")
 
-    step = time.perf_counter()
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)")
-    print(f"  VACUUM (ANALYZE): {time.perf_counter() - step:.1f} s")
-    print(f"  generation total: {time.perf_counter() - started:.1f} s")
+    vacuum_analyze(started)
 
 
 # Measurement -------------------------------------------------------------------------------------
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def measure(client, label, url, args):
@@ -453,20 +442,7 @@ def explain(sql, params, title):
 
 def main():
     args = parse_args()
-    if args.keep and database_exists(args.db_url):
-        setup_django(args.db_url)
-        from django.core.management import call_command
-        from django.db import connection
-
-        call_command("migrate", verbosity=0, interactive=False)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"Reusing {args.db_url} (--keep): migrated, analysed, no data generated.")
-    else:
-        recreate_database(args.db_url)
-        setup_django(args.db_url)
-        print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
-        generate(args)
+    open_database(args.db_url, args.keep, lambda: generate(args))
 
     apply_suggested_indexes(args.suggested_indexes)
     print(f"Suggested indexes on other apps' tables: {'created' if args.suggested_indexes else 'absent'} ({', '.join(SUGGESTED_INDEXES)})")

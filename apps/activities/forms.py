@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civpost.forms import DateInput
+
 from .models import MAX_HOURS_PER_PERSON, MAX_PHOTOS, ActivityReport, AnnualSummary, Campaign, PointsRule, ReportKind
 from .photos import check_photo
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.ModelForm):
@@ -20,10 +20,10 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = ["title", "theme", "description", "starts_on", "ends_on", "action_starts_on", "action_ends_on", "report_kinds", "includes_aspiring"]
         widgets = {
-            "starts_on": DATE_WIDGET,
-            "ends_on": DATE_WIDGET,
-            "action_starts_on": DATE_WIDGET,
-            "action_ends_on": DATE_WIDGET,
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "action_starts_on": DateInput(),
+            "action_ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -60,7 +60,7 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = ActivityReport
         fields = ["kind", "campaign", "title", "held_on", "place", "participants", "beneficiaries", "narrative", "video_url", "is_public"]
-        widgets = {"held_on": DATE_WIDGET, "narrative": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"held_on": DateInput(), "narrative": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, collective, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,8 +134,8 @@ class AnnualSummaryForm(forms.ModelForm):
 
 
 class PeriodForm(forms.Form):
-    starts_on = forms.DateField(label=_("From"), widget=DATE_WIDGET)
-    ends_on = forms.DateField(label=_("To"), widget=DATE_WIDGET)
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("To"), widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()

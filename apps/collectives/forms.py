@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.forms import PhoneField
 from apps.organizations.enums import NodeKind
 from apps.organizations.models import Node, Region
+from civpost.forms import DateInput
 
 from .models import CREDIT_PLEDGE, Collective, Member, Status
 
@@ -98,7 +99,7 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = ["name", "birth_date", "position", "is_leader"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"birth_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

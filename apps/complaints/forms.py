@@ -5,10 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.validators import clean_contact
 from apps.activities.photos import check_photo
+from civpost.forms import DateInput
 
 from .models import Complaint
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ComplaintForm(forms.ModelForm):
@@ -18,7 +17,7 @@ class ComplaintForm(forms.ModelForm):
     class Meta:
         model = Complaint
         fields = ["what_happened", "happened_on", "evidence", "contact", "name"]
-        widgets = {"what_happened": forms.Textarea(attrs={"rows": 5}), "happened_on": DATE_WIDGET}
+        widgets = {"what_happened": forms.Textarea(attrs={"rows": 5}), "happened_on": DateInput()}
         help_texts = {"contact": _("Only the league committee sees it, to reach you. The collective never does.")}
 
     def __init__(self, *args, **kwargs):

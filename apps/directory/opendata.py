@@ -14,7 +14,6 @@ import json
 from collections import defaultdict
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -118,11 +117,6 @@ def records(queryset, page_url):
                 }
                 for pk, name, unit, region, industry, level, number, registered_on, promises, phone in chunk
             ]
-
-
-def page_url_format(request):
-    marker = 987654321
-    return request.build_absolute_uri(reverse("collectives:public_page", args=[marker])).replace(str(marker), "{}")
 
 
 # CSV ------------------------------------------------------------------------------------------------------

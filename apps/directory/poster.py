@@ -12,44 +12,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from apps.collectives.models import CREDIT_PLEDGE
-from apps.evaluations.certificates import FONT, GOLD, INK, RED, qr_png
+from apps.evaluations.certificates import FONT, GOLD, INK, RED, draw_centred, fit, qr_png, wrap
 
 MUTED = colors.HexColor("#555555")
 WIDTH, HEIGHT = A4
 MARGIN = 18 * mm
-
-
-def wrap(text, size, max_width):
-    """Lines of text that fit max_width at this size; Chinese has no spaces, so it breaks between characters."""
-    lines, line = [], ""
-    for char in text:
-        if line and pdfmetrics.stringWidth(line + char, FONT, size) > max_width:
-            lines.append(line)
-            line = ""
-        line += char
-    return [*lines, line] if line else lines
-
-
-def fit(text, size, max_width, min_size):
-    """The largest size from `size` down to `min_size` at which text fits one line (else min_size)."""
-    while size > min_size and pdfmetrics.stringWidth(text, FONT, size) > max_width:
-        size -= 1
-    return size
-
-
-def centred(pdf, text, y, size, color=INK, min_size=None, max_width=WIDTH - 2 * MARGIN):
-    """Draw text centred at y, shrunk to fit and wrapped if it still does not; return the baseline below it."""
-    size = fit(text, size, max_width, min_size or size)
-    pdf.setFont(FONT, size)
-    pdf.setFillColor(color)
-    for line in wrap(text, size, max_width):
-        pdf.drawCentredString(WIDTH / 2, y, line)
-        y -= size * 1.35
-    return y
+TEXT_WIDTH = WIDTH - 2 * MARGIN
 
 
 def promise_lines(promises, width, height):
@@ -80,14 +51,14 @@ def poster_pdf(collective, honors, page_url) -> bytes:
     pdf.setStrokeColor(GOLD)
     pdf.setLineWidth(3)
     pdf.line(0, HEIGHT - band, WIDTH, HEIGHT - band)
-    y = centred(pdf, _("Youth Civilization Post"), HEIGHT - 30 * mm, 44, color=colors.white)
+    y = draw_centred(pdf, _("Youth Civilization Post"), WIDTH / 2, HEIGHT - 30 * mm, 44, TEXT_WIDTH, color=colors.white)
     titles = "　".join(f"{honor.year} {honor.title}" for honor in honors) or _("Aspiring collective")
-    centred(pdf, titles, y - 2 * mm, 22, color=colors.HexColor("#ffe9a8"), min_size=12)
+    draw_centred(pdf, titles, WIDTH / 2, y - 2 * mm, 22, TEXT_WIDTH, color=colors.HexColor("#ffe9a8"), min_size=12)
 
     # Who: the collective and its unit.
     y = HEIGHT - band - 20 * mm
-    y = centred(pdf, collective.name, y, 30, min_size=18)
-    y = centred(pdf, collective.workplace_unit, y - 1 * mm, 18, color=MUTED, min_size=12)
+    y = draw_centred(pdf, collective.name, WIDTH / 2, y, 30, TEXT_WIDTH, min_size=18)
+    y = draw_centred(pdf, collective.workplace_unit, WIDTH / 2, y - 1 * mm, 18, TEXT_WIDTH, color=MUTED, min_size=12)
 
     # The promises, filling the space above the phone, the pledge and the QR code.
     qr_size = 46 * mm

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import cached_property
 
 from apps.collectives.models import Collective
 from apps.evaluations.models import Honor
 from apps.evaluations.titles import honor_title
+from civpost.links import url_format
 
 from .filters import NATIONAL_REGION
 
@@ -98,7 +98,7 @@ def posts(ids_queryset, ordering):
     honors = Honor.objects.valid().filter(collective_id__in=[row[0] for row in rows]).order_by("-year", "-pk")
     for collective_id, level, stars, edition, year in honors.values_list("collective_id", "level", "star_grade", "edition", "year"):
         titles[collective_id].append(f"{honor_title(level, stars, edition)}（{year}）")
-    url = reverse("collectives:public_page", args=[0]).replace("/0/", "/{}/")
+    url = url_format("collectives:public_page")
     return [
         Post(pk, name, unit, (parent if parent_code != NATIONAL_REGION else "") + region, industry, tuple(titles[pk]), url.format(pk))
         for pk, name, unit, region, parent_code, parent, industry in rows

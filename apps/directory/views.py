@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from apps.collectives.models import Collective
 from apps.evaluations.certificates import qr_png
 from apps.evaluations.models import Honor
+from civpost.links import url_format
 
 from . import opendata
 from .filters import DirectoryFilter
@@ -75,7 +76,7 @@ def open_data(request):
 
 def _export(request, stream, content_type, extension):
     filterset = DirectoryFilter(request.GET)
-    response = StreamingHttpResponse(stream(filterset.qs, opendata.page_url_format(request)), content_type=content_type)
+    response = StreamingHttpResponse(stream(filterset.qs, url_format("collectives:public_page", request=request)), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="youth-civilization-posts-{timezone.localdate():%Y%m%d}.{extension}"'
     response["Access-Control-Allow-Origin"] = "*"  # Open data: any site may read it.
     return response

@@ -43,25 +43,30 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _lines(text, size, max_width):
-    """Break text so that each line fits max_width; Chinese has no spaces, so break between characters."""
+def wrap(text, size, max_width):
+    """Lines of text that fit max_width at this size; Chinese has no spaces, so it breaks between characters."""
     lines, line = [], ""
     for char in text:
         if line and pdfmetrics.stringWidth(line + char, FONT, size) > max_width:
             lines.append(line)
             line = ""
         line += char
-    return [*lines, line]
+    return [*lines, line] if line else lines
 
 
-def _centred(pdf, text, centre, y, size, max_width, min_size=None, color=INK):
-    """Draw text centred on (centre, y), shrunk down to min_size and then wrapped to fit; return the y below it."""
-    min_size = min_size or size
+def fit(text, size, max_width, min_size):
+    """The largest size from `size` down to `min_size` at which text fits one line (else min_size)."""
     while size > min_size and pdfmetrics.stringWidth(text, FONT, size) > max_width:
         size -= 1
+    return size
+
+
+def draw_centred(pdf, text, centre, y, size, max_width, min_size=None, color=INK):
+    """Draw text centred on (centre, y), shrunk down to min_size and then wrapped to fit; return the y below it."""
+    size = fit(text, size, max_width, min_size or size)
     pdf.setFont(FONT, size)
     pdf.setFillColor(color)
-    for line in _lines(text, size, max_width):
+    for line in wrap(text, size, max_width):
         pdf.drawCentredString(centre, y, line)
         y -= size * 1.35
     return y
@@ -86,14 +91,14 @@ def certificate_pdf(honor, verify_url: str) -> bytes:
     pdf.rect(20 * mm, 20 * mm, width - 40 * mm, height - 40 * mm)
 
     centre, text_width = width / 2, width - 80 * mm
-    _centred(pdf, _("Certificate of Honour"), centre, height - 62 * mm, 46, text_width, color=RED)
+    draw_centred(pdf, _("Certificate of Honour"), centre, height - 62 * mm, 46, text_width, color=RED)
 
     y = height - 95 * mm
-    y = _centred(pdf, collective.workplace_unit, centre, y, 20, text_width, min_size=14)
-    y = _centred(pdf, collective.name, centre, y - 4 * mm, 30, text_width, min_size=18)
+    y = draw_centred(pdf, collective.workplace_unit, centre, y, 20, text_width, min_size=14)
+    y = draw_centred(pdf, collective.name, centre, y - 4 * mm, 30, text_width, min_size=18)
     # Translators: the sentence of the certificate, e.g. 被命名为三星级全国青年文明号.
     named = _("has been named %(title)s") % {"title": honor.title}
-    _centred(pdf, named, centre, y - 8 * mm, 24, text_width, min_size=16)
+    draw_centred(pdf, named, centre, y - 8 * mm, 24, text_width, min_size=16)
 
     # The naming committee and the date, bottom right.
     signature_x = width - 85 * mm

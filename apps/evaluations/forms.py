@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.validators import clean_contact
 from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
+from civpost.forms import DateInput
 
 from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
 from .uploads import EXTENSIONS, validate_upload
@@ -42,11 +43,10 @@ class RoundForm(forms.ModelForm):
             "complaint_bar_months",
             "min_recent_reports",
         ]
-        date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         widgets = {
-            "creation_registration_closes": date_widget,
-            "application_opens": date_widget,
-            "application_closes": date_widget,
+            "creation_registration_closes": DateInput(),
+            "application_opens": DateInput(),
+            "application_closes": DateInput(),
             "holidays": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -222,7 +222,7 @@ class InspectionForm(forms.ModelForm):
         model = Inspection
         fields = ["inspected_on", "findings"]
         widgets = {
-            "inspected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "inspected_on": DateInput(),
             "findings": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -1,16 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Outcome, Recheck
+from civpost.forms import DateInput
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from .models import Outcome, Recheck
 
 
 class RecheckForm(forms.ModelForm):
     class Meta:
         model = Recheck
         fields = ["title", "named_from", "named_until", "report_due"]
-        widgets = {"named_from": DATE_WIDGET, "named_until": DATE_WIDGET, "report_due": DATE_WIDGET}
+        widgets = {"named_from": DateInput(), "named_until": DateInput(), "report_due": DateInput()}
 
     def clean(self):
         cleaned = super().clean()
@@ -26,7 +26,7 @@ class RecheckReportForm(forms.Form):
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    deadline = forms.DateField(label=_("Rectification deadline"), required=False, widget=DATE_WIDGET)
+    deadline = forms.DateField(label=_("Rectification deadline"), required=False, widget=DateInput())
     required_changes = forms.CharField(label=_("Required changes"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     reference = forms.CharField(label=_("Decision reference (for a revocation)"), required=False, max_length=100)
 

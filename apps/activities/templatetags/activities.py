@@ -3,9 +3,9 @@
 from collections import defaultdict
 
 from django import template
-from django.urls import reverse
 
 from apps.collectives.models import Collective
+from civpost.links import url_format
 
 from ..models import ActivityReport, Campaign, ReportKind, ReportPhoto
 
@@ -19,26 +19,20 @@ def public_reports(collective):
     """The post page's latest public reports with up to three thumbnails each, and the volunteer-hour total (kept on
     the collective by apps/directory/signals.py).
 
-    Plain values and URLs formatted from one reverse() each: a post page opened for the first time renders this
+    Plain values and URLs from one reverse() each (url_format): a post page opened for the first time renders this
     (the page's content is then cached), and eighteen reverse() calls and as many model instances were a quarter of
     its time (bench/directory.py)."""
     reports = list(ActivityReport.objects.public().filter(collective=collective).values("pk", "title", "held_on", "kind")[:RECENT_REPORTS])
     thumbnails = defaultdict(list)
     for report_id, photo_id in ReportPhoto.objects.filter(report_id__in=[report["pk"] for report in reports]).values_list("report_id", "pk"):
         thumbnails[report_id].append(photo_id)
-    report_url = _url_format("activities:public_report", collective.pk, 0)
-    thumbnail_url = _url_format("activities:photo_thumb", 0)
+    report_url = url_format("activities:public_report", collective.pk)
+    thumbnail_url = url_format("activities:photo_thumb")
     for report in reports:
         report["url"] = report_url.format(report["pk"])
         report["kind_label"] = ReportKind(report["kind"]).label
         report["thumbnails"] = [thumbnail_url.format(pk) for pk in thumbnails[report["pk"]][:THUMBNAILS]]
     return {"collective": collective, "reports": reports, "volunteer_hours": collective.volunteer_hours}
-
-
-def _url_format(name, *args):
-    """The URL of `name` with its last argument, a 0 (which int path converters take), as a {} placeholder."""
-    head, _zero, tail = reverse(name, args=args).rpartition("/0/")
-    return f"{head}/{{}}/{tail}"
 
 
 @register.inclusion_tag("activities/includes/workspace_panel.html", takes_context=True)

@@ -1,0 +1,37 @@
+"""Accounts that someone else creates (staff added by a committee admin, 号长 brought in by an import).
+
+Such an account has no usable password: nobody, the creator included, can sign in with it until its owner opens
+the one-time link and chooses a password. The link is Django's password-reset link, so it stops working as soon
+as the password is set (the token is derived from the password hash) and after PASSWORD_RESET_TIMEOUT.
+"""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .models import User
+
+
+def create_invited_user(*, username, real_name, phone=None, email=""):
+    """A new account whose owner must set the password through `invitation_url`; the caller saves nothing else."""
+    user = User(username=username, real_name=real_name, phone=phone or None, email=email)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def invitation_url(user):
+    """The absolute one-time link at which the account's owner chooses a password."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+    )
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def is_pending_invitation(user):
+    """Has the owner not chosen a password yet?"""
+    return not user.has_usable_password()

@@ -110,7 +110,15 @@ def add(request):
     return render(
         request,
         "organizations/staff_add.html",
-        {"node": node, "find_form": find_form, "found": found, "grant_form": grant_form, "new_form": new_form, "searched": find_form.is_bound},
+        {
+            "node": node,
+            "deeper": offered[1:],
+            "find_form": find_form,
+            "found": found,
+            "grant_form": grant_form,
+            "new_form": new_form,
+            "searched": find_form.is_bound,
+        },
     )
 
 
@@ -119,15 +127,15 @@ def _names(membership):
 
 
 def _membership_in_scope(request, pk):
-    scope = _scope(request)
+    """A role (current or ended) at a committee the admin manages; 404 for any other."""
     memberships = Membership.objects.select_related("user", "node", "granted_by", "ended_by")
-    return scope, get_object_or_404(scope.filter(memberships, Action.MANAGE_NODE, "node"), pk=pk)
+    return get_object_or_404(_scope(request).filter(memberships, Action.MANAGE_NODE, "node"), pk=pk)
 
 
 @login_required
 def staff_detail(request, pk):
-    scope, membership = _membership_in_scope(request, pk)
-    person = membership.user
+    membership = _membership_in_scope(request, pk)
+    scope, person = staff_scope(request), membership.user
     others = scope.filter(Membership.objects.filter(user=person).exclude(pk=pk).select_related("node"), Action.MANAGE_NODE, "node")
     invitation = request.session.get(INVITATION_KEY)
     if invitation and invitation["membership"] == membership.pk:
@@ -165,7 +173,7 @@ STEPS = {
 @login_required
 @require_POST
 def step(request, pk, name):
-    _scope_, membership = _membership_in_scope(request, pk)
+    membership = _membership_in_scope(request, pk)
     form_class, action, success = STEPS[name]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():

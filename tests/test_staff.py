@@ -436,3 +436,16 @@ def test_the_add_and_detail_pages_cost_few_queries(login, staff_user, django_ass
         assert client.get(add_url(committee(ANQING)), {"find": membership.user.username}).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("organizations:staff_detail", args=[membership.pk])).status_code == 200
+
+
+def test_no_role_at_an_inactive_committee_and_no_500_on_tampered_forms(login, staff_user):
+    client = login(staff_user(Role.ADMIN, ANQING))
+    person = UserFactory()
+    daguan = committee(DAGUAN)
+    daguan.is_active = False
+    daguan.save()
+    assert grant(client, person, daguan).status_code == 200
+    assert client.post(add_url(), {"action": "grant", "user": 987654, "node": "x", "role": "king"}).status_code == 200
+    assert client.post(add_url(), {"action": "nothing"}).status_code == 200
+    assert client.get(reverse("organizations:staff_list"), {"status": "bogus", "page": "x", "node": "abc"}).status_code == 200
+    assert not Membership.objects.filter(user=person).exists()

@@ -80,46 +80,47 @@ def add(request):
     """Find an account by mobile phone or username and give it a role, or create the account."""
     scope = _scope(request)
     node, offered = _offered_nodes(request, scope)
-    node_choices = {"offered_nodes": offered, "chosen_node": node}
+    choices = {"offered_nodes": offered, "chosen_node": node}
     find_form = FindAccountForm(request.GET if "find" in request.GET else None)
-    found = list(accounts_by_login(find_form.cleaned_data["find"])[:2]) if find_form.is_valid() else []
-    new_account = NewAccountForm.initial_for(find_form.cleaned_data["find"]) if find_form.is_valid() and not found else {}
-    grant_form, new_form = GrantForm(**node_choices), NewAccountForm(initial=new_account, **node_choices)
-    if request.method == "POST" and request.POST.get("action") == "grant":
-        grant_form = GrantForm(request.POST, **node_choices)
-        if grant_form.is_valid():
-            data = grant_form.cleaned_data
-            membership, done = run_transition(request, workflow.grant, request.user, data["user"], data["node"], data["role"])
-            if done:
-                messages.success(request, _("%(name)s is now %(role)s of %(node)s.") % _names(membership))
-                return redirect("organizations:staff_detail", pk=membership.pk)
+    searched = find_form.cleaned_data["find"] if find_form.is_valid() else ""
+    found = list(accounts_by_login(searched)[:2]) if searched else []
+    grant_form = GrantForm(_posted(request, "grant"), **choices)
+    new_form = NewAccountForm(_posted(request, "create"), initial=NewAccountForm.initial_for(searched) if searched and not found else {}, **choices)
+    if grant_form.is_bound:
+        if grant_form.is_valid() and (done := _grant_existing(request, grant_form.cleaned_data)):
+            return done
         found = [grant_form.cleaned_data["user"]] if "user" in grant_form.cleaned_data else found
-    elif request.method == "POST" and request.POST.get("action") == "create":
-        new_form = NewAccountForm(request.POST, **node_choices)
-        if new_form.is_valid():
-            data = new_form.cleaned_data
-            account = {field: data[field] for field in ("username", "real_name", "phone", "email")}
-            result, done = run_transition(request, workflow.invite, request.user, data["node"], data["role"], **account)
-            if done:
-                membership, url = result
-                request.session[INVITATION_KEY] = {"membership": membership.pk, "url": url}
-                messages.success(request, _("The account of %(name)s was created; they are now %(role)s of %(node)s.") % _names(membership))
-                return redirect("organizations:staff_detail", pk=membership.pk)
-        else:
+    if new_form.is_bound:
+        if not new_form.is_valid():
             messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
-    return render(
-        request,
-        "organizations/staff_add.html",
-        {
-            "node": node,
-            "deeper": offered[1:],
-            "find_form": find_form,
-            "found": found,
-            "grant_form": grant_form,
-            "new_form": new_form,
-            "searched": find_form.is_bound,
-        },
-    )
+        elif done := _create_account(request, new_form.cleaned_data):
+            return done
+    context = {"node": node, "deeper": offered[1:], "find_form": find_form, "found": found, "searched": find_form.is_bound}
+    return render(request, "organizations/staff_add.html", {**context, "grant_form": grant_form, "new_form": new_form})
+
+
+def _posted(request, action):
+    """The POST data if this form's button was pressed, else None (an unbound form)."""
+    return request.POST if request.method == "POST" and request.POST.get("action") == action else None
+
+
+def _grant_existing(request, data):
+    membership, done = run_transition(request, workflow.grant, request.user, data["user"], data["node"], data["role"])
+    if done:
+        messages.success(request, _("%(name)s is now %(role)s of %(node)s.") % _names(membership))
+        return redirect("organizations:staff_detail", pk=membership.pk)
+    return None
+
+
+def _create_account(request, data):
+    account = {field: data[field] for field in ("username", "real_name", "phone", "email")}
+    result, done = run_transition(request, workflow.invite, request.user, data["node"], data["role"], **account)
+    if not done:
+        return None
+    membership, url = result
+    request.session[INVITATION_KEY] = {"membership": membership.pk, "url": url}
+    messages.success(request, _("The account of %(name)s was created; they are now %(role)s of %(node)s.") % _names(membership))
+    return redirect("organizations:staff_detail", pk=membership.pk)
 
 
 def _names(membership):

@@ -26,7 +26,7 @@ from .enums import Action, Role
 from .models import Membership
 from .scope import StaffScope
 
-ENDED = "ended"
+NO_ROLE, ENDED = "none", "ended"  # the states around the roles, for the audit trail
 
 ACTION_LABELS = {
     "grant_role": gettext_lazy("Role given"),
@@ -34,7 +34,7 @@ ACTION_LABELS = {
     "end_membership": gettext_lazy("Role ended"),
     "reissue_invitation": gettext_lazy("New password link issued"),
 }
-STATE_LABELS = {**dict(Role.choices), ENDED: gettext_lazy("ended")}
+STATE_LABELS = {NO_ROLE: gettext_lazy("no role"), **dict(Role.choices), ENDED: gettext_lazy("ended")}
 
 labels.register(actions=ACTION_LABELS, states=STATE_LABELS)
 
@@ -76,7 +76,7 @@ def grant(actor, person, node, role, comment=""):
         person = User.objects.select_for_update().get(pk=person.pk)  # One grant per person at a time: no twin roles.
         _require_grantable(actor, person, node, role)
         membership = Membership.objects.create(user=person, node=node, role=role, granted_by=actor)
-        record(membership, actor=actor, action="grant_role", to_state=role, comment=comment)
+        record(membership, actor=actor, action="grant_role", from_state=NO_ROLE, to_state=role, comment=comment)
     return membership
 
 

@@ -28,6 +28,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "apps.accounts",  # before the admin, so that its password pages (registration/*.html) are the portal's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,7 +42,6 @@ INSTALLED_APPS = [
     "import_export",
     "treebeard",
     "civpost",
-    "apps.accounts",
     "apps.audit",
     "apps.organizations",
     "apps.collectives",

@@ -2,6 +2,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from apps.accounts.validators import normalize_phone
+
 from .factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -10,6 +12,29 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("identifier", ["username", "phone"])
 def test_login_by_username_or_phone(client, leader, identifier):
     response = client.post(reverse("login"), {"username": getattr(leader, identifier), "password": PASSWORD}, follow=True)
+    assert response.context["user"] == leader
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("１３９ ５５５０ １２３４", "13955501234"),  # full-width digits and spaces from a Chinese input method
+        ("139\u30005550\u30001234", "13955501234"),  # ideographic spaces
+        ("+86 139-5550-1234", "13955501234"),
+        ("0086 13955501234", "13955501234"),
+        ("（０５５６）５５５１２３４", "05565551234"),
+        ("0556-5551234", "0556-5551234"),  # a landline keeps the dash after its area code
+        ("400-123-4567", "400-123-4567"),
+        ("zhaoliu", "zhaoliu"),
+    ],
+)
+def test_phone_numbers_are_normalised_however_typed(typed, stored):
+    assert normalize_phone(typed) == stored
+
+
+def test_login_with_a_phone_typed_in_full_width_digits(client, leader):
+    typed = leader.phone.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    response = client.post(reverse("login"), {"username": typed, "password": PASSWORD}, follow=True)
     assert response.context["user"] == leader
 
 

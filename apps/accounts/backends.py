@@ -1,8 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 
-from .models import User
-from .validators import MOBILE_RE, normalize_phone
+from .models import User, accounts_by_login
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -13,11 +11,7 @@ class UsernameOrPhoneBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
             return None
-        login = username.strip()
-        lookup = Q(username=login)
-        if MOBILE_RE.match(normalize_phone(login)):
-            lookup |= Q(phone=normalize_phone(login))
-        user = User.objects.filter(lookup).order_by("pk").first()
+        user = accounts_by_login(username).first()
         if user is None:
             # Spend the same time as a real check so timing does not reveal which logins exist.
             User().set_password(password)

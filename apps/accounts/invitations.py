@@ -5,13 +5,20 @@ the one-time link and chooses a password. The link is Django's password-reset li
 as the password is set (the token is derived from the password hash) and after PASSWORD_RESET_TIMEOUT.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 
 def create_invited_user(*, username, real_name, phone=None, email=""):
@@ -35,3 +42,32 @@ def invitation_url(user):
 def is_pending_invitation(user):
     """Has the owner not chosen a password yet?"""
     return not user.has_usable_password()
+
+
+def renew_invitation(user):
+    """A fresh link for an account still waiting for its password; the links given before stop working, because
+    a new unusable password is drawn and the token is derived from it."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return invitation_url(user)
+
+
+def mail_invitation(user, url, introduction):
+    """Mail the link to the account's address, if it has one, once the surrounding transaction commits.
+
+    `introduction` says who added the person and as what. Returns whether a mail is on its way.
+    """
+    if not user.email:
+        return False
+    subject = render_to_string("accounts/invitation_subject.txt").strip()
+    body = render_to_string("accounts/invitation_email.txt", {"user": user, "url": url, "introduction": introduction})
+    transaction.on_commit(lambda: _send(subject, body, user))
+    return True
+
+
+def _send(subject, body, user):
+    # The account exists and the admin has the link on screen: a mail failure must not undo either.
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:
+        logger.exception("Could not mail the invitation to user %s", user.pk)

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_mobile
+from .validators import MOBILE_RE, normalize_phone, validate_mobile
 
 
 class User(AbstractUser):
@@ -41,3 +41,13 @@ class User(AbstractUser):
         # Store NULL, not "", so the unique constraint allows many users without a phone.
         self.phone = self.phone or None
         super().save(*args, **kwargs)
+
+
+def accounts_by_login(login):
+    """Accounts whose username is `login`, or whose mobile phone it is however it was typed (sign-in, staff search)."""
+    login = (login or "").strip()
+    lookup = models.Q(username=login)
+    phone = normalize_phone(login)
+    if MOBILE_RE.match(phone):
+        lookup |= models.Q(phone=phone)
+    return User.objects.filter(lookup).order_by("pk")

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -12,7 +13,14 @@ SERVICE_PHONE_RE = re.compile(
 
 
 def normalize_phone(value):
-    return re.sub(r"[\s()（）]", "", value or "")
+    """A phone number as typed ("１３９ 0000 0001", "+86 139-0000-0001", "(0556)5551234") without the decoration.
+
+    NFKC turns full-width digits and brackets (Chinese input methods) into ASCII ones. Dashes stay in landlines
+    and hotlines, where they separate the area code; a mobile number is stored as its 11 digits.
+    """
+    value = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", value or ""))
+    mobile = re.sub(r"^(?:\+|00)86", "", value).replace("-", "")
+    return mobile if MOBILE_RE.match(mobile) else value
 
 
 def validate_mobile(value):

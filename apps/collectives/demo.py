@@ -98,7 +98,7 @@ def user(username, real_name, phone, **flags):
 def staff_account(username, real_name, phone, committee_key, role):
     """A demo account with one membership of `role` at the committee (region code or industry unit name)."""
     account = user(username, real_name, phone)
-    Membership.objects.get_or_create(user=account, node=committee(committee_key), role=role)
+    Membership.objects.current().get_or_create(user=account, node=committee(committee_key), role=role)
     return account
 
 

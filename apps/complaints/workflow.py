@@ -50,7 +50,7 @@ def _require(complaint, *states):
 
 
 def _node_staff(node):
-    return [m.user for m in Membership.objects.filter(node=node, role__in=roles_allowed(Action.HANDLE_COMPLAINTS)).select_related("user")]
+    return [m.user for m in Membership.objects.current().filter(node=node, role__in=roles_allowed(Action.HANDLE_COMPLAINTS)).select_related("user")]
 
 
 def _tell_collective(complaint, subject, body=""):

@@ -212,7 +212,7 @@ class Seeder:
 
     def staff_at(self, node):
         membership = (
-            Membership.objects.filter(node=node, role__in=roles_allowed(Action.RECOMMEND)).select_related("user").order_by("pk").first()
+            Membership.objects.current().filter(node=node, role__in=roles_allowed(Action.RECOMMEND)).select_related("user").order_by("pk").first()
         )
         if membership is None:
             raise LookupError(f"No demo staff may recommend at {node.name}.")

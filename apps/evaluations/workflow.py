@@ -86,7 +86,7 @@ def _next_node(application):
 
 
 def _staff_of(node, action):
-    return [m.user for m in Membership.objects.filter(node=node, role__in=roles_allowed(action)).select_related("user")]
+    return [m.user for m in Membership.objects.current().filter(node=node, role__in=roles_allowed(action)).select_related("user")]
 
 
 # Application transitions ---------------------------------------------------------------------
@@ -189,13 +189,13 @@ def send_back(application_pk, user, decision, comment):
 def conflict_of_interest(expert, application):
     """An expert may not score a collective they lead or one registered with a committee they work for."""
     collective = application.collective
-    return collective.leader_account_id == expert.pk or Membership.objects.filter(
+    return collective.leader_account_id == expert.pk or Membership.objects.current().filter(
         user=expert, node_id=collective.registering_node_id
     ).exists()
 
 
 def eligible_experts(round):
-    return Membership.objects.filter(
+    return Membership.objects.current().filter(
         role=Role.EXPERT, node__path__startswith=round.node.path, node__is_active=True
     ).select_related("user", "node")
 

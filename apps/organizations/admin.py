@@ -26,6 +26,8 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
+    fields = ("user", "role", "ended_at")
+    readonly_fields = ("ended_at",)
 
 
 @admin.register(Node)
@@ -42,8 +44,12 @@ class NodeAdmin(ImportExportMixin, TreeAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "node", "role", "created_at")
-    list_filter = ("role", "node__level")
+    """For the first national admin only: from then on committees give and end roles at /workbench/staff/,
+    where each change is checked and audited."""
+
+    list_display = ("user", "node", "role", "created_at", "ended_at")
+    list_filter = ("role", "node__level", ("ended_at", admin.EmptyFieldListFilter))
     search_fields = ("user__username", "user__real_name", "node__name")
     list_select_related = ("user", "node")
     raw_id_fields = ("user", "node")
+    readonly_fields = ("granted_by", "ended_at", "ended_by", "end_reason")

@@ -94,8 +94,17 @@ class Node(MP_Node):
         return models.Q(**{f"{prefix}path__startswith": self.path})
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        """Memberships that still count: an ended one is kept for its history and grants nothing."""
+        return self.filter(ended_at__isnull=True)
+
+
 class Membership(models.Model):
-    """A staff member acting for one node with one role; a person may hold several."""
+    """A staff member acting for one node with one role; a person may hold several.
+
+    Ending a membership keeps the row (who ended it, when, why); every reader asks for `current()` ones.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -103,14 +112,32 @@ class Membership(models.Model):
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("committee"))
     role = models.CharField(_("role"), max_length=12, choices=Role)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ended by")
+    )
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff membership")
         verbose_name_plural = _("staff memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "node", "role"], name="unique_membership")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "node", "role"], condition=models.Q(ended_at__isnull=True), name="unique_current_membership"
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.node} · {self.get_role_display()}"
+
+    @property
+    def is_current(self):
+        return self.ended_at is None
 
 
 class NumberSequence(models.Model):

@@ -21,7 +21,7 @@ class StaffScope:
     def memberships(self):
         if not self.user.is_authenticated:
             return []
-        return list(Membership.objects.filter(user=self.user, node__is_active=True).select_related("node"))
+        return list(Membership.objects.current().filter(user=self.user, node__is_active=True).select_related("node"))
 
     @property
     def is_staff_member(self):

@@ -81,7 +81,7 @@ def _recheck():
     today = timezone.localdate()
     recheck = workflow.open_recheck(
         Recheck(
-            node=admin.memberships.get(role="admin").node,
+            node=admin.memberships.current().get(role="admin").node,
             title=RECHECK_TITLE,
             named_from=date(2025, 1, 1),
             named_until=date(2025, 12, 31),

@@ -8,4 +8,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = load_tree()
-        self.stdout.write(self.style.SUCCESS(f"Committee tree ready. {report}"))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Committee tree ready. {report}"))

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -50,7 +51,19 @@ def test_every_province_prefecture_and_county_is_shipped():
 
 
 def test_treebeard_finds_no_problem_in_the_bulk_loaded_tree():
-    assert Node.objects.find_problems() == ([], [], [], [], [])
+    # find_problems() costs two queries per node: it checks the shapes here (a province with prefectures and
+    # directly administered cities, a municipality, a prefecture without counties) ...
+    for region in ("340000", "420000", "110000", "441900"):
+        assert Node.objects.find_problems(parent=committee(region)) == ([], [], [], [], []), region
+    # ... and the same rules for the whole tree, from one query: every path made of whole steps of the alphabet,
+    # its depth, a parent for all but the root, and numchild the number of children.
+    nodes = dict(Node.objects.values_list("path", "depth"))
+    children = Counter(path[: -Node.steplen] for path in nodes if len(path) > Node.steplen)
+    for path, depth in nodes.items():
+        assert len(path) % Node.steplen == 0 and set(path) <= set(Node.alphabet)
+        assert depth == len(path) // Node.steplen
+        assert depth == 1 or path[: -Node.steplen] in nodes
+    assert dict(Node.objects.filter(numchild__gt=0).values_list("path", "numchild")) == dict(children)
 
 
 def parent_committee(region_code):

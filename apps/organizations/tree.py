@@ -132,13 +132,16 @@ def _load_regions(divisions, report):
     existing = {code: (name, parent) for code, name, parent in Region.objects.values_list("code", "name", "parent_id")}
     created, updated, lists_changed = [], [], set()
     for division in divisions.values():
+        before = existing.get(division.code)
+        if before == (division.name, division.parent):
+            continue
         region = Region(code=division.code, name=division.name, parent_id=division.parent)
-        if division.code not in existing:
+        if before is None:
             created.append(region)
             lists_changed.add(division.parent)
-        elif existing[division.code] != (division.name, division.parent):
+        else:
             updated.append(region)
-            lists_changed.update({division.parent, existing[division.code][1]})
+            lists_changed.update({division.parent, before[1]})
     Region.objects.bulk_create(created)
     Region.objects.bulk_update(updated, ["name", "parent"])
     # The region selects list each parent's children: bulk writes send no signal, so their lists are forgotten here.

@@ -4,7 +4,7 @@
     .venv/bin/python bench/stats.py
 
 (Re)creates the database `civpost_bench_stats` on the local PostgreSQL, fills it with the shipped national committee tree
-(3,241 nodes), 500,000 collectives (~30 % named, some twice, some revoked and delisted) and
+(3,226 nodes), 500,000 collectives (~30 % named, some twice, some revoked and delisted) and
 2,000,000 activity reports over two years, with INSERT ... SELECT generate_series, then times /stats/ (national),
 /stats/?node=<Anhui> and /workbench/stats/ (Anhui's admin) in process through Django's test client, reading a fresh
 snapshot and recomputing a missing one, and times `manage.py refresh_stats` (every committee's snapshot). See

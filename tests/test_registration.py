@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.collectives.models import Collective, Status
-from apps.organizations.models import Node
+from apps.organizations.models import Node, Region
 
 from .factories import CollectiveFactory
 from .forms_data import collective_post
@@ -221,6 +221,7 @@ def test_choosing_jiangsu_then_nanjing_then_a_district_narrows_the_committees(lo
     assert options(page, "city") is None and options(page, "county") is None
     assert node_names(page) == []  # nothing to choose before the region
     assert "请先选择所在县（市、区）" in page
+    assert 'name="action" value="refresh"' in page  # the button that refreshes the lists without JavaScript
 
     page = refresh(client, province="320000")
     assert "320100" in options(page, "city") and "340800" not in options(page, "city")
@@ -300,3 +301,19 @@ def test_the_form_costs_a_constant_number_of_queries(login, leader, django_asser
     refresh(client, **regions)  # fills the cached region lists, as the visitors before did
     with django_assert_max_num_queries(9):
         refresh(client, **regions)
+
+
+def test_staff_scope_follows_the_national_tree(login, staff_user):
+    """Beijing's committee sees a registration in 东城区 (a district right under the municipality), Tianjin's does
+    not; 湖北's sees one in 仙桃 (a city right under the province)."""
+    dongcheng = CollectiveFactory(status="submitted", region=Region.objects.get(code="110101"))
+    xiantao = CollectiveFactory(status="submitted", region=Region.objects.get(code="429004"))
+    assert dongcheng.registering_node.name == "共青团北京市东城区委"
+
+    def queue(role, where):
+        return login(staff_user(role, where)).get(reverse("collectives:staff_queue")).content.decode()
+
+    assert dongcheng.name in queue("viewer", "110000") and xiantao.name not in queue("viewer", "110000")
+    assert dongcheng.name not in queue("viewer", "120000")
+    assert xiantao.name in queue("viewer", "420000") and xiantao.name in queue("reviewer", "429004")
+    assert dongcheng.name in queue("viewer", "100000") and xiantao.name in queue("viewer", "100000")

@@ -39,9 +39,6 @@ class Region(models.Model):
             return self.code[:4]
         return self.code
 
-    def contains(self, other):
-        return other.code.startswith(self.code_prefix)
-
 
 class Industry(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)

@@ -317,3 +317,17 @@ def test_staff_scope_follows_the_national_tree(login, staff_user):
     assert dongcheng.name not in queue("viewer", "120000")
     assert xiantao.name in queue("viewer", "420000") and xiantao.name in queue("reviewer", "429004")
     assert dongcheng.name in queue("viewer", "100000") and xiantao.name in queue("viewer", "100000")
+
+
+def test_refreshing_the_regions_of_a_draft_keeps_its_members_and_saves_nothing(login, leader):
+    draft = CollectiveFactory(leader_account=leader, status="draft")
+    client = login(leader)
+    page = client.get(reverse("collectives:edit", args=[draft.pk])).content.decode()
+    assert 'value="340803" selected' in page and node_names(page)[0] == "共青团大观区委"  # the draft's region, chosen
+
+    data = collective_post(action="refresh", name="改过的名字", province="110000", city="", county="", existing=list(draft.members.order_by("pk").values_list("pk", flat=True)))
+    page = client.post(reverse("collectives:edit", args=[draft.pk]), data).content.decode()
+    assert "110101" in options(page, "city") and "改过的名字" in page and "王晓明" in page
+    assert "errorlist" not in page
+    draft.refresh_from_db()
+    assert draft.name != "改过的名字" and draft.region_id == "340803"

@@ -3,8 +3,8 @@
 
     .venv/bin/python bench/stats.py
 
-(Re)creates the database `civpost_bench_stats` on the local PostgreSQL, fills it with the committee tree grown to
-national size (~3,500 nodes), 500,000 collectives (~30 % named, some twice, some revoked and delisted) and
+(Re)creates the database `civpost_bench_stats` on the local PostgreSQL, fills it with the shipped national committee tree
+(3,226 nodes), 500,000 collectives (~30 % named, some twice, some revoked and delisted) and
 2,000,000 activity reports over two years, with INSERT ... SELECT generate_series, then times /stats/ (national),
 /stats/?node=<Anhui> and /workbench/stats/ (Anhui's admin) in process through Django's test client, reading a fresh
 snapshot and recomputing a missing one, and times `manage.py refresh_stats` (every committee's snapshot). See
@@ -24,8 +24,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 from benchdb import open_database, percentile, vacuum_analyze  # noqa: E402
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_stats"
 LEADERS = 10_000
-CITIES_PER_PROVINCE = 10
-COUNTIES_PER_CITY = 10
 YEARS = range(2016, 2027)
 
 
@@ -138,42 +136,6 @@ def insert_select(model, expressions, source, params=None, label=None):
 # Data --------------------------------------------------------------------------------------------
 
 
-def grow_tree():
-    """Cities and counties for every province that has none (the shipped tree has them for Anhui only)."""
-    from apps.organizations.enums import Level, NodeKind
-    from apps.organizations.models import Node, Region
-
-    national = Node.objects.get(depth=1)
-    regions, nodes, parents = [], [], []
-    for province in Node.objects.get_children(national).filter(kind=NodeKind.LEAGUE_COMMITTEE).select_related("region"):
-        if province.numchild:
-            continue
-        prefix = province.region_id[:2]
-        for c in range(1, CITIES_PER_PROVINCE + 1):
-            city_region = Region(code=f"{prefix}{c:02d}00", name=f"{province.region.name}第{c}市", parent_id=province.region_id)
-            city = Node(
-                path=Node._get_path(province.path, province.depth + 1, c), depth=province.depth + 1, numchild=COUNTIES_PER_CITY,
-                name=f"共青团{city_region.name}委", level=Level.CITY, kind=NodeKind.LEAGUE_COMMITTEE, region_id=city_region.code,
-            )
-            regions.append(city_region)
-            nodes.append(city)
-            for k in range(1, COUNTIES_PER_CITY + 1):
-                county_region = Region(code=f"{prefix}{c:02d}{k:02d}", name=f"{city_region.name}第{k}县", parent_id=city_region.code)
-                regions.append(county_region)
-                nodes.append(
-                    Node(
-                        path=Node._get_path(city.path, city.depth + 1, k), depth=city.depth + 1, numchild=0,
-                        name=f"共青团{county_region.name}委", level=Level.COUNTY, kind=NodeKind.LEAGUE_COMMITTEE,
-                        region_id=county_region.code,
-                    )
-                )
-        parents.append(province.pk)
-    Region.objects.bulk_create(regions, batch_size=5_000)
-    Node.objects.bulk_create(nodes, batch_size=5_000)
-    Node.objects.filter(pk__in=parents).update(numchild=CITIES_PER_PROVINCE)
-    print(f"  committee tree grown to {Node.objects.count():,} nodes ({len(regions):,} regions added)")
-
-
 def generate(args):
     print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
     from django.contrib.auth.hashers import make_password
@@ -196,7 +158,6 @@ def generate(args):
     unusable = make_password(None)
 
     with transaction.atomic():
-        grow_tree()
         anhui = Node.objects.get(region_id="340000", kind=NodeKind.LEAGUE_COMMITTEE)
         admin = User.objects.create(username="bench_ah_admin", real_name="省委管理员", email="ah_admin@bench.invalid", password=unusable)
         Membership.objects.create(user=admin, node=anhui, role=Role.ADMIN)

@@ -196,6 +196,28 @@ def test_region_choices_cascade(client):
     assert listed(client, "?province=320000&city=340800&county=340803") == ["江苏集体"]
 
 
+def test_region_filters_work_for_every_shape_of_province(client):
+    """Provinces other than Anhui: a prefecture's districts (南京), a municipality whose second list holds its districts
+    (北京), a province's county-level city (仙桃) and a prefecture without counties (东莞)."""
+    post("玄武区集体", region="320102")
+    post("江宁区集体", region="320115")
+    post("苏州集体", region="320505")
+    post("东城区集体", region="110101")
+    post("仙桃集体", region="429004")
+    post("东莞集体", region="441900")
+    assert sorted(listed(client, "?province=320000")) == ["江宁区集体", "玄武区集体", "苏州集体"]
+    assert sorted(listed(client, "?province=320000&city=320100")) == ["江宁区集体", "玄武区集体"]
+    assert listed(client, "?province=320000&city=320100&county=320115") == ["江宁区集体"]
+    assert listed(client, "?province=110000&city=110101") == ["东城区集体"]
+    assert listed(client, "?province=420000&city=429004") == ["仙桃集体"]
+    assert listed(client, "?province=440000&city=441900") == ["东莞集体"]
+
+    page = client.get(DIRECTORY + "?province=110000").content.decode()
+    assert "110101" in re.search(r'<select name="city"[^>]*>(.*?)</select>', page, re.S).group(1)
+    page = client.get(DIRECTORY + "?province=440000&city=441900").content.decode()
+    assert '<select name="county"' not in page  # nothing below 东莞
+
+
 def test_unknown_filter_values_are_ignored_not_errors(client):
     post("某集体")
     for query in ["?level=galactic", "?province=999999", "?year=abc", "?industry=nope", "?sort=random", "?page=9999", "?page=x"]:

@@ -76,7 +76,7 @@ def test_same_name_in_another_unit_is_fine(client_for_leader):
 
 
 def test_committee_that_does_not_cover_the_region(client_for_leader):
-    post_and_expect_error(client_for_leader, collective_post(region="340822"), "不负责")
+    post_and_expect_error(client_for_leader, collective_post(county="340822"), "请从列表中选择备案团委")
 
 
 def test_submit_without_pledge(client_for_leader):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.collectives.models import Collective, Status
+from apps.organizations.models import Node, Region
 
 from .factories import CollectiveFactory
 from .forms_data import collective_post
@@ -154,7 +155,7 @@ def test_registered_collective_keeps_its_committee_but_can_update_promises(login
         name=collective.name,
         service_promises="新的承诺",
         registering_node="",
-        region="340822",
+        county="340822",
         existing=list(collective.members.values_list("pk", flat=True)),
     )
     response = client.post(reverse("collectives:edit", args=[collective.pk]), data, follow=True)
@@ -188,3 +189,145 @@ def test_industry_unit_staff_approve_collectives_registered_with_them(login, sta
     client.post(reverse("collectives:staff_approve", args=[collective.pk]))
     collective.refresh_from_db()
     assert collective.status == Status.REGISTERED
+
+
+# The region cascade: province → city → county, each list filled by the server, and the registering committees
+# narrowed to the chosen region.
+
+
+def options(page, field):
+    """The values offered by a select of the page, or None when the select is not shown."""
+    select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', page, re.S)
+    return re.findall(r'<option value="(\d+)"', select.group(1)) if select else None
+
+
+def node_names(page):
+    select = re.search(r'<select name="registering_node"[^>]*>(.*?)</select>', page, re.S)
+    return re.findall(r'<option value="\d+"[^>]*>([^<（]+)', select.group(1))
+
+
+def refresh(client, **regions):
+    """The refresh button (pressed by static/js/regions.js when a select changes), with the rest of the form."""
+    data = collective_post(action="refresh", registering_node="", province="", city="", county="")
+    response = client.post(reverse("collectives:create"), {**data, **regions})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_choosing_jiangsu_then_nanjing_then_a_district_narrows_the_committees(login, leader):
+    client = login(leader)
+    page = client.get(reverse("collectives:create")).content.decode()
+    assert len(options(page, "province")) == 31
+    assert options(page, "city") is None and options(page, "county") is None
+    assert node_names(page) == []  # nothing to choose before the region
+    assert "请先选择所在县（市、区）" in page
+    assert 'name="action" value="refresh"' in page  # the button that refreshes the lists without JavaScript
+
+    page = refresh(client, province="320000")
+    assert "320100" in options(page, "city") and "340800" not in options(page, "city")
+    assert options(page, "county") is None
+    assert "errorlist" not in page and "尚未保存" not in page  # a refresh checks nothing
+    assert "客户服务中心营业厅青年班组" in page  # and keeps what was typed
+
+    page = refresh(client, province="320000", city="320100")
+    assert "320102" in options(page, "county") and len(options(page, "county")) == 11
+    assert node_names(page) == []
+
+    page = refresh(client, province="320000", city="320100", county="320102")
+    names = node_names(page)
+    assert names[0] == "共青团玄武区委"
+    assert "国家电网有限公司" in names  # the national industry units cover every region
+    assert not {"共青团大观区委", "共青团南京市委", "国网安庆供电公司", "国网安徽省电力有限公司"} & set(names)
+    assert not Collective.objects.exists()
+
+    xuanwu = Node.objects.get(region_id="320102", kind="league")
+    data = collective_post(province="320000", city="320100", county="320102", registering_node=xuanwu.pk)
+    client.post(reverse("collectives:create"), data)
+    collective = Collective.objects.get()
+    assert collective.region_id == "320102" and collective.registering_node == xuanwu
+
+
+def test_anqing_lists_its_own_and_its_province_industry_units(login, leader):
+    page = refresh(login(leader), province="340000", city="340800", county="340803")
+    assert {"共青团大观区委", "国网安庆供电公司", "国网安徽省电力有限公司", "国家电网有限公司"} <= set(node_names(page))
+    assert "国网合肥供电公司" not in node_names(page)
+
+
+def test_a_municipality_lists_its_districts_in_the_second_select(login, leader):
+    client = login(leader)
+    page = refresh(client, province="110000")
+    assert "110101" in options(page, "city") and options(page, "county") is None
+    page = refresh(client, province="110000", city="110101")
+    assert options(page, "county") is None
+    assert node_names(page)[0] == "共青团北京市东城区委"
+
+
+def test_a_city_without_counties_receives_registrations(login, leader, staff_user):
+    client = login(leader)
+    page = refresh(client, province="440000", city="441900")
+    assert options(page, "county") is None
+    assert node_names(page)[0] == "共青团东莞市委"
+
+    dongguan = Node.objects.get(region_id="441900", kind="league")
+    data = collective_post(action="submit", province="440000", city="441900", registering_node=dongguan.pk, county="")
+    client.post(reverse("collectives:create"), data)
+    collective = Collective.objects.get()
+    assert (collective.region_id, collective.status) == ("441900", Status.SUBMITTED)
+
+    staff = login(staff_user("reviewer", "441900"))
+    staff.post(reverse("collectives:staff_approve", args=[collective.pk]), {"comment": ""})
+    collective.refresh_from_db()
+    assert collective.status == Status.REGISTERED
+    assert collective.registration_number.startswith("441900-")
+
+
+def test_a_city_left_over_from_another_province_is_dropped_and_a_missing_county_is_asked_for(login, leader):
+    client = login(leader)
+    page = refresh(client, province="320000", city="340800", county="340803")
+    assert "340800" not in options(page, "city") and options(page, "county") is None
+    assert "errorlist" not in page
+
+    response = client.post(reverse("collectives:create"), collective_post(province="320000", city="340800", county="340803"))
+    page = response.content.decode()
+    assert "请选择集体所在的省份、市和县（市、区）" in page
+    response = client.post(reverse("collectives:create"), collective_post(county=""))
+    assert "请选择集体所在的省份、市和县（市、区）" in response.content.decode()
+    assert not Collective.objects.exists()
+
+
+@pytest.mark.parametrize("regions", [{}, {"province": "320000"}, {"province": "320000", "city": "320100", "county": "320102"}, {"province": "440000", "city": "441900"}])
+def test_the_form_costs_a_constant_number_of_queries(login, leader, django_assert_max_num_queries, regions):
+    client = login(leader)
+    refresh(client, **regions)  # fills the cached region lists, as the visitors before did
+    with django_assert_max_num_queries(9):
+        refresh(client, **regions)
+
+
+def test_staff_scope_follows_the_national_tree(login, staff_user):
+    """Beijing's committee sees a registration in 东城区 (a district right under the municipality), Tianjin's does
+    not; 湖北's sees one in 仙桃 (a city right under the province)."""
+    dongcheng = CollectiveFactory(status="submitted", region=Region.objects.get(code="110101"))
+    xiantao = CollectiveFactory(status="submitted", region=Region.objects.get(code="429004"))
+    assert dongcheng.registering_node.name == "共青团北京市东城区委"
+
+    def queue(role, where):
+        return login(staff_user(role, where)).get(reverse("collectives:staff_queue")).content.decode()
+
+    assert dongcheng.name in queue("viewer", "110000") and xiantao.name not in queue("viewer", "110000")
+    assert dongcheng.name not in queue("viewer", "120000")
+    assert xiantao.name in queue("viewer", "420000") and xiantao.name in queue("reviewer", "429004")
+    assert dongcheng.name in queue("viewer", "100000") and xiantao.name in queue("viewer", "100000")
+
+
+def test_refreshing_the_regions_of_a_draft_keeps_its_members_and_saves_nothing(login, leader):
+    draft = CollectiveFactory(leader_account=leader, status="draft")
+    client = login(leader)
+    page = client.get(reverse("collectives:edit", args=[draft.pk])).content.decode()
+    assert 'value="340803" selected' in page and node_names(page)[0] == "共青团大观区委"  # the draft's region, chosen
+
+    data = collective_post(action="refresh", name="改过的名字", province="110000", city="", county="", existing=list(draft.members.order_by("pk").values_list("pk", flat=True)))
+    page = client.post(reverse("collectives:edit", args=[draft.pk]), data).content.decode()
+    assert "110101" in options(page, "city") and "改过的名字" in page and "王晓明" in page
+    assert "errorlist" not in page
+    draft.refresh_from_db()
+    assert draft.name != "改过的名字" and draft.region_id == "340803"

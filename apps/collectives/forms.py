@@ -3,10 +3,12 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.forms import PhoneField
-from apps.organizations.enums import NodeKind
+from apps.organizations import regions
 from apps.organizations.models import Node, Region
 from civpost.forms import DateInput
 
@@ -22,16 +24,19 @@ class RegistrationNodeField(forms.ModelChoiceField):
         return f"{node.name}（{node.get_kind_display()}）" if node.is_industry_unit else node.name
 
 
-class RegionField(forms.ModelChoiceField):
-    def label_from_instance(self, region):
-        return f"{region.parent.name} {region.name}" if region.parent_id else region.name
-
-
 def collapse_spaces(value):
     return " ".join(value.split())
 
 
 class CollectiveForm(forms.ModelForm):
+    """The collective's registration. Its region is chosen in three selects (province → city → county, see
+    apps/organizations/regions.py) that the server fills: each list follows the choice above it after a round trip
+    (the refresh button, pressed by static/js/regions.js on every change), and so does the list of registering
+    committees, narrowed to those that cover the chosen region."""
+
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    city = forms.ChoiceField(label=pgettext_lazy("region", "City"), required=False)
+    county = forms.ChoiceField(label=pgettext_lazy("region", "County"), required=False)
     accept_pledge = forms.BooleanField(
         label=_("We accept the credit pledge: %(pledge)s") % {"pledge": CREDIT_PLEDGE}, required=False
     )
@@ -42,30 +47,58 @@ class CollectiveForm(forms.ModelForm):
             "name",
             "workplace_unit",
             "industry",
-            "region",
             "address",
             "registering_node",
             "has_league_branch",
             "service_promises",
             "supervision_phone",
         ]
-        field_classes = {"registering_node": RegistrationNodeField, "region": RegionField, "supervision_phone": PhoneField}
+        field_classes = {"registering_node": RegistrationNodeField, "supervision_phone": PhoneField}
         widgets = {"service_promises": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "registering_node": {
+                "invalid_choice": _(
+                    "Choose a committee from the list: the league committee of the collective's county or district, or an industry unit."
+                )
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Collectives register with a county-level league committee or with an industry unit.
-        self.fields["registering_node"].queryset = Node.registering_nodes()
-        for name in ("industry", "region", "registering_node"):
+        fixed = self.instance.status == Status.REGISTERED
+        self.regions = regions.cascade(self._wanted_regions(fixed))
+        if self.is_bound and not fixed:
+            # A city or county left over from the province chosen before is dropped, not reported as an error.
+            self.data = self.data.copy()
+            for name in regions.FIELDS:
+                self.data[self.add_prefix(name)] = self.regions.chosen[name]
+        for name in regions.FIELDS:
+            self.fields[name].choices = [("", CHOOSE), *self.regions.choices[name]]
+            self.initial[name] = self.regions.chosen[name]
+        nodes = self.fields["registering_node"]
+        if fixed:
+            # The registering committee and area decide who supervises the collective: fixed once registered.
+            nodes.queryset = Node.objects.filter(pk=self.instance.registering_node_id)
+            for name in (*regions.FIELDS, "registering_node"):
+                self.fields[name].disabled = True
+        elif self.regions.leaf:
+            nodes.queryset = Node.registering_nodes_for(self.regions.region)
+        else:
+            nodes.queryset = Node.objects.none()
+            nodes.help_text = _("Choose the county or district first: the committees that cover it are listed then.")
+        for name in ("industry", "registering_node"):
             self.fields[name].empty_label = CHOOSE
-        self.fields["region"].queryset = Region.objects.filter(parent__parent__isnull=False).select_related("parent")
         self.fields["accept_pledge"].initial = bool(self.instance.pledge_accepted_at)
         for checkbox in ("has_league_branch", "accept_pledge"):
             self.fields[checkbox].label_suffix = ""  # The label follows the box: no colon.
-        if self.instance.status == Status.REGISTERED:
-            # The registering committee and area decide who supervises the collective: fixed once registered.
-            for name in ("registering_node", "region"):
-                self.fields[name].disabled = True
+
+    def _wanted_regions(self, fixed):
+        """The region codes to show chosen: those sent, else (and always once registered) the collective's."""
+        if self.is_bound and not fixed:
+            return {name: self.data.get(self.add_prefix(name)) for name in regions.FIELDS}
+        if self.instance.region_id is None:
+            return {}
+        return regions.chain(Region.objects.select_related("parent__parent").get(pk=self.instance.region_id))
 
     def clean_name(self):
         return collapse_spaces(self.cleaned_data["name"])
@@ -75,13 +108,13 @@ class CollectiveForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        node, region = cleaned.get("registering_node"), cleaned.get("region")
-        if node and region and node.kind == NodeKind.LEAGUE_COMMITTEE and not node.region.contains(region):
-            self.add_error(
-                "registering_node",
-                _("%(node)s does not cover %(region)s. Choose the league committee of the collective's county or district, or its industry unit.")
-                % {"node": node.name, "region": region.name},
-            )
+        if self.instance.status == Status.REGISTERED:
+            return cleaned
+        if self.regions.leaf:
+            self.instance.region_id = self.regions.region
+        else:
+            missing = next((name for name in regions.FIELDS if not self.regions.chosen[name]), regions.FIELDS[-1])
+            self.add_error(missing, _("Choose the province, city and county or district where the collective works."))
         return cleaned
 
     def save(self, commit=True):
@@ -162,6 +195,18 @@ MemberFormSet = forms.inlineformset_factory(
     validate_max=True,
     can_delete=True,
 )
+
+
+def without_errors(form):
+    """Show a bound form (or formset) as it was typed, with no error: for the round trip that only refreshes the
+    region lists, where nothing is checked or saved. Django computes the errors on first use; they are set empty."""
+    if isinstance(form, forms.BaseFormSet):
+        form._errors, form._non_form_errors = [], form.error_class(error_class="nonform", renderer=form.renderer)
+        for member_form in form.forms:
+            without_errors(member_form)
+    else:
+        form._errors, form.cleaned_data = ErrorDict(), {}
+    return form
 
 
 class ReturnForm(forms.Form):

@@ -15,7 +15,7 @@ from apps.organizations.scope import staff_scope
 
 from . import workflow
 from .filters import StaffCollectiveFilter
-from .forms import ApproveForm, CollectiveForm, MemberFormSet, ReturnForm
+from .forms import ApproveForm, CollectiveForm, MemberFormSet, ReturnForm, without_errors
 from .models import CREDIT_PLEDGE, Collective, Status
 from .services import save_collective
 
@@ -74,7 +74,11 @@ def _edit_collective(request, collective):
     wants_submit = request.POST.get("action") == "submit"
     form = CollectiveForm(request.POST or None, instance=collective)
     members = MemberFormSet(request.POST or None, instance=collective, prefix="members")
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "refresh":
+        # A region was chosen: the form comes back with the next list filled, as typed, nothing checked or saved.
+        without_errors(form)
+        without_errors(members)
+    elif request.method == "POST":
         if wants_submit and not request.POST.get("accept_pledge"):
             form.add_error("accept_pledge", _("Accept the credit pledge before submitting the registration."))
         if form.is_valid() and members.is_valid():

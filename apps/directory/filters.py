@@ -17,8 +17,9 @@ from django.utils.translation import pgettext_lazy
 from apps.collectives.models import Collective
 from apps.evaluations.models import Honor
 from apps.organizations.enums import Level
-from apps.organizations.models import Industry, Region
-from apps.organizations.tree import NATIONAL_REGION
+from apps.organizations.models import NATIONAL_REGION, Industry
+from apps.organizations.regions import FIELDS as REGION_FIELDS
+from apps.organizations.regions import cascade
 
 from . import search
 
@@ -29,9 +30,7 @@ SORTS = {
     "newest": (F("latest_named_on").desc(nulls_last=True), "-registered_on", "-pk"),
     "name": ("name", "pk"),
 }
-REGION_FIELDS = ("province", "city", "county")
 CHOICES_TTL = 300
-REGIONS_KEY = "directory:regions:"
 INDUSTRIES_KEY = "directory:industries"
 
 
@@ -60,23 +59,8 @@ def _cached(keys, load):
     return found
 
 
-def region_children(parents):
-    """{parent code: [(code, name) of its children]}: the region selects' lists, cached (they change by imports only;
-    signals.py forgets a parent's list when one of its regions is saved)."""
-    keys = {f"{REGIONS_KEY}{parent}": parent for parent in parents}
-
-    def load(missing):
-        lists = {key: [] for key in missing}
-        rows = Region.objects.filter(parent_id__in=[keys[key] for key in missing]).order_by("code")
-        for code, name, parent in rows.values_list("code", "name", "parent_id"):
-            lists[f"{REGIONS_KEY}{parent}"].append((code, name))
-        return lists
-
-    return {keys[key]: value for key, value in _cached(list(keys), load).items()}
-
-
 def industry_choices():
-    """[(code, name, pk)] of the industries, cached like the regions."""
+    """[(code, name, pk)] of the industries, cached (signals.py forgets the list when an industry is saved)."""
     return _cached([INDUSTRIES_KEY], lambda missing: {INDUSTRIES_KEY: list(Industry.objects.values_list("code", "name", "pk"))})[INDUSTRIES_KEY]
 
 
@@ -132,19 +116,11 @@ class DirectoryFilter(django_filters.FilterSet):
     @staticmethod
     def _region_choices(data):
         """The three region lists in one query; drops a chosen city or county that is not inside its parent."""
-        chosen = {name: (data.get(name) or "").strip() if data is not None else "" for name in REGION_FIELDS}
-        parents = [NATIONAL_REGION] + [chosen[name] for name in ("province", "city") if chosen[name].isdigit()]
-        children = region_children(parents)
-        choices, parent = {}, NATIONAL_REGION
+        selects = cascade(data or {})
         for field in REGION_FIELDS:
-            choices[field] = children.get(parent, []) if parent else []
-            if chosen[field] and chosen[field] in dict(choices[field]):
-                parent = chosen[field]
-            else:
-                if data is not None and chosen[field]:
-                    data.pop(field, None)
-                parent = None
-        return choices
+            if data is not None and data.get(field) and not selects.chosen[field]:
+                data.pop(field, None)
+        return selects.choices
 
     # Filters --------------------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@
   Anything that writes honours or reports in bulk (bulk_create, update(), SQL) runs `manage.py refresh_directory`.
 - the generation of the cached result counts and pages (queries.py, views.py), bumped by any change to a
   registered collective (drafts and registrations under review are on no public list) or to an honour;
-- the cached lists of the region and industry selects (filters.py), forgotten when a region or industry changes;
+- the cached list of the industry select (filters.py), forgotten when an industry changes (the region selects'
+  lists are apps/organizations/regions.py's, kept there);
 - the cached content of each post page (collectives/public_page.html), keyed by Collective.updated_at: renewed here
   when what the page shows changes without a full save of the collective (an honour, a report and its hours, a
   photo, a save with update_fields such as a delisting).
@@ -25,9 +26,9 @@ from django.utils import timezone
 from apps.activities.models import ActivityReport, ReportPhoto
 from apps.collectives.models import Collective, Status
 from apps.evaluations.models import Honor
-from apps.organizations.models import Industry, Region
+from apps.organizations.models import Industry
 
-from .filters import INDUSTRIES_KEY, REGIONS_KEY
+from .filters import INDUSTRIES_KEY
 from .queries import bump_generation
 
 
@@ -86,12 +87,6 @@ def collective_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 def collective_deleted(sender, instance, **kwargs):
     if instance.status in Status.public():
         bump_generation()
-
-
-@receiver(post_save, sender=Region)
-@receiver(post_delete, sender=Region)
-def region_changed(sender, instance, **kwargs):
-    cache.delete(f"{REGIONS_KEY}{instance.parent_id}")
 
 
 @receiver(post_save, sender=Industry)

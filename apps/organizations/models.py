@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from .enums import Level, NodeKind, Role
 
+NATIONAL_REGION = "100000"  # Not a GB/T 2260 code: the whole country, the national committee's region.
 region_code_validator = RegexValidator(r"^\d{6}$", _("A region code has exactly six digits (GB/T 2260)."))
 
 
@@ -29,16 +31,13 @@ class Region(models.Model):
     @property
     def code_prefix(self):
         """The part of the code that every region inside this one shares (GB/T 2260 is positional)."""
-        if self.code == "100000":
+        if self.code == NATIONAL_REGION:
             return ""
         if self.code.endswith("0000"):
             return self.code[:2]
         if self.code.endswith("00"):
             return self.code[:4]
         return self.code
-
-    def contains(self, other):
-        return other.code.startswith(self.code_prefix)
 
 
 class Industry(models.Model):
@@ -85,9 +84,33 @@ class Node(MP_Node):
 
     @classmethod
     def registering_nodes(cls):
-        """Where a collective may register: a county-level league committee or any industry unit."""
-        registering = models.Q(kind=NodeKind.INDUSTRY_UNIT) | models.Q(kind=NodeKind.LEAGUE_COMMITTEE, level=Level.COUNTY)
+        """Where a collective may register: a league committee with no league committee below it (a county's, a
+        municipality's district's, a prefecture without counties such as 东莞市) or any industry unit."""
+        committee_below = cls.objects.filter(
+            kind=NodeKind.LEAGUE_COMMITTEE,
+            depth=models.OuterRef("depth") + 1,
+            # The children's paths, as a range the path index serves: the parent's path plus one step.
+            path__gt=models.OuterRef("path"),
+            path__lt=Concat(models.OuterRef("path"), models.Value(cls.alphabet[-1] * (cls.steplen + 1))),
+        )
+        registering = models.Q(kind=NodeKind.INDUSTRY_UNIT) | models.Q(
+            ~models.Exists(committee_below), kind=NodeKind.LEAGUE_COMMITTEE
+        )
         return cls.objects.filter(registering, is_active=True).order_by("path")
+
+    @classmethod
+    def registering_nodes_for(cls, region):
+        """The registering nodes that cover `region`: its own league committee (when it receives registrations)
+        and the industry units of that committee and of every committee above it."""
+        path = cls.objects.filter(region=region, kind=NodeKind.LEAGUE_COMMITTEE).values_list("path", flat=True).first()
+        if path is None:
+            return cls.objects.none()
+        ancestors = [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
+        units_below = models.Q()
+        for ancestor in ancestors:
+            units_below |= models.Q(path__startswith=ancestor, depth=len(ancestor) // cls.steplen + 1)
+        covering = models.Q(kind=NodeKind.LEAGUE_COMMITTEE, path=path) | (models.Q(kind=NodeKind.INDUSTRY_UNIT) & units_below)
+        return cls.registering_nodes().filter(covering)
 
     def subtree_q(self, prefix=""):
         """A Q object matching this node and every node below it (`prefix` is the path to a Node field)."""

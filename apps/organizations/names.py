@@ -8,8 +8,7 @@ shows in its cities' entries within NAMES_TTL."""
 
 from django.core.cache import cache
 
-from .models import Industry, Node, Region
-from .tree import NATIONAL_REGION
+from .models import NATIONAL_REGION, Industry, Node, Region
 
 NAMES_TTL = 3600
 KEY_PREFIX = "names:1"

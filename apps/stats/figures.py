@@ -52,6 +52,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
@@ -242,9 +243,21 @@ def _by_child(node, columns):
 
 
 def _activity(tally, months, today):
+    if not tally.by_month:
+        return _no_activity(tuple(months), today)
+    return _activity_block(tally.by_month, months, today)
+
+
+@lru_cache(maxsize=2)
+def _no_activity(months, today):
+    """The block of a subtree without reports, most committees' in a national sweep: computed once, only read."""
+    return _activity_block({}, months, today)
+
+
+def _activity_block(by_month, months, today):
     rows, totals = [], [0, 0, Decimal("0.0")]
     for month in months:
-        values = tally.by_month.get(f"{month:%Y-%m}", (0, 0, Decimal(0)))
+        values = by_month.get(f"{month:%Y-%m}", (0, 0, Decimal(0)))
         rows.append({"month": month.isoformat(), **_activity_columns(values)})
         totals = [total + value for total, value in zip(totals, values)]
     return {"by_month": rows, "totals": _activity_columns(totals), "starts_on": months[0].isoformat(), "ends_on": today.isoformat()}

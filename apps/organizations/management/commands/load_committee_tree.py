@@ -7,5 +7,6 @@ class Command(BaseCommand):
     help = "Load the GB/T 2260 regions, industries, league committees and industry member units (idempotent)."
 
     def handle(self, *args, **options):
-        count = load_tree()
-        self.stdout.write(self.style.SUCCESS(f"Committee tree ready: {count} league committees."))
+        report = load_tree()
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Committee tree ready. {report}"))

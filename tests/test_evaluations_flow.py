@@ -109,7 +109,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "close"]))
     page = admin.get(reverse("evaluations:round_detail", args=[round.pk])).content.decode()
     assert "85" in page
-    admin.post(reverse("evaluations:round_selection", args=[round.pk]), {"proposed": [application.pk]})
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "select"]), {"proposed": [application.pk]})
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "publish"]))
     round.refresh_from_db()
     assert round.stage == "notice"

@@ -3,12 +3,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
 from apps.accounts.validators import clean_contact
 from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
 from civpost.forms import DateInput
 
+from .enums import STAR_GRADES, AppStatus
 from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
+from .queries import eligible_experts
 from .uploads import EXTENSIONS, validate_upload
 
 ATTACHMENT_MAX_MB = 10
@@ -172,26 +175,62 @@ class AttachmentForm(forms.Form):
         return attachment
 
 
-class RecommendForm(forms.Form):
+class StepForm(forms.Form):
+    """The input of a workflow step (workflow.ROUND_STEPS, APPLICATION_STEPS), built for its subject."""
+
+    def __init__(self, *args, subject=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+
+
+class ExtendWindowForm(StepForm):
+    application_closes = forms.DateField(label=_("New closing date"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SelectionForm(StepForm):
+    """The proposed list (拟命名名单): the applications in review that are proposed, each with its star grade."""
+
+    proposed = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_review = list(self.subject.applications.filter(status=AppStatus.REVIEW).values_list("pk", flat=True))
+        self.fields["proposed"].choices = [(pk, pk) for pk in self.in_review]
+        for pk in self.in_review:
+            self.fields[f"star_{pk}"] = forms.TypedChoiceField(
+                choices=[("", "—"), *STAR_GRADES], coerce=int, empty_value=None, required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        return {
+            "proposed": set(cleaned.get("proposed", [])),
+            "star_grades": {pk: cleaned.get(f"star_{pk}") for pk in self.in_review},
+        }
+
+
+class RecommendForm(StepForm):
     rank = forms.IntegerField(
         label=_("Rank among your committee's recommendations"), min_value=1, max_value=10000
     )
     comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(StepForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("return", _("Return for revision")), ("decline", _("Do not recommend"))]
     )
     comment = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class AssignForm(forms.Form):
+class AssignForm(StepForm):
     experts = forms.ModelMultipleChoiceField(label=_("Expert reviewers"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, experts=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = experts
+        experts = eligible_experts(self.subject.round).values("user_id")
+        self.fields["experts"].queryset = User.objects.filter(pk__in=experts).order_by("real_name")
         self.fields["experts"].label_from_instance = lambda user: user.get_full_name() or user.username
 
 
@@ -218,6 +257,9 @@ class ConflictForm(forms.Form):
 
 
 class InspectionForm(forms.ModelForm):
+    def __init__(self, *args, subject=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = Inspection
         fields = ["inspected_on", "findings"]

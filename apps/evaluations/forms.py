@@ -9,6 +9,7 @@ from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
 from civpost.forms import DateInput
 
+from . import eligibility
 from .enums import STAR_GRADES, AppStatus
 from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
 from .queries import eligible_experts
@@ -21,6 +22,8 @@ DEFAULT_RUBRIC = [("组织建设", 20), ("岗位建功", 25), ("服务承诺履�
 
 
 class RoundForm(forms.ModelForm):
+    """The round's own fields, then every setting the eligibility rules declare (eligibility.RULES)."""
+
     class Meta:
         model = Round
         fields = [
@@ -28,30 +31,24 @@ class RoundForm(forms.ModelForm):
             "year",
             "edition",
             "has_stars",
-            "requires_creation_registration",
-            "creation_registration_closes",
             "application_opens",
             "application_closes",
+            "reference_date",
             "quota",
             "notice_working_days",
             "holidays",
-            "members_min",
-            "members_max",
-            "youth_age",
-            "youth_share_percent",
-            "leader_max_age",
-            "aspiring_months",
-            "lower_level_years",
-            "revocation_bar_years",
-            "complaint_bar_months",
-            "min_recent_reports",
+            *eligibility.SETTINGS,
         ]
         widgets = {
             "creation_registration_closes": DateInput(),
             "application_opens": DateInput(),
             "application_closes": DateInput(),
+            "reference_date": DateInput(),
             "holidays": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def eligibility_fields(self):
+        return [self[name] for name in eligibility.SETTINGS]
 
     def clean_holidays(self):
         lines = [line.strip() for line in self.cleaned_data["holidays"].split() if line.strip()]
@@ -70,6 +67,10 @@ class RoundForm(forms.ModelForm):
         opens, closes = cleaned.get("application_opens"), cleaned.get("application_closes")
         if opens and closes and closes < opens:
             self.add_error("application_closes", _("Applications must close after they open."))
+        # The reference date follows the closing date until the admin sets one of their own.
+        follows_closing = self.initial.get("reference_date") == self.initial.get("application_closes")
+        if closes and (not cleaned.get("reference_date") or (follows_closing and "reference_date" not in self.changed_data)):
+            cleaned["reference_date"] = closes
         if cleaned.get("members_min") and cleaned.get("members_max") and cleaned["members_max"] < cleaned["members_min"]:
             self.add_error("members_max", _("The maximum must not be below the minimum."))
         if cleaned.get("requires_creation_registration") and not cleaned.get("creation_registration_closes"):

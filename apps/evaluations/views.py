@@ -22,7 +22,7 @@ from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost.ratelimit import limit_reached
 
-from . import certificates, queries, workflow
+from . import certificates, eligibility, queries, workflow
 from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
@@ -139,6 +139,7 @@ def round_detail(request, pk):
         "actions": workflow.ROUND_STEPS.available(request.user, round, scope),
         "counts": [(AppStatus(status).label, count) for status, count in queries.stage_counts(round).items()],
         "rubric": round.rubric_items.all(),
+        "eligibility_settings": eligibility.settings_of(round),
         "quotas": round.quotas.select_related("node"),
         "timeline": workflow.timeline(round),
     }

@@ -224,7 +224,9 @@ def round_transition(request, pk, name):
 @login_required
 @require_POST
 def objection_resolve(request, pk):
-    objection = get_object_or_404(Objection.objects.select_related("notice__round"), pk=pk)
+    objection = get_object_or_404(Objection.objects.select_related("notice__round__node"), pk=pk)
+    if not workflow.is_round_admin(request.user, objection.notice.round, staff_scope(request)):
+        raise PermissionDenied
     form = ResolveObjectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give the reason."))

@@ -189,10 +189,10 @@ def round_half(value):
     return round(value, 1)
 
 
-def run_step(request, steps, subject, name, scope=None):
+def run_step(request, steps, subject, name, scope=None, title=None):
     """Take one step of a workflow table for a view: permission (403) before the input and the state (messages).
 
-    True when the step was taken.
+    True when the step was taken; the success message names the subject by `title`.
     """
     step = steps.get(name)
     if step is None or step.perform is None:
@@ -208,7 +208,7 @@ def run_step(request, steps, subject, name, scope=None):
         return False
     _result, done = run_transition(request, step.perform, subject.pk, request.user, **(form.cleaned_data if form else {}))
     if done:
-        messages.success(request, step.success % {"name": str(subject)})
+        messages.success(request, step.success % {"name": title or str(subject)})
     return done
 
 
@@ -307,7 +307,7 @@ def _assessment_rows(application):
 
 def _application_step(request, pk, name, done_url):
     application, scope = _staff_application(request, pk)
-    if run_step(request, workflow.APPLICATION_STEPS, application, name, scope):
+    if run_step(request, workflow.APPLICATION_STEPS, application, name, scope, application.collective.name):
         return redirect(done_url)
     return redirect("evaluations:application_detail", pk=pk)
 

@@ -10,9 +10,12 @@ Application:
     notice ──name──▶ named (an Honor with its certificate number)
 
 Round:  draft ──open──▶ open ──close──▶ review ──publish notice──▶ notice ──name──▶ named
+                          └─extend (a later closing date; the reference date stays)
 
-Every function here locks the rows it changes, re-checks the state inside the lock, writes the audit
-record in the same transaction, and notifies after commit. Views call these; they never set a state.
+ROUND_STEPS and APPLICATION_STEPS at the end declare, step by step, who may take it, in which states, with which
+form: pages show a button when `may` says so, views answer 403 when the permission is missing, and every function
+here asks the same table again on the locked row (permission first, then state). Every function writes the
+audit record in the same transaction and notifies after commit. Views call these; they never set a state.
 """
 
 from collections import Counter

@@ -122,6 +122,28 @@ def test_every_application_step_is_refused_to_each_role_lacking_it_and_in_each_s
         assert application.status == status and audit_count(application) == before
 
 
+LEADER_STEPS = [step.name for step in workflow.APPLICATION_STEPS if not step.form]  # the 号长's, on their own page
+
+
+@pytest.mark.parametrize("status", AppStatus.values)
+def test_the_leaders_steps_are_theirs_alone_and_only_in_the_states_the_table_allows(login, staff_user, status):
+    steps = workflow.APPLICATION_STEPS
+    assert LEADER_STEPS == ["edit", "submit"]
+    application = application_in(status)
+    url = step_url(steps, application, "submit")
+    before = audit_count(application)
+    for user in [UserFactory(), staff_user("admin", "340803"), staff_user("admin", "340800")]:
+        assert not any(steps.permitted(user, application, name) for name in LEADER_STEPS)
+        assert login(user).post(url, {"action": "submit", "deeds": "改写"}).status_code == 404
+    leader = application.collective.leader_account
+    assert all(steps.permitted(leader, application, name) for name in LEADER_STEPS)
+    if not steps.state_allows(application, "submit"):
+        assert login(leader).post(url, {"action": "submit", "deeds": "改写"}).status_code == 302
+    application.refresh_from_db()
+    assert application.deeds != "改写" or steps.state_allows(application, "edit")
+    assert application.status == status and audit_count(application) == before
+
+
 @pytest.mark.parametrize(("role", "where"), [("viewer", "340803"), ("viewer", "340800"), ("expert", "340803"), ("reviewer", "340800")])
 def test_who_may_not_recommend_gets_403_in_every_state(login, staff_user, role, where):
     user = staff_user(role, where)

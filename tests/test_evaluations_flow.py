@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
+from apps.evaluations.forms import RoundForm
 from apps.evaluations.models import Application, Honor, Round
 
-from .evaluation_factories import eligible_collective
+from .evaluation_factories import RUBRIC, eligible_collective
 from .factories import MembershipFactory, UserFactory
 from .conftest import committee
 
@@ -21,40 +22,30 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def round_post(**overrides):
+    """What the round form posts when the admin fills its required fields and leaves every setting at its default."""
+    form = RoundForm(instance=Round(node=committee("340800")))
+    data = {name: form[name].value() for name in form.fields}
     today = timezone.localdate()
-    data = {
-        "node": committee("340800").pk,
-        "title": "2026年度安庆市青年文明号认定",
-        "year": "2026",
-        "application_opens": (today - timedelta(days=1)).isoformat(),
-        "application_closes": (today + timedelta(days=30)).isoformat(),
-        "quota": "5",
-        "notice_working_days": "5",
-        "members_min": "6",
-        "members_max": "200",
-        "youth_age": "35",
-        "youth_share_percent": "50",
-        "leader_max_age": "40",
-        "aspiring_months": "12",
-        "lower_level_years": "0",
-        "revocation_bar_years": "2",
-        "complaint_bar_months": "12",
-        "min_recent_reports": "0",
-        "holidays": "",
-        "rubric-TOTAL_FORMS": "5",
-        "rubric-INITIAL_FORMS": "0",
-        "rubric-MIN_NUM_FORMS": "1",
-        "rubric-MAX_NUM_FORMS": "20",
-        "quotas-TOTAL_FORMS": "0",
-        "quotas-INITIAL_FORMS": "0",
-        "quotas-MIN_NUM_FORMS": "0",
-        "quotas-MAX_NUM_FORMS": "1000",
-    }
-    for index, (name, points) in enumerate([("组织建设", 20), ("岗位建功", 25), ("服务承诺履行", 25), ("创新创效", 15), ("社会影响", 15)]):
+    data.update(
+        node=committee("340800").pk,
+        title="2026年度安庆市青年文明号认定",
+        year="2026",
+        application_opens=(today - timedelta(days=1)).isoformat(),
+        application_closes=(today + timedelta(days=30)).isoformat(),
+        quota="5",
+        min_recent_reports="0",
+    )
+    data.update(management_form("rubric", len(RUBRIC), maximum=20) | management_form("quotas", 0))
+    for index, (name, points) in enumerate(RUBRIC):
         data[f"rubric-{index}-name"] = name
         data[f"rubric-{index}-max_points"] = str(points)
     data.update(overrides)
-    return data
+    # A browser sends nothing for an unticked box or an empty field.
+    return {key: value for key, value in data.items() if value is not None and value is not False}
+
+
+def management_form(prefix, total, maximum=1000):
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "1" if total else "0", f"{prefix}-MAX_NUM_FORMS": str(maximum)}
 
 
 def test_from_round_to_verified_certificate(client, login, leader):
@@ -109,7 +100,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "close"]))
     page = admin.get(reverse("evaluations:round_detail", args=[round.pk])).content.decode()
     assert "85" in page
-    admin.post(reverse("evaluations:round_selection", args=[round.pk]), {"proposed": [application.pk]})
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "select"]), {"proposed": [application.pk]})
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "publish"]))
     round.refresh_from_db()
     assert round.stage == "notice"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,8 @@ class AuditEntry(models.Model):
     from_state = models.CharField(_("from"), max_length=30, blank=True)
     to_state = models.CharField(_("to"), max_length=30, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # What the step changed besides the state, field by field: {"application_closes": ["2026-05-31", "2026-06-15"]}.
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -46,7 +49,8 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
 
 
-def record(subject, *, actor, action, from_state="", to_state="", comment=""):
+def record(subject, *, actor, action, from_state="", to_state="", comment="", changes=None):
+    """Write one audit entry; `changes` maps a field name to its (old, new) values."""
     return AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk,
@@ -55,4 +59,5 @@ def record(subject, *, actor, action, from_state="", to_state="", comment=""):
         from_state=from_state,
         to_state=to_state,
         comment=comment,
+        changes={field: [old, new] for field, (old, new) in (changes or {}).items()},
     )

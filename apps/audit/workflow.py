@@ -2,7 +2,7 @@
 audit trail of an object ready for display."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 
 from . import labels
 from .models import AuditEntry
@@ -35,4 +35,12 @@ def timeline(subject, actions=None, states=None):
         entry.action_label = actions.get(entry.action) or labels.action_label(entry.action)
         entry.from_label = states.get(entry.from_state) or labels.state_label(entry.from_state)
         entry.to_label = states.get(entry.to_state) or labels.state_label(entry.to_state)
+        entry.changed = [(_field_label(subject, field), old, new) for field, (old, new) in entry.changes.items()]
     return entries
+
+
+def _field_label(subject, field):
+    try:
+        return subject._meta.get_field(field).verbose_name
+    except FieldDoesNotExist:
+        return field

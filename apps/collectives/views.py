@@ -168,6 +168,8 @@ STAFF_TRANSITION_FORMS = {"approve": ApproveForm, "return": ReturnForm}
 @require_POST
 def staff_transition(request, pk, name):
     collective = get_object_or_404(_staff_collectives(request), pk=pk)
+    if not workflow.may_perform(request.user, collective, workflow.TRANSITIONS[name], staff_scope(request)):
+        raise PermissionDenied
     form = STAFF_TRANSITION_FORMS[name](request.POST)
     if not form.is_valid():
         for error in form.errors.get("comment", []):

@@ -112,6 +112,8 @@ STAFF_STEPS = {
 @login_required
 @require_POST
 def step(request, pk, name):
+    if name not in STAFF_STEPS:
+        raise Http404
     complaint = _staff_complaint(request, pk)
     form_class, action, success = STAFF_STEPS[name]
     form = form_class(request.POST) if form_class else None

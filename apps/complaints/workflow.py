@@ -83,14 +83,14 @@ def accept(pk, user):
 
 
 def ask_statement(pk, user, request_text):
-    request_text = request_text.strip()
-    if not request_text:
-        raise TransitionError(_("Say what the collective should explain."))
     with transaction.atomic():
         complaint = _locked(pk)
         if not may_handle(user, complaint):
             raise PermissionError("ask")
         _require(complaint, ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING)
+        request_text = request_text.strip()
+        if not request_text:
+            raise TransitionError(_("Say what the collective should explain."))
         complaint.statement_request = request_text
         _change(complaint, user, "ask_statement", ComplaintStatus.AWAITING_STATEMENT, request_text)
         _tell_collective(complaint, _("Please give your statement on a complaint"), request_text)
@@ -98,14 +98,14 @@ def ask_statement(pk, user, request_text):
 
 
 def give_statement(pk, user, statement):
-    statement = statement.strip()
-    if not statement:
-        raise TransitionError(_("Write your statement."))
     with transaction.atomic():
         complaint = _locked(pk)
         if complaint.collective.leader_account_id != user.pk:
             raise PermissionError("statement")
         _require(complaint, ComplaintStatus.AWAITING_STATEMENT)
+        statement = statement.strip()
+        if not statement:
+            raise TransitionError(_("Write your statement."))
         complaint.statement = statement
         _change(complaint, user, "statement", ComplaintStatus.INVESTIGATING, statement)
         notify(_node_staff(complaint.node), _("%(name)s gave its statement") % {"name": complaint.collective.name}, url=f"/workbench/complaints/{complaint.pk}/")
@@ -113,14 +113,14 @@ def give_statement(pk, user, statement):
 
 
 def close(pk, user, upheld, outcome, serious=False):
-    outcome = outcome.strip()
-    if not outcome:
-        raise TransitionError(_("Give the reason for the outcome."))
     with transaction.atomic():
         complaint = _locked(pk)
         if not may_handle(user, complaint):
             raise PermissionError("close")
         _require(complaint, ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING, ComplaintStatus.AWAITING_STATEMENT)
+        outcome = outcome.strip()
+        if not outcome:
+            raise TransitionError(_("Give the reason for the outcome."))
         complaint.outcome = outcome
         complaint.serious = bool(upheld and serious)
         complaint.closed_at = timezone.now()
@@ -141,11 +141,11 @@ def save_notes(pk, user, notes):
 
 
 def issue_warning(collective, user, reason, kind=WarningKind.WARNING, deadline=None, required_changes=""):
+    if kind == WarningKind.WARNING and not may_handle(user, collective):
+        raise PermissionError("warn")
     reason = reason.strip()
     if not reason:
         raise TransitionError(_("Give the reason for the warning."))
-    if kind == WarningKind.WARNING and not may_handle(user, collective):
-        raise PermissionError("warn")
     with transaction.atomic():
         warning = Warning.objects.create(
             collective=collective, kind=kind, reason=reason, deadline=deadline, required_changes=required_changes, issued_by=user

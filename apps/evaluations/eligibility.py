@@ -1,65 +1,91 @@
 """Whether a collective may apply in a round: every rule of domain.md §4 as a passed/failed check with its reason.
 
-The 号长 sees these checks live on /my/; `workflow.submit` runs them again on the server.
+RULES is the registry: each rule names the round settings it reads, the facts it needs (loaded in bulk, for one
+collective or for every collective of a page) and its check. The 号长's checklist, the /my/ workspace, submission
+(`workflow.submit`), the round form and the round page's settings card all read it, so a new rule is one entry
+here and its setting on the Round model.
 """
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from apps.activities.models import ActivityReport
-from apps.collectives.models import Status
-from apps.complaints.models import Complaint, Warning
+from apps.collectives.models import Member, Status
 from apps.collectives.rules import Check, check_composition
+from apps.complaints.models import Complaint, Warning
 
 from .dates import shift_months
 from .enums import HonorStatus
-from .models import level_below
+from .models import CreationRegistration, Honor, Round, level_below
 from .titles import LEVEL_TITLES
 
 
-def check_eligibility(collective, round, honors=None, creation_registered=None, recent_reports=None, supervision=None):
-    """`honors`, `creation_registered`, `recent_reports` and `supervision` may be passed in by list pages that fetched
-    them in bulk."""
+@dataclass(frozen=True)
+class Rule:
+    check: Callable  # (collective, round, fact) -> a Check or a list of Checks
+    settings: tuple = ()  # the Round fields it reads: the round form's eligibility fields, the settings card
+    facts: Callable | None = None  # (collectives, round) -> {collective pk: fact}, a query or two for all of them
+    applies: Callable = lambda round: True  # a setting of 0 (or off) switches the rule off for the round
+
+    def checks(self, collective, round, facts):
+        fact = facts[self.facts][collective.pk] if self.facts else None
+        result = self.check(collective, round, fact)
+        return result if isinstance(result, list) else [result]
+
+
+# Facts, each for many collectives at once ---------------------------------------------------------------------
+
+
+def members(collectives, round):
+    found = {c.pk: [] for c in collectives}
+    for member in Member.objects.filter(collective__in=collectives).order_by("pk"):
+        found[member.collective_id].append(member)
+    return found
+
+
+def honors(collectives, round):
+    found = {c.pk: [] for c in collectives}
+    for honor in Honor.objects.filter(collective__in=collectives):
+        found[honor.collective_id].append(honor)
+    return found
+
+
+def _counts(queryset, collectives):
+    counts = dict(queryset.filter(collective__in=collectives).values_list("collective_id").annotate(n=Count("pk")))
+    return {c.pk: counts.get(c.pk, 0) for c in collectives}
+
+
+def open_warnings(collectives, round):
+    return _counts(Warning.objects.open(), collectives)
+
+
+def upheld_complaints(collectives, round):
+    since = shift_months(round.reference_date, -round.complaint_bar_months)
+    return _counts(Complaint.objects.upheld().filter(closed_at__date__gt=since), collectives)
+
+
+def recent_reports(collectives, round):
+    """Activity reports held in the 12 months up to the reference date, hidden ones excluded."""
     reference = round.reference_date
-    honors = list(collective.honors.all()) if honors is None else honors
-    checks = [_in_scope(collective, round)]
-    checks += check_composition(list(collective.members.all()), round.composition_rules(), reference)
-    checks += [
-        _aspiring_period(collective, round),
-        _promises(collective),
-        _not_already_named(honors, round),
-    ]
-    if round.lower_level_years and level_below(round.level):
-        checks.append(_lower_level(honors, round))
-    if round.revocation_bar_years:
-        checks.append(_no_recent_revocation(honors, round))
-    if supervision is None:
-        supervision = supervision_counts([collective], round)[collective.pk]
-    checks.append(_no_open_warning(supervision["open_warnings"]))
-    if round.complaint_bar_months:
-        checks.append(_no_upheld_complaint(supervision["upheld_complaints"], round))
-    if round.min_recent_reports:
-        if recent_reports is None:
-            recent_reports = recent_report_counts([collective], round.reference_date)[collective.pk]
-        checks.append(_recent_reports(recent_reports, round))
-    if round.requires_creation_registration:
-        if creation_registered is None:
-            creation_registered = round.creation_registrations.filter(collective=collective).exists()
-        checks.append(
-            Check(
-                _("Creation registration (创建备案)"),
-                creation_registered,
-                _("Registered for this round") if creation_registered else _("Not registered for this round"),
-            )
-        )
-    return checks
+    reports = ActivityReport.objects.filter(flagged=False, held_on__gt=shift_months(reference, -12), held_on__lte=reference)
+    return _counts(reports, collectives)
 
 
-def is_eligible(checks):
-    return all(check.passed for check in checks)
+def creation_registered(collectives, round):
+    registered = set(
+        CreationRegistration.objects.filter(round=round, collective__in=collectives).values_list("collective_id", flat=True)
+    )
+    return {c.pk: c.pk in registered for c in collectives}
 
 
-def _in_scope(collective, round):
+# Checks -----------------------------------------------------------------------------------------------------
+
+
+def _in_scope(collective, round, fact):
     inside = collective.status == Status.REGISTERED and collective.registering_node.path.startswith(round.node.path)
     return Check(
         _("Registered aspiring collective under %(node)s") % {"node": round.node.name},
@@ -68,7 +94,11 @@ def _in_scope(collective, round):
     )
 
 
-def _aspiring_period(collective, round):
+def _composition(collective, round, members):
+    return check_composition(members, round.composition_rules(), round.reference_date)
+
+
+def _aspiring_period(collective, round, fact):
     months = round.aspiring_months
     since = collective.registered_on
     passed = since is not None and shift_months(since, months) <= round.reference_date
@@ -79,7 +109,7 @@ def _aspiring_period(collective, round):
     )
 
 
-def _promises(collective):
+def _promises(collective, round, fact):
     missing = []
     if not collective.promise_lines:
         missing.append(_("service promises"))
@@ -94,7 +124,7 @@ def _promises(collective):
     )
 
 
-def _not_already_named(honors, round):
+def _not_already_named(collective, round, honors):
     held = [h for h in honors if h.status == HonorStatus.NAMED and h.level == round.level]
     return Check(
         _("Does not already hold this level"),
@@ -103,7 +133,7 @@ def _not_already_named(honors, round):
     )
 
 
-def _lower_level(honors, round):
+def _lower_level(collective, round, honors):
     lower = level_below(round.level)
     years = round.lower_level_years
     latest_start = shift_months(round.reference_date, -12 * years)
@@ -122,62 +152,7 @@ def _lower_level(honors, round):
     )
 
 
-def recent_report_counts(collectives, reference_date):
-    """{collective id: activity reports held in the 12 months up to the reference date}, hidden ones excluded."""
-    counts = dict(
-        ActivityReport.objects.filter(
-            collective__in=collectives,
-            flagged=False,
-            held_on__gt=shift_months(reference_date, -12),
-            held_on__lte=reference_date,
-        )
-        .values_list("collective_id")
-        .annotate(n=Count("pk"))
-    )
-    return {collective.pk: counts.get(collective.pk, 0) for collective in collectives}
-
-
-def supervision_counts(collectives, round):
-    """{collective id: {"open_warnings": n, "upheld_complaints": n}}: open warnings and rectifications, and
-    complaints upheld within the round's bar period before its reference date, in two queries."""
-    since = shift_months(round.reference_date, -round.complaint_bar_months)
-    warnings = dict(
-        Warning.objects.open().filter(collective__in=collectives).values_list("collective_id").annotate(n=Count("pk"))
-    )
-    upheld = dict(
-        Complaint.objects.upheld()
-        .filter(collective__in=collectives, closed_at__date__gt=since)
-        .values_list("collective_id")
-        .annotate(n=Count("pk"))
-    )
-    return {c.pk: {"open_warnings": warnings.get(c.pk, 0), "upheld_complaints": upheld.get(c.pk, 0)} for c in collectives}
-
-
-def _no_open_warning(count):
-    return Check(
-        _("No open warning or rectification"),
-        not count,
-        _("%(count)s open") % {"count": count} if count else _("None"),
-    )
-
-
-def _no_upheld_complaint(count, round):
-    return Check(
-        _("No complaint upheld in the last %(months)s months") % {"months": round.complaint_bar_months},
-        not count,
-        _("%(count)s upheld") % {"count": count} if count else _("None"),
-    )
-
-
-def _recent_reports(count, round):
-    return Check(
-        _("At least %(count)s activity reports in the last 12 months") % {"count": round.min_recent_reports},
-        count >= round.min_recent_reports,
-        _("%(count)s reports filed") % {"count": count},
-    )
-
-
-def _no_recent_revocation(honors, round):
+def _no_recent_revocation(collective, round, honors):
     years = round.revocation_bar_years
     since = shift_months(round.reference_date, -12 * years)
     revoked = [h for h in honors if h.status == HonorStatus.REVOKED and h.revoked_on and h.revoked_on > since]
@@ -187,3 +162,88 @@ def _no_recent_revocation(honors, round):
         _("Revoked on %(date)s") % {"date": revoked[0].revoked_on.isoformat()} if revoked else _("None"),
     )
 
+
+def _no_open_warning(collective, round, count):
+    return Check(
+        _("No open warning or rectification"),
+        not count,
+        _("%(count)s open") % {"count": count} if count else _("None"),
+    )
+
+
+def _no_upheld_complaint(collective, round, count):
+    return Check(
+        _("No complaint upheld in the last %(months)s months") % {"months": round.complaint_bar_months},
+        not count,
+        _("%(count)s upheld") % {"count": count} if count else _("None"),
+    )
+
+
+def _recent_reports(collective, round, count):
+    return Check(
+        _("At least %(count)s activity reports in the last 12 months") % {"count": round.min_recent_reports},
+        count >= round.min_recent_reports,
+        _("%(count)s reports filed") % {"count": count},
+    )
+
+
+def _creation_registration(collective, round, registered):
+    return Check(
+        _("Creation registration (创建备案)"),
+        registered,
+        _("Registered for this round") if registered else _("Not registered for this round"),
+    )
+
+
+RULES = [
+    Rule(_in_scope),
+    Rule(_composition, ("members_min", "members_max", "youth_age", "youth_share_percent", "leader_max_age"), members),
+    Rule(_aspiring_period, ("aspiring_months",)),
+    Rule(_promises),
+    Rule(_not_already_named, (), honors),
+    Rule(_lower_level, ("lower_level_years",), honors, lambda round: round.lower_level_years and level_below(round.level)),
+    Rule(_no_recent_revocation, ("revocation_bar_years",), honors, lambda round: round.revocation_bar_years),
+    Rule(_no_open_warning, (), open_warnings),
+    Rule(_no_upheld_complaint, ("complaint_bar_months",), upheld_complaints, lambda round: round.complaint_bar_months),
+    Rule(_recent_reports, ("min_recent_reports",), recent_reports, lambda round: round.min_recent_reports),
+    Rule(
+        _creation_registration,
+        ("requires_creation_registration", "creation_registration_closes"),
+        creation_registered,
+        lambda round: round.requires_creation_registration,
+    ),
+]
+
+SETTINGS = [field for rule in RULES for field in rule.settings]
+
+
+# What the pages call ------------------------------------------------------------------------------------------
+
+
+def eligibility(collectives, round):
+    """{collective pk: its checks in this round}, each kind of fact loaded once for all the collectives."""
+    collectives = list(collectives)
+    rules = [rule for rule in RULES if rule.applies(round)]
+    facts = {loader: loader(collectives, round) for loader in {rule.facts for rule in rules if rule.facts}}
+    return {c.pk: [check for rule in rules for check in rule.checks(c, round, facts)] for c in collectives}
+
+
+def check_eligibility(collective, round):
+    return eligibility([collective], round)[collective.pk]
+
+
+def is_eligible(checks):
+    return all(check.passed for check in checks)
+
+
+def settings_of(round):
+    """(label, value) of every eligibility setting of the round, for its page."""
+    return [(Round._meta.get_field(field).verbose_name, _display(getattr(round, field))) for field in SETTINGS]
+
+
+def _display(value):
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "—" if value is None else value

@@ -3,12 +3,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
 from apps.accounts.validators import clean_contact
 from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
 from civpost.forms import DateInput
 
+from . import eligibility
+from .enums import STAR_GRADES, AppStatus
 from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
+from .queries import eligible_experts
 from .uploads import EXTENSIONS, validate_upload
 
 ATTACHMENT_MAX_MB = 10
@@ -18,6 +22,8 @@ DEFAULT_RUBRIC = [("组织建设", 20), ("岗位建功", 25), ("服务承诺履�
 
 
 class RoundForm(forms.ModelForm):
+    """The round's own fields, then every setting the eligibility rules declare (eligibility.RULES)."""
+
     class Meta:
         model = Round
         fields = [
@@ -25,30 +31,24 @@ class RoundForm(forms.ModelForm):
             "year",
             "edition",
             "has_stars",
-            "requires_creation_registration",
-            "creation_registration_closes",
             "application_opens",
             "application_closes",
+            "reference_date",
             "quota",
             "notice_working_days",
             "holidays",
-            "members_min",
-            "members_max",
-            "youth_age",
-            "youth_share_percent",
-            "leader_max_age",
-            "aspiring_months",
-            "lower_level_years",
-            "revocation_bar_years",
-            "complaint_bar_months",
-            "min_recent_reports",
+            *eligibility.SETTINGS,
         ]
         widgets = {
             "creation_registration_closes": DateInput(),
             "application_opens": DateInput(),
             "application_closes": DateInput(),
+            "reference_date": DateInput(),
             "holidays": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def eligibility_fields(self):
+        return [self[name] for name in eligibility.SETTINGS]
 
     def clean_holidays(self):
         lines = [line.strip() for line in self.cleaned_data["holidays"].split() if line.strip()]
@@ -67,6 +67,10 @@ class RoundForm(forms.ModelForm):
         opens, closes = cleaned.get("application_opens"), cleaned.get("application_closes")
         if opens and closes and closes < opens:
             self.add_error("application_closes", _("Applications must close after they open."))
+        # The reference date follows the closing date until the admin sets one of their own.
+        follows_closing = self.initial.get("reference_date") == self.initial.get("application_closes")
+        if closes and (not cleaned.get("reference_date") or (follows_closing and "reference_date" not in self.changed_data)):
+            cleaned["reference_date"] = closes
         if cleaned.get("members_min") and cleaned.get("members_max") and cleaned["members_max"] < cleaned["members_min"]:
             self.add_error("members_max", _("The maximum must not be below the minimum."))
         if cleaned.get("requires_creation_registration") and not cleaned.get("creation_registration_closes"):
@@ -172,26 +176,62 @@ class AttachmentForm(forms.Form):
         return attachment
 
 
-class RecommendForm(forms.Form):
+class StepForm(forms.Form):
+    """The input of a workflow step (workflow.ROUND_STEPS, APPLICATION_STEPS), built for its subject."""
+
+    def __init__(self, *args, subject=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+
+
+class ExtendWindowForm(StepForm):
+    application_closes = forms.DateField(label=_("New closing date"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SelectionForm(StepForm):
+    """The proposed list (拟命名名单): the applications in review that are proposed, each with its star grade."""
+
+    proposed = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_review = list(self.subject.applications.filter(status=AppStatus.REVIEW).values_list("pk", flat=True))
+        self.fields["proposed"].choices = [(pk, pk) for pk in self.in_review]
+        for pk in self.in_review:
+            self.fields[f"star_{pk}"] = forms.TypedChoiceField(
+                choices=[("", "—"), *STAR_GRADES], coerce=int, empty_value=None, required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        return {
+            "proposed": set(cleaned.get("proposed", [])),
+            "star_grades": {pk: cleaned.get(f"star_{pk}") for pk in self.in_review},
+        }
+
+
+class RecommendForm(StepForm):
     rank = forms.IntegerField(
         label=_("Rank among your committee's recommendations"), min_value=1, max_value=10000
     )
     comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(StepForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("return", _("Return for revision")), ("decline", _("Do not recommend"))]
     )
     comment = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class AssignForm(forms.Form):
+class AssignForm(StepForm):
     experts = forms.ModelMultipleChoiceField(label=_("Expert reviewers"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, experts=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = experts
+        experts = eligible_experts(self.subject.round).values("user_id")
+        self.fields["experts"].queryset = User.objects.filter(pk__in=experts).order_by("real_name")
         self.fields["experts"].label_from_instance = lambda user: user.get_full_name() or user.username
 
 
@@ -218,6 +258,9 @@ class ConflictForm(forms.Form):
 
 
 class InspectionForm(forms.ModelForm):
+    def __init__(self, *args, subject=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = Inspection
         fields = ["inspected_on", "findings"]

@@ -40,6 +40,12 @@ class Round(models.Model):
     creation_registration_closes = models.DateField(_("creation registration closes"), null=True, blank=True)
     application_opens = models.DateField(_("applications open"))
     application_closes = models.DateField(_("applications close"))
+    # A date of its own, not the closing date: extending the window must not change eligibility already computed.
+    reference_date = models.DateField(
+        _("reference date"),
+        blank=True,
+        help_text=_("Ages and 12-month periods are computed on this day. Empty: the day applications close."),
+    )
     quota = models.PositiveIntegerField(_("quota"), validators=[MinValueValidator(1)])
     notice_working_days = models.PositiveSmallIntegerField(
         _("notice period (working days)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
@@ -85,10 +91,10 @@ class Round(models.Model):
     def level(self):
         return self.node.level
 
-    @property
-    def reference_date(self):
-        """Ages and periods are computed on the day applications close."""
-        return self.application_closes
+    def save(self, *args, **kwargs):
+        if self.reference_date is None:
+            self.reference_date = self.application_closes
+        super().save(*args, **kwargs)
 
     def composition_rules(self):
         return CompositionRules(

@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q
 
-from apps.organizations.enums import Action
-from apps.organizations.models import Node
+from apps.organizations.enums import Action, Role
+from apps.organizations.models import Membership, Node
 
 from .enums import AppStatus, RoundStage
 from .models import Application, Round
@@ -62,3 +62,10 @@ def open_rounds_for(collectives):
 
 def stage_counts(round):
     return dict(round.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+def eligible_experts(round):
+    """Expert reviewers of the round's committee and of the committees below it."""
+    return Membership.objects.current().filter(
+        role=Role.EXPERT, node__path__startswith=round.node.path, node__is_active=True
+    ).select_related("user", "node")

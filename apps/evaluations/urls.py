@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import views
+from . import views, workflow
+
+
+class RoundStepConverter:
+    """Only the names of round steps: an unknown step is a 404, and URLs added below are never swallowed."""
+
+    regex = "|".join(workflow.ROUND_STEPS.routed())
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(RoundStepConverter, "round_step")
 
 app_name = "evaluations"
 
@@ -9,8 +24,7 @@ urlpatterns = [
     path("workbench/rounds/new/", views.round_create, name="round_create"),
     path("workbench/rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("workbench/rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
-    path("workbench/rounds/<int:pk>/selection/", views.round_selection, name="round_selection"),
-    path("workbench/rounds/<int:pk>/<str:name>/", views.round_transition, name="round_transition"),
+    path("workbench/rounds/<int:pk>/<round_step:name>/", views.round_transition, name="round_transition"),
     path("workbench/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("workbench/objections/<int:pk>/evidence/", views.objection_evidence, name="objection_evidence"),
     path("workbench/applications/", views.application_queue, name="application_queue"),

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import User
 from apps.audit.models import record
 from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
@@ -22,24 +22,20 @@ from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost.ratelimit import limit_reached
 
-from . import certificates, queries, workflow
+from . import certificates, eligibility, queries, workflow
 from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
     DEFAULT_RUBRIC,
     ApplicationForm,
-    AssignForm,
     AttachmentForm,
     ConflictForm,
-    InspectionForm,
     ObjectionForm,
     QuotaFormSet,
-    RecommendForm,
     ResolveObjectionForm,
     RoundForm,
     RubricFormSet,
     ScoreForm,
-    SendBackForm,
 )
 from .models import Application, Attachment, CreationRegistration, Honor, Notice, Objection, ReviewAssignment, Round
 from .uploads import EXTENSIONS
@@ -94,9 +90,9 @@ def round_create(request):
 @login_required
 def round_edit(request, pk):
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
-    if not workflow.is_round_admin(request.user, round, staff_scope(request)):
+    if not workflow.ROUND_STEPS.permitted(request.user, round, "edit", staff_scope(request)):
         raise PermissionDenied
-    if round.stage != RoundStage.DRAFT:
+    if not workflow.ROUND_STEPS.state_allows(round, "edit"):
         messages.error(request, _("Only a round being prepared can be changed."))
         return redirect(round)
     return _edit_round(request, round, None)
@@ -140,13 +136,18 @@ def round_detail(request, pk):
     context = {
         "round": round,
         "is_admin": is_admin,
+        "actions": workflow.ROUND_STEPS.available(request.user, round, scope),
         "counts": [(AppStatus(status).label, count) for status, count in queries.stage_counts(round).items()],
         "rubric": round.rubric_items.all(),
+        "eligibility_settings": eligibility.settings_of(round),
         "quotas": round.quotas.select_related("node"),
         "timeline": workflow.timeline(round),
     }
     if is_admin and round.stage in (RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED):
         context["score_table"] = score_table(round)
+    if "select" in context["actions"]:
+        proposed = round.applications.filter(status=AppStatus.REVIEW, proposed=True).select_related("collective__registering_node")
+        context["quota_problems"] = workflow.quota_problems(round, list(proposed))
     notice = getattr(round, "notice", None)
     if notice and is_admin:
         context["objections"] = notice.objections.select_related("application__collective", "resolved_by")
@@ -188,54 +189,44 @@ def round_half(value):
     return round(value, 1)
 
 
-ROUND_TRANSITIONS = {
-    "open": (workflow.open_round, gettext_lazy("Applications are open.")),
-    "close": (workflow.close_applications, gettext_lazy("Applications are closed; the review has begun.")),
-    "publish": (workflow.publish_notice, gettext_lazy("The public notice is published.")),
-    "name": (workflow.name, gettext_lazy("The list is named. Certificates are ready.")),
-}
+def run_step(request, steps, subject, name, scope=None, title=None):
+    """Take one step of a workflow table for a view: permission (403) before the input and the state (messages).
+
+    True when the step was taken; the success message names the subject by `title`.
+    """
+    step = steps.get(name)
+    if step is None or step.perform is None:
+        raise Http404
+    if not steps.permitted(request.user, subject, name, scope or staff_scope(request)):
+        raise PermissionDenied
+    form = step.bind(subject, request.POST)
+    if form is not None and not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return False
+    _result, done = run_transition(request, step.perform, subject.pk, request.user, **(form.cleaned_data if form else {}))
+    if done:
+        messages.success(request, step.success % {"name": title or str(subject)})
+    return done
 
 
 @login_required
 @require_POST
 def round_transition(request, pk, name):
-    round = get_object_or_404(Round, pk=pk)
-    action, success = ROUND_TRANSITIONS[name]
-    _result, done = run_transition(request, action, round.pk, request.user)
-    if done:
-        messages.success(request, success)
-    return redirect(round)
-
-
-@login_required
-@require_POST
-def round_selection(request, pk):
-    """Save the proposed list (拟命名名单) and star grades; publishing checks the quota."""
+    """Every step of workflow.ROUND_STEPS that has no page of its own; the URL admits only their names."""
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
-    if not workflow.is_round_admin(request.user, round, staff_scope(request)):
-        raise PermissionDenied
-    if round.stage != RoundStage.REVIEW:
-        messages.error(request, _("The proposed list can only be changed during the review."))
-        return redirect(round)
-    chosen = set(request.POST.getlist("proposed"))
-    with transaction.atomic():
-        for application in round.applications.select_for_update().filter(status=AppStatus.REVIEW):
-            application.proposed = str(application.pk) in chosen
-            grade = request.POST.get(f"star_{application.pk}")
-            application.star_grade = int(grade) if round.has_stars and grade in ("1", "2", "3") else None
-            application.save(update_fields=["proposed", "star_grade", "updated_at"])
-        record(round, actor=request.user, action="select", comment=_("%(count)s proposed") % {"count": len(chosen)})
-    problems = workflow.quota_problems(round, list(round.applications.filter(status=AppStatus.REVIEW, proposed=True).select_related("collective__registering_node")))
-    for problem in problems:
-        messages.warning(request, problem)
-    messages.success(request, _("Proposed list saved."))
+    run_step(request, workflow.ROUND_STEPS, round, name)
     return redirect(round)
 
 
 @login_required
 @require_POST
 def objection_resolve(request, pk):
-    objection = get_object_or_404(Objection.objects.select_related("notice__round"), pk=pk)
+    objection = get_object_or_404(Objection.objects.select_related("notice__round__node"), pk=pk)
+    if not workflow.is_round_admin(request.user, objection.notice.round, staff_scope(request)):
+        raise PermissionDenied
     form = ResolveObjectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give the reason."))
@@ -302,103 +293,47 @@ def application_detail(request, pk):
         "recommendations": application.recommendations.select_related("node", "actor"),
         "inspections": application.inspections.select_related("recorded_by"),
         "timeline": workflow.timeline(application),
-        "can_recommend": workflow.may_recommend(request.user, application, scope),
         "is_admin": is_admin,
-        "recommend_form": RecommendForm(),
-        "send_back_form": SendBackForm(),
-        "inspection_form": InspectionForm(),
+        "actions": workflow.APPLICATION_STEPS.available(request.user, application, scope),
     }
     if is_admin:
         context["assignments"] = application.assignments.select_related("expert")
-        if application.status == AppStatus.REVIEW:
-            context["assign_form"] = AssignForm(experts=_expert_users(round))
     return render(request, "evaluations/application_detail.html", context)
-
-
-def _expert_users(round):
-    return User.objects.filter(pk__in=workflow.eligible_experts(round).values("user_id")).order_by("real_name")
 
 
 def _assessment_rows(application):
     return [(item, application.self_assessment.get(str(item.pk))) for item in application.round.rubric_items.all()]
 
 
-def _node_decision(request, pk, form_class, invalid_message, perform, success_message):
-    """A committee's decision on an application waiting on it; the workflow checks whose turn it is."""
-    application, _scope = _staff_application(request, pk)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, invalid_message)
-        return redirect("evaluations:application_detail", pk=pk)
-    _result, done = run_transition(request, perform, application.pk, request.user, form.cleaned_data)
-    if not done:
-        return redirect("evaluations:application_detail", pk=pk)
-    messages.success(request, success_message % {"name": application.collective.name})
-    return redirect("evaluations:application_queue")
+def _application_step(request, pk, name, done_url):
+    application, scope = _staff_application(request, pk)
+    if run_step(request, workflow.APPLICATION_STEPS, application, name, scope, application.collective.name):
+        return redirect(done_url)
+    return redirect("evaluations:application_detail", pk=pk)
 
 
 @login_required
 @require_POST
 def application_recommend(request, pk):
-    return _node_decision(
-        request,
-        pk,
-        RecommendForm,
-        _("Give the rank as a whole number from 1."),
-        lambda application_pk, user, data: workflow.recommend(application_pk, user, data["rank"], data["comment"]),
-        _("Recommended: %(name)s"),
-    )
+    return _application_step(request, pk, "recommend", "evaluations:application_queue")
 
 
 @login_required
 @require_POST
 def application_send_back(request, pk):
-    return _node_decision(
-        request,
-        pk,
-        SendBackForm,
-        _("Choose a decision and give the reason."),
-        lambda application_pk, user, data: workflow.send_back(application_pk, user, data["decision"], data["comment"]),
-        _("Decision recorded: %(name)s"),
-    )
+    return _application_step(request, pk, "send_back", "evaluations:application_queue")
 
 
 @login_required
 @require_POST
 def application_assign(request, pk):
-    application, scope = _staff_application(request, pk)
-    if not workflow.is_round_admin(request.user, application.round, scope):
-        raise PermissionDenied
-    form = AssignForm(request.POST, experts=_expert_users(application.round))
-    if not form.is_valid():
-        messages.error(request, _("Choose at least one expert reviewer."))
-    else:
-        created, done = run_transition(request, workflow.assign, application.pk, request.user, list(form.cleaned_data["experts"]))
-        if done:
-            messages.success(request, _("%(count)s expert(s) assigned.") % {"count": len(created)})
-    return redirect("evaluations:application_detail", pk=pk)
+    return _application_step(request, pk, "assign", reverse("evaluations:application_detail", args=[pk]))
 
 
 @login_required
 @require_POST
 def application_inspection(request, pk):
-    application, scope = _staff_application(request, pk)
-    if not workflow.is_round_admin(request.user, application.round, scope):
-        raise PermissionDenied
-    form = InspectionForm(request.POST)
-    if form.is_valid():
-        with transaction.atomic():
-            inspection = form.save(commit=False)
-            inspection.application = application
-            inspection.recorded_by = request.user
-            inspection.save()
-            record(application, actor=request.user, action="inspect", comment=inspection.findings)
-        messages.success(request, _("Inspection findings recorded."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("evaluations:application_detail", pk=pk)
+    return _application_step(request, pk, "inspect", reverse("evaluations:application_detail", args=[pk]))
 
 
 # Expert review -----------------------------------------------------------------------------------
@@ -507,7 +442,7 @@ def my_application(request, pk):
             "attachments": application.attachments.all(),
             "decisions": application.recommendations.exclude(decision="recommend").select_related("node"),
             "timeline": workflow.timeline(application),
-            "can_edit": workflow.may_edit(request.user, application),
+            "can_edit": workflow.may(request.user, application, "edit"),
             "honor": Honor.objects.filter(application=application).first(),
         },
     )
@@ -516,7 +451,7 @@ def my_application(request, pk):
 @login_required
 def edit_application(request, pk):
     application = _own_application(request, pk)
-    if not workflow.may_edit(request.user, application):
+    if not workflow.may(request.user, application, "edit"):
         messages.error(request, _("This application cannot be changed now."))
         return redirect("evaluations:my_application", pk=pk)
     action = request.POST.get("action")
@@ -554,7 +489,7 @@ def edit_application(request, pk):
 @require_POST
 def delete_attachment(request, pk, attachment_pk):
     application = _own_application(request, pk)
-    if not workflow.may_edit(request.user, application):
+    if not workflow.may(request.user, application, "edit"):
         raise PermissionDenied
     attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
     attachment.file.delete(save=False)

@@ -10,9 +10,12 @@ Application:
     notice ──name──▶ named (an Honor with its certificate number)
 
 Round:  draft ──open──▶ open ──close──▶ review ──publish notice──▶ notice ──name──▶ named
+                          └─extend (a later closing date; the reference date stays)
 
-Every function here locks the rows it changes, re-checks the state inside the lock, writes the audit
-record in the same transaction, and notifies after commit. Views call these; they never set a state.
+ROUND_STEPS and APPLICATION_STEPS at the end declare, step by step, who may take it, in which states, with which
+form: pages show a button when `may` says so, views answer 403 when the permission is missing, and every function
+here asks the same table again on the locked row (permission first, then state). Every function writes the
+audit record in the same transaction and notifies after commit. Views call these; they never set a state.
 """
 
 from collections import Counter
@@ -27,40 +30,48 @@ from apps.audit import workflow as audit
 from apps.audit.models import record
 from apps.audit.workflow import TransitionError
 from apps.notifications.services import notify
-from apps.organizations.enums import Action, NodeKind, Role, roles_allowed
+from apps.organizations.enums import Action, NodeKind, roles_allowed
 from apps.organizations.models import Membership, Node, NumberSequence
 from apps.organizations.scope import StaffScope
 
+from .actions import Step, Steps
 from .dates import add_working_days
 from .eligibility import check_eligibility, is_eligible
 from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
+from .forms import AssignForm, ExtendWindowForm, InspectionForm, RecommendForm, SelectionForm, SendBackForm
 from .models import LEVEL_ORDER, Application, Honor, Notice, Objection, ReviewAssignment, Round
+from .queries import eligible_experts
 
 
 
 
-# Who may do what -----------------------------------------------------------------------------
+# Who may do what (the permissions of the step tables at the end) ---------------------------------------
 
 
 def is_round_admin(user, round, scope=None):
     return (scope or StaffScope(user)).can(Action.MANAGE_NODE, round.node)
 
 
+def is_application_round_admin(user, application, scope=None):
+    return is_round_admin(user, application.round, scope)
+
+
 def may_recommend(user, application, scope=None):
-    node = application.current_node
-    return (
-        application.status == AppStatus.PENDING
-        and node is not None
-        and (scope or StaffScope(user)).acts_at(Action.RECOMMEND, node)
-    )
+    """Staff of the committees on the application's way up; while it waits on one, only that committee's."""
+    scope = scope or StaffScope(user)
+    if application.current_node_id:
+        return scope.acts_at(Action.RECOMMEND, application.current_node)
+    nodes = chain(application.collective.registering_node, application.round.node)
+    return any(scope.acts_at(Action.RECOMMEND, node) for node in nodes)
 
 
-def is_leader(user, application):
+def is_leader(user, application, scope=None):
     return application.collective.leader_account_id == user.pk
 
 
-def may_edit(user, application):
-    return is_leader(user, application) and application.status in AppStatus.editable()
+def may(user, subject, step, scope=None):
+    """May the user take this step on this round or application now? Pages ask it for each button."""
+    return STEPS[type(subject)].may(user, subject, step, scope)
 
 
 def chain(registering_node, round_node):
@@ -107,20 +118,10 @@ def _change(application, user, action, to_state, comment=""):
     record(application, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
 
 
-def _require(application, *states):
-    if application.status not in states:
-        raise TransitionError(
-            _("This application is now “%(state)s”; the action is no longer possible.")
-            % {"state": application.get_status_display()}
-        )
-
-
 def submit(application_pk, user):
     with transaction.atomic():
         application = _locked(application_pk)
-        if not is_leader(user, application):
-            raise PermissionError("submit")
-        _require(application, *AppStatus.editable())
+        APPLICATION_STEPS.require(user, application, "submit")
         round = application.round
         if not round.accepts_applications():
             raise TransitionError(_("The application window of this round is closed."))
@@ -151,9 +152,7 @@ def submission_problems(application):
 def recommend(application_pk, user, rank, comment=""):
     with transaction.atomic():
         application = _locked(application_pk)
-        _require(application, AppStatus.PENDING)
-        if not may_recommend(user, application):
-            raise PermissionError("recommend")
+        APPLICATION_STEPS.require(user, application, "recommend")
         node = application.current_node
         application.recommendations.create(node=node, decision="recommend", rank=rank, comment=comment, actor=user)
         application.current_node = _next_node(application)
@@ -166,14 +165,12 @@ def recommend(application_pk, user, rank, comment=""):
 
 def send_back(application_pk, user, decision, comment):
     """Return for revision or decline: both end the climb at this node, with a comment."""
-    comment = comment.strip()
-    if not comment:
-        raise TransitionError(_("Please give the reason in a comment."))
     with transaction.atomic():
         application = _locked(application_pk)
-        _require(application, AppStatus.PENDING)
-        if not may_recommend(user, application):
-            raise PermissionError(decision)
+        APPLICATION_STEPS.require(user, application, "send_back")
+        comment = comment.strip()
+        if not comment:
+            raise TransitionError(_("Please give the reason in a comment."))
         node = application.current_node
         application.recommendations.create(node=node, decision=decision, comment=comment, actor=user)
         application.current_node = None
@@ -194,19 +191,11 @@ def conflict_of_interest(expert, application):
     ).exists()
 
 
-def eligible_experts(round):
-    return Membership.objects.current().filter(
-        role=Role.EXPERT, node__path__startswith=round.node.path, node__is_active=True
-    ).select_related("user", "node")
-
-
 def assign(application_pk, user, experts):
     with transaction.atomic():
         application = _locked(application_pk)
-        _require(application, AppStatus.REVIEW)
-        if not is_round_admin(user, application.round):
-            raise PermissionError("assign")
-        allowed = {m.user_id for m in eligible_experts(application.round)}
+        APPLICATION_STEPS.require(user, application, "assign")
+        allowed = set(eligible_experts(application.round).values_list("user_id", flat=True))
         created = []
         for expert in experts:
             if expert.pk not in allowed:
@@ -264,6 +253,16 @@ def declare_conflict(assignment_pk, user, comment):
         record(assignment.application, actor=user, action="conflict", comment=comment)
 
 
+def record_inspection(application_pk, user, inspected_on, findings):
+    """On-site check findings (现场考核), recorded by the round's committee."""
+    with transaction.atomic():
+        application = _locked(application_pk)
+        APPLICATION_STEPS.require(user, application, "inspect")
+        inspection = application.inspections.create(inspected_on=inspected_on, findings=findings, recorded_by=user)
+        record(application, actor=user, action="inspect", comment=findings)
+    return inspection
+
+
 # Round transitions -----------------------------------------------------------------------------
 
 
@@ -278,19 +277,10 @@ def _change_round(round, user, action, to_stage, comment=""):
     record(round, actor=user, action=action, from_state=from_stage, to_state=to_stage, comment=comment)
 
 
-def _require_stage(round, stage):
-    if round.stage != stage:
-        raise TransitionError(
-            _("This round is now “%(stage)s”; the action is no longer possible.") % {"stage": round.get_stage_display()}
-        )
-
-
 def open_round(round_pk, user):
     with transaction.atomic():
         round = _locked_round(round_pk)
-        if not is_round_admin(user, round):
-            raise PermissionError("open")
-        _require_stage(round, RoundStage.DRAFT)
+        ROUND_STEPS.require(user, round, "open")
         if round.rubric_total != 100:
             raise TransitionError(_("The rubric must total 100 points; it totals %(total)s.") % {"total": round.rubric_total})
         _change_round(round, user, "open", RoundStage.OPEN)
@@ -300,10 +290,40 @@ def open_round(round_pk, user):
 def close_applications(round_pk, user):
     with transaction.atomic():
         round = _locked_round(round_pk)
-        if not is_round_admin(user, round):
-            raise PermissionError("close")
-        _require_stage(round, RoundStage.OPEN)
+        ROUND_STEPS.require(user, round, "close")
         _change_round(round, user, "close", RoundStage.REVIEW)
+    return round
+
+
+def extend_application_window(round_pk, user, application_closes, reason):
+    """Let applications in for longer. The reference date stays: eligibility already computed does not change."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "extend")
+        if application_closes <= round.application_closes:
+            raise TransitionError(
+                _("The new closing date must be after %(date)s.") % {"date": round.application_closes.isoformat()}
+            )
+        reason = reason.strip()
+        if not reason:
+            raise TransitionError(_("Please give the reason for the decision."))
+        changes = {"application_closes": (round.application_closes, application_closes)}
+        round.application_closes = application_closes
+        round.save(update_fields=["application_closes"])
+        record(round, actor=user, action="extend", comment=reason, changes=changes)
+    return round
+
+
+def save_selection(round_pk, user, proposed, star_grades):
+    """Save the proposed list (拟命名名单) and its star grades; publishing the notice checks the quotas."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "select")
+        for application in round.applications.select_for_update(of=("self",)).filter(status=AppStatus.REVIEW):
+            application.proposed = application.pk in proposed
+            application.star_grade = star_grades.get(application.pk) if round.has_stars and application.proposed else None
+            application.save(update_fields=["proposed", "star_grade", "updated_at"])
+        record(round, actor=user, action="select", comment=_("%(count)s proposed") % {"count": len(proposed)})
     return round
 
 
@@ -331,9 +351,7 @@ def publish_notice(round_pk, user, today=None):
     today = today or timezone.localdate()
     with transaction.atomic():
         round = _locked_round(round_pk)
-        if not is_round_admin(user, round):
-            raise PermissionError("publish")
-        _require_stage(round, RoundStage.REVIEW)
+        ROUND_STEPS.require(user, round, "publish")
         in_review = list(
             round.applications.select_for_update(of=("self",)).filter(status=AppStatus.REVIEW).select_related("collective__registering_node")
         )
@@ -360,13 +378,13 @@ def publish_notice(round_pk, user, today=None):
 
 
 def resolve_objection(objection_pk, user, upheld, reason):
-    reason = reason.strip()
-    if not reason:
-        raise TransitionError(_("Please give the reason for the decision."))
     with transaction.atomic():
         objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__round__node").get(pk=objection_pk)
         if not is_round_admin(user, objection.notice.round):
             raise PermissionError("resolve")
+        reason = reason.strip()
+        if not reason:
+            raise TransitionError(_("Please give the reason for the decision."))
         if objection.status != ObjectionStatus.OPEN:
             raise TransitionError(_("This objection has already been resolved."))
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
@@ -400,9 +418,7 @@ def name(round_pk, user, today=None):
     today = today or timezone.localdate()
     with transaction.atomic():
         round = _locked_round(round_pk)
-        if not is_round_admin(user, round):
-            raise PermissionError("name")
-        _require_stage(round, RoundStage.NOTICE)
+        ROUND_STEPS.require(user, round, "name")
         problems = naming_problems(round, today)
         if problems:
             raise TransitionError(" ".join(problems))
@@ -468,6 +484,7 @@ ACTION_LABELS = {
     "inspect": gettext_lazy("On-site inspection recorded"),
     "select": gettext_lazy("Proposed list saved"),
     "open": gettext_lazy("Applications opened"),
+    "extend": gettext_lazy("Application window extended"),
     "close": gettext_lazy("Applications closed"),
     "publish": gettext_lazy("Public notice published"),
     "file": gettext_lazy("Objection filed"),
@@ -483,3 +500,63 @@ STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.cho
 
 def timeline(subject):
     return audit.timeline(subject, ACTION_LABELS, STATE_LABELS[type(subject)])
+
+
+# The steps as data: what each state allows, who may, with what input -----------------------------------------
+
+ROUND_STEPS = Steps(
+    "stage",
+    "evaluations:round_transition",
+    gettext_lazy("This round is now “%(state)s”; the action is no longer possible."),
+    Step("edit", gettext_lazy("Edit round"), is_round_admin, (RoundStage.DRAFT,), view="evaluations:round_edit"),
+    Step(
+        "open", gettext_lazy("Open applications"), is_round_admin, (RoundStage.DRAFT,), open_round,
+        success=gettext_lazy("Applications are open."),
+    ),
+    Step(
+        "extend", gettext_lazy("Extend the application window"), is_round_admin, (RoundStage.OPEN,), extend_application_window,
+        form=ExtendWindowForm, success=gettext_lazy("The application window is extended."),
+    ),
+    Step(
+        "close", gettext_lazy("Close applications and start the review"), is_round_admin, (RoundStage.OPEN,), close_applications,
+        success=gettext_lazy("Applications are closed; the review has begun."),
+    ),
+    Step(
+        "select", gettext_lazy("Save the proposed list"), is_round_admin, (RoundStage.REVIEW,), save_selection,
+        form=SelectionForm, success=gettext_lazy("Proposed list saved."),
+    ),
+    Step(
+        "publish", gettext_lazy("Publish the public notice"), is_round_admin, (RoundStage.REVIEW,), publish_notice,
+        success=gettext_lazy("The public notice is published."),
+    ),
+    Step(
+        "name", gettext_lazy("Name the list"), is_round_admin, (RoundStage.NOTICE,), name,
+        success=gettext_lazy("The list is named. Certificates are ready."),
+    ),
+)
+
+APPLICATION_STEPS = Steps(
+    "status",
+    None,
+    gettext_lazy("This application is now “%(state)s”; the action is no longer possible."),
+    Step("edit", gettext_lazy("Edit"), is_leader, tuple(AppStatus.editable()), view="evaluations:edit_application"),
+    Step("submit", gettext_lazy("Submit"), is_leader, tuple(AppStatus.editable()), submit, view="evaluations:edit_application"),
+    Step(
+        "recommend", gettext_lazy("Recommend"), may_recommend, (AppStatus.PENDING,), recommend,
+        form=RecommendForm, success=gettext_lazy("Recommended: %(name)s"), view="evaluations:application_recommend",
+    ),
+    Step(
+        "send_back", gettext_lazy("Record decision"), may_recommend, (AppStatus.PENDING,), send_back,
+        form=SendBackForm, success=gettext_lazy("Decision recorded: %(name)s"), view="evaluations:application_send_back",
+    ),
+    Step(
+        "assign", gettext_lazy("Assign"), is_application_round_admin, (AppStatus.REVIEW,), assign,
+        form=AssignForm, success=gettext_lazy("Experts assigned: %(name)s"), view="evaluations:application_assign",
+    ),
+    Step(
+        "inspect", gettext_lazy("Record findings"), is_application_round_admin, (), record_inspection,
+        form=InspectionForm, success=gettext_lazy("Inspection findings recorded."), view="evaluations:application_inspection",
+    ),
+)
+
+STEPS = {Round: ROUND_STEPS, Application: APPLICATION_STEPS}

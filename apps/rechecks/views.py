@@ -81,7 +81,9 @@ def recheck_detail(request, pk):
 @login_required
 @require_POST
 def decide(request, item_pk):
-    item = get_object_or_404(RecheckItem.objects.select_related("recheck"), pk=item_pk)
+    item = get_object_or_404(RecheckItem.objects.select_related("recheck__node"), pk=item_pk)
+    if not workflow.may_manage(request.user, item.recheck.node, staff_scope(request)):
+        raise PermissionDenied
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -58,15 +58,15 @@ def open_recheck(recheck, user):
 
 
 def file_report(item_pk, user, report):
-    report = report.strip()
-    if not report:
-        raise TransitionError(_("Write the re-check report."))
     with transaction.atomic():
         item = RecheckItem.objects.select_for_update(of=("self",)).select_related("honor__collective", "recheck").get(pk=item_pk)
         if item.honor.collective.leader_account_id != user.pk:
             raise PermissionError("report")
         if item.outcome or item.recheck.closed_at:
             raise TransitionError(_("The committee has already decided; the report can no longer change."))
+        report = report.strip()
+        if not report:
+            raise TransitionError(_("Write the re-check report."))
         item.report, item.report_filed_at = report, timezone.now()
         item.save()
         record(item.honor, actor=user, action="recheck_report", comment=item.recheck.title)
@@ -74,11 +74,6 @@ def file_report(item_pk, user, report):
 
 
 def decide(item_pk, user, outcome, reason, deadline=None, required_changes="", reference=""):
-    reason = reason.strip()
-    if not reason:
-        raise TransitionError(_("Give the reason for the outcome."))
-    if outcome == Outcome.RECTIFY and (not deadline or deadline <= timezone.localdate()):
-        raise TransitionError(_("A rectification needs a deadline in the future."))
     with transaction.atomic():
         item = RecheckItem.objects.select_for_update(of=("self",)).select_related("honor__collective__leader_account", "recheck__node").get(pk=item_pk)
         if not may_manage(user, item.recheck.node):
@@ -87,6 +82,11 @@ def decide(item_pk, user, outcome, reason, deadline=None, required_changes="", r
             raise TransitionError(_("An outcome was already recorded for this honour."))
         if item.recheck.closed_at:
             raise TransitionError(_("This re-check is closed."))
+        reason = reason.strip()
+        if not reason:
+            raise TransitionError(_("Give the reason for the outcome."))
+        if outcome == Outcome.RECTIFY and (not deadline or deadline <= timezone.localdate()):
+            raise TransitionError(_("A rectification needs a deadline in the future."))
         item.outcome, item.outcome_reason, item.decided_by, item.decided_at = outcome, reason, user, timezone.now()
         if outcome == Outcome.RECTIFY:
             item.rectification = issue_warning(
@@ -142,15 +142,15 @@ def close_recheck(recheck_pk, user):
 
 def revoke(honor_pk, user, reason, reference):
     """Revoke one honour, in one transaction: the title, the collective's public listing, the audit trail."""
-    reason, reference = reason.strip(), reference.strip()
-    if not reason or not reference:
-        raise TransitionError(_("A revocation needs a reason and a decision reference."))
     with transaction.atomic():
         honor = Honor.objects.select_for_update(of=("self",)).select_related("collective__leader_account", "named_by").get(pk=honor_pk)
         if not may_manage(user, honor.named_by):
             raise PermissionError("revoke")
         if honor.status != HonorStatus.NAMED:
             raise TransitionError(_("This title has already been revoked."))
+        reason, reference = reason.strip(), reference.strip()
+        if not reason or not reference:
+            raise TransitionError(_("A revocation needs a reason and a decision reference."))
         today = timezone.localdate()
         honor.status, honor.revoked_on = HonorStatus.REVOKED, today
         honor.revocation_reason, honor.revocation_reference = reason, reference

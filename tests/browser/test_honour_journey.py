@@ -78,7 +78,7 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
     page.get_by_role("link", name=collective.name).click()
     page.get_by_label("评审专家甲").check()
     page.get_by_role("button", name="分配").click()
-    expect(page.get_by_text("已分配1名评审专家。")).to_be_visible()
+    expect(page.get_by_text(f"已分配评审专家：{collective.name}")).to_be_visible()
     log_out(page)
 
     log_in(page, expert)

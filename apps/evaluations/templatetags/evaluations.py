@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..eligibility import check_eligibility, is_eligible, recent_report_counts, supervision_counts
+from ..eligibility import eligibility, is_eligible
 from ..enums import HonorStatus
 from ..models import Application, CreationRegistration, Honor
 from ..queries import open_rounds_for
@@ -21,31 +21,22 @@ def rounds_panel(collectives):
     )
     applications = {(a.round_id, a.collective_id): a for a in all_applications}
     registered = set(CreationRegistration.objects.filter(collective_id__in=ids).values_list("round_id", "collective_id"))
-    # One count per distinct reference date (rounds rarely differ), not one per collective.
-    references = {r.reference_date for rounds in rounds_by_collective.values() for r in rounds if r.min_recent_reports}
-    counts = {reference: recent_report_counts(collectives, reference) for reference in references}
     rounds = {r.pk: r for rounds in rounds_by_collective.values() for r in rounds}
-    supervision = {pk: supervision_counts(collectives, round) for pk, round in rounds.items()}
-    honors = {}
-    for honor in Honor.objects.filter(collective_id__in=ids):
-        honors.setdefault(honor.collective_id, []).append(honor)
+    # The facts of every rule, loaded once per round for all the collectives it is open to.
+    checks = {
+        pk: eligibility([c for c in collectives if round in rounds_by_collective.get(c.pk, [])], round)
+        for pk, round in rounds.items()
+    }
     panels = []
     for collective in collectives:
         for round in rounds_by_collective.get(collective.pk, []):
-            checks = check_eligibility(
-                collective,
-                round,
-                honors=honors.get(collective.pk, []),
-                creation_registered=(round.pk, collective.pk) in registered,
-                recent_reports=counts[round.reference_date][collective.pk] if round.min_recent_reports else None,
-                supervision=supervision[round.pk][collective.pk],
-            )
+            round_checks = checks[round.pk][collective.pk]
             panels.append(
                 {
                     "collective": collective,
                     "round": round,
-                    "checks": checks,
-                    "eligible": is_eligible(checks),
+                    "checks": round_checks,
+                    "eligible": is_eligible(round_checks),
                     "application": applications.get((round.pk, collective.pk)),
                     "may_register": round.accepts_creation_registration() and (round.pk, collective.pk) not in registered,
                 }

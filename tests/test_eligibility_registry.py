@@ -1,0 +1,94 @@
+"""The eligibility registry (eligibility.RULES): every rule reaches the 号长's checklist, the staff's application page
+and the round's settings card; the round form offers every setting; /my/ loads the facts in bulk."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import capfirst
+
+from apps.evaluations.eligibility import RULES, SETTINGS, eligibility
+from apps.evaluations.models import Round
+
+from .conftest import committee
+from .evaluation_factories import ApplicationFactory, RoundFactory, eligible_collective
+from .factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def every_rule_round():
+    """An open provincial round of 安徽 in which every rule of the registry applies."""
+    today = timezone.localdate()
+    round = RoundFactory(
+        node=committee("340000"),
+        lower_level_years=1,
+        revocation_bar_years=2,
+        complaint_bar_months=12,
+        min_recent_reports=1,
+        requires_creation_registration=True,
+        creation_registration_closes=today + timedelta(days=5),
+    )
+    assert all(rule.applies(round) for rule in RULES)
+    return round
+
+
+def rule_labels(collective, round):
+    """The labels each rule gives its checks, rule by rule, computed from the registry itself."""
+    facts = {rule.facts: rule.facts([collective], round) for rule in RULES if rule.facts}
+    return [[check.label for check in rule.checks(collective, round, facts)] for rule in RULES]
+
+
+def test_every_rule_is_on_the_leaders_checklist_and_the_staff_application_page(login, every_rule_round):
+    collective = eligible_collective()
+    page = login(collective.leader_account).get(reverse("collectives:my")).content.decode()
+    labels = rule_labels(collective, every_rule_round)
+    assert len(labels) == len(RULES)
+    for rule_labels_ in labels:
+        assert rule_labels_, "a rule that gives no check"
+        for label in rule_labels_:
+            assert escape(label) in page, label
+
+    application = ApplicationFactory(round=every_rule_round, collective=collective, status="review")
+    staff_page = login(MembershipFactory(role="admin", node=committee("340000")).user).get(
+        reverse("evaluations:application_detail", args=[application.pk])
+    ).content.decode()
+    leader_page = login(collective.leader_account).get(reverse("evaluations:my_application", args=[application.pk])).content.decode()
+    for label in (label for labels_ in labels for label in labels_):
+        assert escape(label) in staff_page and escape(label) in leader_page, label
+
+
+def test_every_setting_is_in_the_round_form_and_on_the_settings_card(login, every_rule_round):
+    admin = login(MembershipFactory(role="admin", node=committee("340000")).user)
+    form_page = admin.get(reverse("evaluations:round_create")).content.decode()
+    card = admin.get(every_rule_round.get_absolute_url()).content.decode()
+    assert SETTINGS and set(SETTINGS) == {field for rule in RULES for field in rule.settings}
+    for field in SETTINGS + ["reference_date"]:
+        assert f'name="{field}"' in form_page, field
+        label = escape(capfirst(Round._meta.get_field(field).verbose_name))
+        assert f"<dt>{label}</dt>" in card, field
+
+
+def test_the_workspace_loads_each_fact_once_per_round_whatever_the_number_of_collectives(every_rule_round):
+    def queries_for(collectives):
+        template = Template("{% load evaluations %}{% rounds_panel collectives %}")
+        with CaptureQueriesContext(connection) as captured:
+            template.render(Context({"collectives": collectives}))
+        return len(captured)
+
+    one = [eligible_collective()]
+    three = one + [eligible_collective() for _ in range(2)]
+    assert queries_for(one) == queries_for(three)
+
+
+def test_bulk_and_single_checks_agree(every_rule_round):
+    collectives = [eligible_collective(), eligible_collective(registered_on=timezone.localdate())]
+    bulk = eligibility(collectives, every_rule_round)
+    for collective in collectives:
+        assert bulk[collective.pk] == eligibility([collective], every_rule_round)[collective.pk]

@@ -23,7 +23,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .resources import HonorResource, region_label, with_related
+from apps.organizations.names import region_label
+
+from .resources import with_related
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -193,10 +195,3 @@ def named_list_pdf(round, honors) -> bytes:
         onLaterPages=_page_number,
     )
     return buffer.getvalue()
-
-
-def named_list_xlsx(round, honors) -> bytes:
-    """The named list of a round as an Excel workbook, with the columns of HonorResource."""
-    dataset = HonorResource().export(queryset=with_related(honors))
-    dataset.title = _("Named list")  # The sheet's name: short, and free of the characters Excel forbids there.
-    return dataset.xlsx

@@ -29,6 +29,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -83,6 +84,7 @@ class Sheet:
     rows: Iterable
     heading: list[str] = field(default_factory=list)  # lines above the header, e.g. the title of a printed form
     footer: list[str] = field(default_factory=list)  # lines below the rows, e.g. its signature and stamp area
+    numbered: bool = False  # a first column 序号 counting the rows
 
 
 def cell_value(value):
@@ -111,10 +113,18 @@ def _styled(sheet, value, **styles):
     return cell
 
 
+def _numbered(columns, rows):
+    numbers = Column(_("No."), lambda row: row[0], 6)
+    return [numbers, *(Column(c.header, lambda row, get=c.value: get(row[1]), c.width) for c in columns)], enumerate(rows, start=1)
+
+
 def _write_sheet(book, spec):
     sheet = book.create_sheet(str(spec.title).translate(SHEET_NAME_FORBIDDEN)[:SHEET_NAME_MAX])
-    width = len(spec.columns)
-    for index, column in enumerate(spec.columns, start=1):
+    columns, rows = spec.columns, _rows(spec.rows)
+    if spec.numbered:
+        columns, rows = _numbered(columns, rows)
+    width = len(columns)
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     header_row = len(spec.heading) + 1
     # Set before the first row: write-only mode writes the sheet's views as soon as a row comes.
@@ -127,9 +137,9 @@ def _write_sheet(book, spec):
         size = 16 if number == 1 else 11
         sheet.append([_styled(sheet, line, font=Font(bold=number == 1, size=size), alignment=Alignment(horizontal="center" if number == 1 else "left"))])
     header_style = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="F2E6E4"), "alignment": Alignment(wrap_text=True, vertical="center")}
-    sheet.append([_styled(sheet, capfirst(str(column.header)), **header_style) for column in spec.columns])
-    getters = [column.value for column in spec.columns]
-    for row in _rows(spec.rows):
+    sheet.append([_styled(sheet, capfirst(str(column.header)), **header_style) for column in columns])
+    getters = [column.value for column in columns]
+    for row in rows:
         sheet.append([cell_value(get(row)) for get in getters])
     if spec.footer:
         sheet.append([])

@@ -8,13 +8,18 @@ from datetime import date
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
 
+from apps.evaluations import workflow
+from apps.evaluations.models import Application, Attachment, ReviewAssignment
 from apps.organizations.enums import Role
 from apps.organizations.models import Region
 from civpost.exports import Column, Sheet, escape_formula, write_xlsx
 
-from .conftest import ROLES
-from .factories import CollectiveFactory
+from .conftest import ROLES, committee
+from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
+from .factories import CollectiveFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +110,166 @@ def test_registration_export_queries_do_not_grow_with_rows(login, staff_user, dj
     client = login(staff_user(Role.VIEWER, "340800"))
     url = reverse("collectives:staff_queue_export")
     CollectiveFactory.create_batch(10, status="registered", members=[date(1990, 1, 1)])
-    with django_assert_num_queries(3) as captured:
+    with django_assert_num_queries(4) as captured:  # session, user, memberships, the collectives
         assert len(rows(client.get(url, {"status": "registered"}))) == 11
     CollectiveFactory.create_batch(90, status="registered", members=[date(1990, 1, 1)])
     with django_assert_num_queries(len(captured)):
         assert len(rows(client.get(url, {"status": "registered"}))) == 101
+
+
+# Applications, the 推荐汇总表, the proposed and the named list ------------------------------------------------
+
+
+def recommended(round, county, rank, comment="", **collective):
+    """An application of a collective of `county` to `round`, submitted and recommended by the county committee."""
+    region = Region.objects.get(code=county)
+    application = ApplicationFactory(round=round, collective=eligible_collective(region=region, **collective))
+    workflow.submit(application.pk, application.collective.leader_account)
+    workflow.recommend(application.pk, MembershipFactory(role=Role.REVIEWER, node=committee(county)).user, rank, comment)
+    return application
+
+
+@pytest.fixture
+def city_round():
+    return RoundFactory()
+
+
+def test_application_export_follows_the_queue_filters_and_scope(login, staff_user, city_round):
+    first = recommended(city_round, "340803", 2, "服务优", name="=大观区班组")
+    recommended(city_round, "340803", 1, "服务好", name="大观区二班组")
+    recommended(city_round, "340822", 1, name="怀宁县班组")
+    expert = MembershipFactory(role=Role.EXPERT, node=city_round.node).user
+    ReviewAssignment.objects.create(application=first, expert=expert, assigned_by=expert, scores={"a": 80, "b": 7}, submitted_at=timezone.now())
+    url = reverse("evaluations:application_export")
+    county = login(staff_user(Role.VIEWER, "340803"))
+    table = rows(county.get(url, {"tab": "all", "round": city_round.pk}))
+    assert sorted(column(table, "集体名称")) == ["'=大观区班组", "大观区二班组"]
+    by_name = dict(zip(column(table, "集体名称"), column(table, "推荐排名"), strict=True))
+    assert by_name["'=大观区班组"] == "共青团大观区委 2"
+    assert column(table, "专家平均分")[column(table, "集体名称").index("'=大观区班组")] == 87
+    assert column(rows(county.get(url, {"tab": "all", "q": "二班组"})), "集体名称") == ["大观区二班组"]
+    city = login(staff_user(Role.VIEWER, "340800"))
+    assert len(column(rows(city.get(url, {"tab": "all", "round": city_round.pk})), "集体名称")) == 3
+    assert f"{url}?tab=all" in city.get(reverse("evaluations:application_queue"), {"tab": "all"}).content.decode()
+
+
+def test_application_export_queries_do_not_grow_with_rows(login, staff_user, city_round, django_assert_num_queries):
+    client = login(staff_user(Role.VIEWER, "340800"))
+    url = reverse("evaluations:application_export")
+    for rank in range(1, 11):
+        recommended(city_round, "340803", rank)
+    with django_assert_num_queries(6) as captured:  # session, user, memberships, applications, recommendations, scores
+        assert len(column(rows(client.get(url, {"tab": "all"})), "集体名称")) == 10
+    for rank in range(11, 31):
+        recommended(city_round, "340803", rank)
+    with django_assert_num_queries(len(captured)):
+        assert len(column(rows(client.get(url, {"tab": "all"})), "集体名称")) == 30
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_application_export_roles(login, staff_user, role):
+    response = login(staff_user(role, "340803")).get(reverse("evaluations:application_export"))
+    assert response.status_code == (403 if role == Role.EXPERT else 200)
+
+
+def test_recommendation_summary_in_rank_order_with_opinions(login, staff_user):
+    province_round = RoundFactory(node=committee("340000"))
+    recommended(province_round, "340803", 2, "创先争优，群众满意", name="第二名班组")
+    recommended(province_round, "340803", 1, "=服务标杆", name="第一名班组")
+    returned = recommended(province_round, "340803", 3, name="已退回班组")
+    workflow.send_back(returned.pk, MembershipFactory(role=Role.ADMIN, node=committee("340800")).user, "return", "补充材料")
+    recommended(province_round, "340822", 1, name="怀宁县班组")
+    daguan = committee("340803")
+    url = reverse("evaluations:recommendation_summary", args=[province_round.pk, daguan.pk])
+    client = login(staff_user(Role.VIEWER, "340803"))
+    page = client.get(reverse("evaluations:round_detail", args=[province_round.pk])).content.decode()
+    assert url in page and reverse("evaluations:recommendation_summary", args=[province_round.pk, committee("340822").pk]) not in page
+    response = client.get(url)
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    table = rows(response)
+    assert table[0][0] == f"{province_round.title} 推荐汇总表"
+    assert "推荐单位：共青团大观区委" in table[1][0] and "日期：" in table[1][0]
+    assert column(table, "集体名称")[:2] == ["第一名班组", "第二名班组"]
+    assert column(table, "排名")[:2] == [1, 2]
+    assert column(table, "推荐意见")[:2] == ["'=服务标杆", "创先争优，群众满意"]
+    footer = [row[0] for row in table[-3:]]
+    assert footer == ["填报单位（盖章）：", "负责人：", "日期："]
+    assert "已退回班组" not in str(table)
+
+
+def test_recommendation_summary_of_another_county_is_refused(login, staff_user, city_round):
+    recommended(city_round, "340822", 1, name="怀宁县班组")
+    url = reverse("evaluations:recommendation_summary", args=[city_round.pk, committee("340822").pk])
+    assert login(staff_user(Role.REVIEWER, "340803")).get(url).status_code == 404
+    assert login(staff_user(Role.EXPERT, "340800")).get(url).status_code == 403
+    assert rows(login(staff_user(Role.VIEWER, "340800")).get(url))[3][1] == "怀宁县班组"
+
+
+def test_proposed_list_for_the_round_admins(login, staff_user, city_round):
+    chosen = recommended(city_round, "340803", 1, name="拟命名班组")
+    recommended(city_round, "340803", 2, name="未入选班组")
+    Application.objects.filter(pk=chosen.pk).update(proposed=True)
+    url = reverse("evaluations:proposed_list_export", args=[city_round.pk])
+    table = rows(login(staff_user(Role.ADMIN, "340800")).get(url))
+    assert table[0][0] == f"{city_round.title} 拟命名名单"
+    assert column(table, "集体名称") == ["拟命名班组"]
+    assert column(table, "序号") == [1]
+    for role in (Role.VIEWER, Role.REVIEWER, Role.EXPERT):
+        assert login(staff_user(role, "340800")).get(url).status_code == 403
+    assert login(staff_user(Role.ADMIN, "340803")).get(url).status_code == 403
+
+
+def test_named_list_is_streamed_with_formulas_escaped(client):
+    round = RoundFactory(stage="named")
+    honors = [HonorFactory(application=ApplicationFactory(round=round, status="named", collective=eligible_collective(name=name))) for name in ("=1+1", "营业厅班组")]
+    table = rows(client.get(reverse("evaluations:named_list_xlsx", args=[round.pk])))
+    assert table[0][0] == f"{round.title} 命名名单"
+    assert sorted(column(table, "证书编号")) == sorted(h.certificate_number for h in honors)
+    assert "'=1+1" in column(table, "集体") and "=1+1" not in column(table, "集体")
+    assert column(table, "所在地区") == ["安庆市大观区", "安庆市大观区"]
+
+
+# The 申报表 --------------------------------------------------------------------------------------------------
+
+
+def pdf_text(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    return reader, "".join(text.split())  # table cells and long lines wrap anywhere
+
+
+def test_application_form_pdf_has_every_part(login, staff_user, city_round):
+    application = recommended(city_round, "340803", 3, "事迹突出，同意推荐", name="客户服务中心青年班组")
+    Application.objects.filter(pk=application.pk).update(deeds="坚持首问负责。\n开展志愿服务120小时。")
+    Attachment.objects.create(application=application, original_name="荣誉证明.pdf", content_type="application/pdf", size=2048, file="x.pdf")
+    url = reverse("evaluations:application_form", args=[application.pk])
+    _reader, text = pdf_text(login(staff_user(Role.VIEWER, "340803")).get(url))
+    for expected in [
+        "青年文明号申报表", city_round.title, "客户服务中心青年班组", "国网安庆供电公司", "安庆市大观区", "电力", "共青团大观区委",
+        application.collective.registration_number, application.collective.leader_member.name, "66.7%",
+        "坚持首问负责。", "开展志愿服务120小时。", "组织建设", "岗位建功", "荣誉证明.pdf",
+        "事迹突出，同意推荐", "共青团安庆市委", "（盖章）", "申报集体（盖章）：",
+    ]:
+        assert expected in text, expected
+
+
+def test_application_form_runs_over_pages_when_the_deeds_are_long(login, city_round):
+    application = recommended(city_round, "340803", 1)
+    Application.objects.filter(pk=application.pk).update(deeds="\n".join(f"第{n}段：服务群众，争创一流，岗位建功，团结协作。" * 6 for n in range(80)))
+    reader, text = pdf_text(login(application.collective.leader_account).get(reverse("evaluations:application_form", args=[application.pk])))
+    assert len(reader.pages) >= 4
+    assert "第79段" in text and "申报集体（盖章）" in text
+
+
+def test_application_form_only_for_its_leader_and_staff_in_scope(client, login, staff_user, city_round):
+    application = recommended(city_round, "340803", 1)
+    url = reverse("evaluations:application_form", args=[application.pk])
+    assert client.get(url).status_code == 302
+    assert login(UserFactory()).get(url).status_code == 404
+    assert login(staff_user(Role.REVIEWER, "340822")).get(url).status_code == 404
+    assert login(staff_user(Role.EXPERT, "340800")).get(url).status_code == 404
+    assert login(staff_user(Role.VIEWER, "340800")).get(url).status_code == 200
+    page = login(application.collective.leader_account).get(reverse("evaluations:my_application", args=[application.pk]))
+    assert url in page.content.decode()

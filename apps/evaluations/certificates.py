@@ -128,7 +128,7 @@ def certificate_pdf(honor, verify_url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _page_number(pdf, doc):
+def page_number(pdf, doc):
     pdf.saveState()
     pdf.setFont(FONT, 9)
     pdf.setFillColor(colors.grey)
@@ -191,7 +191,7 @@ def named_list_pdf(round, honors) -> bytes:
     heading = [Paragraph(escape(round.title), title_style), Paragraph(escape(_("Named list")), subtitle_style)]
     doc.build(
         [*heading, Spacer(0, 6 * mm), table],
-        onFirstPage=_page_number,
-        onLaterPages=_page_number,
+        onFirstPage=page_number,
+        onLaterPages=page_number,
     )
     return buffer.getvalue()

@@ -190,7 +190,7 @@ def test_recommendation_summary_in_rank_order_with_opinions(login, staff_user):
     assert table[0][0] == f"{province_round.title} 推荐汇总表"
     assert "推荐单位：共青团大观区委" in table[1][0] and "日期：" in table[1][0]
     assert column(table, "集体名称")[:2] == ["第一名班组", "第二名班组"]
-    assert column(table, "排名")[:2] == [1, 2]
+    assert column(table, "排序")[:2] == [1, 2]
     assert column(table, "推荐意见")[:2] == ["'=服务标杆", "创先争优，群众满意"]
     footer = [row[0] for row in table[-3:]]
     assert footer == ["填报单位（盖章）：", "负责人：", "日期："]

@@ -3,7 +3,8 @@ each follows the page's filters and the user's subtree, escapes formulas, and co
 as for 100."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -11,15 +12,20 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from apps.complaints import workflow as complaints
 from apps.evaluations import workflow
 from apps.evaluations.models import Application, Attachment, ReviewAssignment
 from apps.organizations.enums import Role
 from apps.organizations.models import Region
+from apps.rechecks import workflow as rechecks
+from apps.rechecks.models import Recheck
 from civpost.exports import Column, Sheet, escape_formula, write_xlsx
 
+from .activity_factories import CampaignFactory, ReportFactory
 from .conftest import ROLES, committee
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 from .factories import CollectiveFactory, MembershipFactory, UserFactory
+from .supervision_factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +279,88 @@ def test_application_form_only_for_its_leader_and_staff_in_scope(client, login, 
     assert login(staff_user(Role.VIEWER, "340800")).get(url).status_code == 200
     page = login(application.collective.leader_account).get(reverse("evaluations:my_application", args=[application.pk]))
     assert url in page.content.decode()
+
+
+# Supervision -------------------------------------------------------------------------------------------------
+
+
+def huaining_collective(**kwargs):
+    return eligible_collective(region=Region.objects.get(code="340822"), **kwargs)
+
+
+def test_complaint_export_follows_the_tab_and_scope_without_the_complainant(login, staff_user):
+    ComplaintFactory(what_happened="=窗口推诿", name="赵投诉", contact="13911112222")
+    ComplaintFactory(status="upheld", what_happened="已结案的投诉")
+    ComplaintFactory(collective=huaining_collective(), what_happened="怀宁县的投诉")
+    url = reverse("complaints:queue_export")
+    client = login(staff_user(Role.REVIEWER, "340803"))
+    table = rows(client.get(url))
+    assert column(table, "投诉内容") == ["'=窗口推诿"]
+    assert "赵投诉" not in str(table) and "13911112222" not in str(table)
+    assert column(rows(client.get(url, {"status": "upheld"})), "投诉内容") == ["已结案的投诉"]
+    assert f"{url}?status=upheld" in client.get(reverse("complaints:queue"), {"status": "upheld"}).content.decode()
+    assert len(column(rows(login(staff_user(Role.REVIEWER, "340800")).get(url)), "投诉内容")) == 2
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_supervision_exports_follow_the_complaint_roles(login, staff_user, role):
+    client = login(staff_user(role, "340803"))
+    allowed = role in (Role.ADMIN, Role.REVIEWER)  # viewers do not see complaints or warnings on any page either
+    for url in (reverse("complaints:queue_export"), reverse("complaints:warning_export")):
+        assert client.get(url).status_code == (200 if allowed else 403)
+
+
+def test_warning_export_stays_in_the_subtree(login, staff_user):
+    reviewer = staff_user(Role.REVIEWER, "340803")
+    complaints.issue_warning(eligible_collective(name="大观区班组"), reviewer, "+未按承诺服务")
+    complaints.issue_warning(huaining_collective(name="怀宁县班组"), staff_user(Role.REVIEWER, "340822"), "服务态度差")
+    table = rows(login(reviewer).get(reverse("complaints:warning_export")))
+    assert column(table, "集体") == ["大观区班组"]
+    assert column(table, "理由") == ["'+未按承诺服务"]
+
+
+def test_recheck_export_for_its_committee_admins(login, staff_user):
+    honour = HonorFactory(named_on=timezone.localdate() - timedelta(days=3 * 365), collective=eligible_collective(name="复核班组"))
+    admin = staff_user(Role.ADMIN, "340800")
+    recheck = rechecks.open_recheck(
+        Recheck(node=honour.named_by, title="2026年度市级青年文明号复核", named_from=date(2000, 1, 1), named_until=timezone.localdate(), report_due=timezone.localdate()),
+        admin,
+    )
+    item = recheck.items.get()
+    rechecks.decide(item.pk, admin, "rectify", "承诺公示不全", deadline=timezone.localdate() + timedelta(days=30), required_changes="补充公示")
+    url = reverse("rechecks:export", args=[recheck.pk])
+    table = rows(login(admin).get(url))
+    assert table[0][0] == "2026年度市级青年文明号复核"
+    assert column(table, "集体") == ["复核班组"]
+    assert column(table, "理由") == ["承诺公示不全"]
+    assert column(table, "整改要求") == ["补充公示"]
+    assert url in login(admin).get(recheck.get_absolute_url()).content.decode()
+    assert login(staff_user(Role.REVIEWER, "340800")).get(url).status_code == 403
+    assert login(staff_user(Role.ADMIN, "340100")).get(url).status_code == 404
+
+
+# Activities -------------------------------------------------------------------------------------------------
+
+
+def test_campaign_export_has_totals_and_who_has_reported(login, staff_user):
+    campaign = CampaignFactory()
+    ReportFactory(campaign=campaign, collective=eligible_collective(name="已报送班组"))
+    eligible_collective(name="未报送班组")
+    huaining = huaining_collective(name="怀宁县班组")
+    ReportFactory(campaign=campaign, collective=huaining, node_path=huaining.registering_node.path)
+    book = workbook(login(staff_user(Role.VIEWER, "340803")).get(reverse("activities:campaign_export", args=[campaign.pk])))
+    assert book.sheetnames == ["按团委", "按行业", "已报送", "未报送"]
+    reported, missing = (list(book[name].iter_rows(values_only=True)) for name in ("已报送", "未报送"))
+    assert column(reported, "集体名称") == ["已报送班组"]
+    assert column(missing, "集体名称") == ["未报送班组"]
+
+
+def test_rollup_export_has_the_volunteer_hours_ranking(login, staff_user):
+    ReportFactory(kind="volunteer", volunteer_hours=Decimal("6"), collective=eligible_collective(name="志愿服务班组"))
+    ReportFactory(kind="volunteer", volunteer_hours=Decimal("9"), collective=huaining_collective(name="怀宁县班组"))
+    client = login(staff_user(Role.VIEWER, "340803"))
+    response = client.get(reverse("activities:rollup"), {"format": "xlsx"})
+    ranking = list(workbook(response)["志愿服务时长排名"].iter_rows(values_only=True))
+    assert column(ranking, "集体") == ["志愿服务班组"]
+    assert column(ranking, "序号") == [1]
+    assert column(ranking, "志愿服务时长") == [6]

@@ -12,13 +12,13 @@ def complaint_sheet(complaints):
         Column(gettext_lazy("Tracking code"), attribute("tracking_code"), 14),
         Column(gettext_lazy("collective"), attribute("collective__name"), 30),
         Column(gettext_lazy("committee"), attribute("node__name"), 20),
-        Column(gettext_lazy("Received"), attribute("created_at"), 18),
+        Column(gettext_lazy("Received on"), attribute("created_at"), 18),
         Column(gettext_lazy("when it happened"), attribute("happened_on"), 12),
         Column(gettext_lazy("what happened"), attribute("what_happened"), 50),
         Column(gettext_lazy("status"), lambda c: c.get_status_display(), 16),
         Column(gettext_lazy("serious"), lambda c: _("Yes") if c.serious else "", 8),
         Column(gettext_lazy("outcome"), attribute("outcome"), 40),
-        Column(gettext_lazy("Closed"), attribute("closed_at"), 18),
+        Column(gettext_lazy("Closed on"), attribute("closed_at"), 18),
     ]
     return Sheet(_("Complaints"), columns, complaints)
 

@@ -19,6 +19,6 @@ def recheck_sheet(recheck, items):
         Column(gettext_lazy("deadline"), attribute("rectification__deadline"), 12),
         Column(gettext_lazy("required changes"), attribute("rectification__required_changes"), 30),
         Column(gettext_lazy("Rectification confirmed"), attribute("rectification__lifted_at"), 18),
-        Column(gettext_lazy("Decided"), attribute("decided_at"), 18),
+        Column(gettext_lazy("Decided on"), attribute("decided_at"), 18),
     ]
     return Sheet(_("Re-check"), columns, items, heading=[recheck.title])

@@ -6,16 +6,18 @@ the user's subtree and filtered exactly like the page, and the columns (a Chines
 How it stays small at national size (100,000 rows and more, see bench/exports.py):
 - rows are read with `QuerySet.iterator(chunk_size=CHUNK)`: a server-side cursor on PostgreSQL, CHUNK rows in
   memory at a time; each `prefetch_related` costs one more query per chunk, never one per row;
-- openpyxl's write-only mode writes each row's XML to a temporary file as it comes, and zips it into a temporary
-  .xlsx at the end; the response then streams that file (`FileResponse`, 8 kB blocks) and deletes it when done.
+- XlsxWriter in `constant_memory` mode writes each row's XML to a temporary file as it comes and zips the workbook
+  into a temporary .xlsx at the end; the response then streams that file (`FileResponse`) and deletes it when done.
 
-Why a temporary file rather than a zip streamed as it is built (stream-zip, zipstream-ng): true streaming would mean
-writing the SpreadsheetML by hand (shared strings, styles, widths, frozen header, merged title rows), which
-openpyxl already does and keeps right; the file costs disk, not worker memory, and the few seconds until the first
-byte of a national export are spent reading the database either way.
+Why XlsxWriter: it writes about twice as fast as openpyxl's write-only mode (and four times as fast as openpyxl
+without lxml), which at 100,000 rows is the difference between seconds and minutes. Why a temporary file rather
+than a zip streamed while it is built (stream-zip, zipstream-ng): that would mean writing the SpreadsheetML by hand
+(styles, widths, frozen header, merged title rows), which XlsxWriter keeps right; the file costs disk, not worker
+memory, and the time to the first byte of a national export is spent reading the database either way.
 
 Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are written as
-text with a leading apostrophe (formula injection, see ../shared/style.md).
+text with a leading apostrophe (formula injection, see ../shared/style.md); XlsxWriter is also told never to turn
+a string into a formula, a number or a link.
 """
 
 import tempfile
@@ -30,14 +32,18 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
 
 CHUNK = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,  # rows go to a temporary file as they are written, in order
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "default_date_format": "yyyy-mm-dd",
+}
 # Characters Excel refuses in a sheet's name, and its length limit.
 SHEET_NAME_FORBIDDEN = str.maketrans({char: " " for char in "[]:*?/\\"})
 SHEET_NAME_MAX = 31
@@ -77,6 +83,20 @@ def attribute(path):
     return get
 
 
+def label(path, choices):
+    """A getter of the label of a choice field at `path`; the labels are translated once per export, not per row."""
+    get = attribute(path)
+    labels = {}
+
+    def read(row):
+        if not labels:
+            labels.update({value: str(text) for value, text in choices})
+        value = get(row)
+        return labels.get(value, value)
+
+    return read
+
+
 @dataclass
 class Sheet:
     title: str
@@ -106,53 +126,63 @@ def _rows(rows):
     return rows
 
 
-def _styled(sheet, value, **styles):
-    cell = WriteOnlyCell(sheet, value=cell_value(value))
-    for name, style in styles.items():
-        setattr(cell, name, style)
-    return cell
-
-
 def _numbered(columns, rows):
     numbers = Column(_("No."), lambda row: row[0], 6)
     return [numbers, *(Column(c.header, lambda row, get=c.value: get(row[1]), c.width) for c in columns)], enumerate(rows, start=1)
 
 
-def _write_sheet(book, spec):
-    sheet = book.create_sheet(str(spec.title).translate(SHEET_NAME_FORBIDDEN)[:SHEET_NAME_MAX])
+class _Formats:
+    def __init__(self, book):
+        self.title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+        self.subtitle = book.add_format({"font_size": 11})
+        self.header = book.add_format({"bold": True, "bg_color": "#F2E6E4", "text_wrap": True, "valign": "vcenter", "border": 1})
+        self.datetime = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+
+
+def _write_row(sheet, number, values, formats):
+    for index, value in enumerate(values):
+        value = cell_value(value)
+        if value is None or value == "":
+            continue
+        if isinstance(value, datetime):
+            sheet.write_datetime(number, index, value, formats.datetime)
+        else:
+            sheet.write(number, index, value)
+
+
+def _write_sheet(book, spec, formats):
+    sheet = book.add_worksheet(str(spec.title).translate(SHEET_NAME_FORBIDDEN)[:SHEET_NAME_MAX])
     columns, rows = spec.columns, _rows(spec.rows)
     if spec.numbered:
         columns, rows = _numbered(columns, rows)
-    width = len(columns)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    header_row = len(spec.heading) + 1
-    # Set before the first row: write-only mode writes the sheet's views as soon as a row comes.
-    sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    last = get_column_letter(width)
-    for number, line in enumerate(spec.heading, start=1):
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width)
+    last = max(len(columns) - 1, 1)
+    for number, line in enumerate(spec.heading):
         # Each heading line spans the whole table, as on a printed form.
-        sheet.merged_cells.add(f"A{number}:{last}{number}")
-        size = 16 if number == 1 else 11
-        sheet.append([_styled(sheet, line, font=Font(bold=number == 1, size=size), alignment=Alignment(horizontal="center" if number == 1 else "left"))])
-    header_style = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="F2E6E4"), "alignment": Alignment(wrap_text=True, vertical="center")}
-    sheet.append([_styled(sheet, capfirst(str(column.header)), **header_style) for column in columns])
+        sheet.merge_range(number, 0, number, last, str(line), formats.title if number == 0 else formats.subtitle)
+    if spec.heading:
+        sheet.set_row(0, 28)
+    header_row = len(spec.heading)
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.repeat_rows(header_row)
+    for index, column in enumerate(columns):
+        sheet.write_string(header_row, index, capfirst(str(column.header)), formats.header)
     getters = [column.value for column in columns]
-    for row in rows:
-        sheet.append([cell_value(get(row)) for get in getters])
-    if spec.footer:
-        sheet.append([])
-        for line in spec.footer:
-            sheet.append([cell_value(line)])
+    number = header_row
+    for number, row in enumerate(rows, start=header_row + 1):
+        _write_row(sheet, number, [get(row) for get in getters], formats)
+    for offset, line in enumerate(spec.footer, start=2):  # after one empty row
+        sheet.write_string(number + offset, 0, str(line))
 
 
 def write_xlsx(file, *sheets):
     """Write the sheets as one workbook to a binary file object, one row in memory at a time."""
-    book = Workbook(write_only=True)
+    book = Workbook(file, WORKBOOK_OPTIONS)
+    formats = _Formats(book)
     for spec in sheets:
-        _write_sheet(book, spec)
-    book.save(file)
+        _write_sheet(book, spec, formats)
+    book.close()
 
 
 def xlsx_response(filename, *sheets):

@@ -3,9 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 
 from apps.organizations.names import region_label
-from civpost.exports import Column, field_column
+from apps.organizations.enums import Level
+from civpost.exports import Column, field_column, label
 
-from .models import Collective
+from .models import Collective, Status
 
 
 def registration_columns():
@@ -18,10 +19,10 @@ def registration_columns():
         Column(_("region"), lambda c: region_label(c.region), 18),
         field_column(Collective, "industry__name", 12),
         field_column(Collective, "registering_node__name", 20),
-        Column(_("status"), lambda c: c.get_status_display(), 14),
+        Column(_("status"), label("status", Status.choices), 14),
         field_column(Collective, "member_count", 8),
         Column(_("youth share (%)"), lambda c: c.youth_share, 10),
-        Column(_("highest title"), lambda c: c.get_honor_level_display() or "", 12),
+        Column(_("highest title"), label("honor_level", Level.choices), 12),
         field_column(Collective, "registered_on", 12),
         field_column(Collective, "supervision_phone", 16),
         Column(_("has a youth league branch"), lambda c: _("Yes") if c.has_league_branch else _("No"), 10),

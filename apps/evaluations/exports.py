@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.organizations.names import region_label
-from civpost.exports import Column, Sheet, attribute
+from civpost.exports import Column, Sheet, attribute, label
 
+from .enums import AppStatus
 from .models import Recommendation, ReviewAssignment
 from .resources import with_related
 
@@ -50,7 +51,7 @@ def application_sheet(applications):
         *COLLECTIVE_COLUMNS,
         Column(gettext_lazy("registering committee"), attribute("collective__registering_node__name"), 20),
         Column(gettext_lazy("members"), attribute("collective__member_count"), 8),
-        Column(gettext_lazy("status"), lambda a: a.get_status_display(), 14),
+        Column(gettext_lazy("status"), label("status", AppStatus.choices), 14),
         Column(gettext_lazy("waiting on"), attribute("current_node__name"), 18),
         Column(gettext_lazy("submitted at"), attribute("submitted_at"), 18),
         Column(gettext_lazy("Recommendation ranks"), ranks, 30),
@@ -86,7 +87,7 @@ def proposed_list_sheet(round, applications):
         Column(gettext_lazy("registering committee"), attribute("collective__registering_node__name"), 20),
         Column(gettext_lazy("Mean score"), mean_score, 10),
         Column(gettext_lazy("star grade"), lambda a: a.get_star_grade_display() if a.star_grade else "", 10),
-        Column(gettext_lazy("status"), lambda a: a.get_status_display(), 14),
+        Column(gettext_lazy("status"), label("status", AppStatus.choices), 14),
     ]
     heading = [f"{round.title} {_('Proposed list')}"]
     return Sheet(_("Proposed list"), columns, with_scores(applications), heading=heading, numbered=True)

@@ -34,6 +34,7 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="reuse an existing populated database: skip generation")
     parser.add_argument("--db-url", default=DEFAULT_DB_URL, help=f"the benchmark database (default {DEFAULT_DB_URL})")
     parser.add_argument("--runs", type=int, default=2, help="downloads of the whole export (default 2)")
+    parser.add_argument("--in-memory", action="store_true", help="also build the same workbook in memory, as exports did before, for comparison")
     args = parser.parse_args()
     # What bench/directory.py's Server reads: one worker, so its memory is the export's; gthread, whose main thread
     # keeps telling gunicorn it is alive while a long export runs (a sync worker is killed after --timeout).
@@ -144,6 +145,48 @@ def memory_kib(pid):
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
+def in_memory_baseline(queue):
+    """What the named list did before the streaming helper: every row in a tablib Dataset, exported to .xlsx by
+    openpyxl's ordinary (in-memory) workbook. Run in a child process, so its peak is its own."""
+    import resource
+
+    import tablib
+    from django.db import connection
+    from django.utils import timezone
+
+    from apps.collectives import exports
+    from apps.collectives.models import Collective
+    from civpost.exports import cell_value
+
+    connection.close()  # the parent's connection is not the child's to use
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    columns = exports.registration_columns()
+    collectives = Collective.objects.filter(status="registered").with_places().with_young_members(timezone.localdate())
+    dataset = tablib.Dataset(headers=[str(c.header) for c in columns])
+    for collective in collectives:
+        dataset.append([cell_value(c.value(collective)) for c in columns])
+    size = len(dataset.export("xlsx"))
+    queue.put((time.perf_counter() - started, size, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def compare_in_memory():
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=in_memory_baseline, args=(queue,))
+    child.start()
+    child.join()
+    if child.exitcode:
+        sys.exit("The in-memory baseline failed (its traceback is above).")
+    seconds, size, before, peak = queue.get()
+    print(
+        f"In memory (tablib + openpyxl, as before): {size / 2**20:.1f} MiB in {seconds:.1f} s; "
+        f"process peak RSS {before / 1024:.0f} MiB before, {peak / 1024:.0f} MiB after"
+    )
+
+
 def main():
     args = parse_args()
     open_database(args.db_url, args.keep, lambda: generate(args), allowed_hosts="127.0.0.1,testserver")
@@ -172,6 +215,8 @@ def main():
         print(f"The workbook holds {rows:,} rows.")
     finally:
         server.stop()
+    if args.in_memory:
+        compare_in_memory()
 
 
 if __name__ == "__main__":

@@ -364,3 +364,14 @@ def test_rollup_export_has_the_volunteer_hours_ranking(login, staff_user):
     assert column(ranking, "集体") == ["志愿服务班组"]
     assert column(ranking, "序号") == [1]
     assert column(ranking, "志愿服务时长") == [6]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_activity_exports_roles(client, login, staff_user, role):
+    campaign = CampaignFactory()
+    urls = [reverse("activities:campaign_export", args=[campaign.pk]), reverse("activities:rollup") + "?format=xlsx"]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    staff = login(staff_user(role, "340803"))
+    for url in urls:
+        assert staff.get(url).status_code == (403 if role == Role.EXPERT else 200)

@@ -28,6 +28,7 @@ from .models import Recommendation
 from .workflow import chain
 
 MARGIN = 18 * mm
+STAMP_HEIGHT = 24 * mm  # a round stamp is up to 42 mm across: it may overlap the borders, as on paper forms
 GRID = colors.HexColor("#666666")
 LABEL_BACKGROUND = colors.HexColor("#f3f3f3")
 
@@ -44,7 +45,9 @@ def _text(value, style=CELL):
 
 
 def _grid(rows, widths, label_columns=(0,), repeat=0):
-    table = Table([[_text(value) for value in row] for row in rows], colWidths=widths, repeatRows=repeat)
+    """A bordered table of text cells (a list of flowables stays as it is)."""
+    cells = [[value if isinstance(value, list) else _text(value) for value in row] for row in rows]
+    table = Table(cells, colWidths=widths, repeatRows=repeat)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -91,6 +94,11 @@ def _attachment_lines(application):
     return [_text(f"{number}. {a.original_name}（{a.size // 1024 + 1} KB）", BODY) for number, a in enumerate(attachments, start=1)]
 
 
+def _stamp_cell():
+    """Room for a signature and a round stamp above （盖章）: the row is at least this tall, taller for a long opinion."""
+    return [Spacer(0, STAMP_HEIGHT), _text(_("(stamp)"))]
+
+
 def _recommendation_table(application, width):
     """One row per committee of the chain up to the round's, its latest decision or blank boxes, and a stamp cell."""
     round = application.round
@@ -102,15 +110,14 @@ def _recommendation_table(application, width):
     for node in nodes:
         decision = latest.get(node.pk)
         if decision is None:
-            rows.append([node.name, "", "", "", _("(stamp)")])
+            rows.append([node.name, "", "", "", _stamp_cell()])
             continue
         opinion = decision.comment or decision.get_decision_display()
         if decision.decision != Recommendation.Decision.RECOMMEND:
             opinion = f"{decision.get_decision_display()}：{decision.comment}"
-        rows.append([node.name, opinion, decision.rank or "", date_format(timezone.localdate(decision.created_at)), _("(stamp)")])
-    table = _grid(rows, [width * 0.2, width * 0.42, width * 0.08, width * 0.14, width * 0.16], label_columns=(), repeat=1)
-    table.setStyle(TableStyle([("ROWHEIGHT", (0, 1), (-1, -1), 22 * mm), ("VALIGN", (4, 1), (4, -1), "BOTTOM")]))
-    return table
+        rows.append([node.name, opinion, decision.rank or "", date_format(timezone.localdate(decision.created_at)), _stamp_cell()])
+    widths = [width * 0.2, width * 0.42, width * 0.08, width * 0.14, width * 0.16]
+    return _grid(rows, widths, label_columns=(), repeat=1)
 
 
 def _page_header(application):

@@ -19,7 +19,6 @@ from apps.notifications.services import notify
 from apps.organizations.enums import Action, Level
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
-
 from civpost.exports import xlsx_response
 
 from . import exports, rollups, services

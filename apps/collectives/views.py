@@ -13,7 +13,7 @@ from apps.audit.workflow import run_transition
 from apps.organizations.enums import Action
 from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
-from civpost.exports import Sheet, dated_filename, xlsx_response
+from civpost.exports import dated_filename, xlsx_response
 
 from . import exports, workflow
 from .filters import StaffCollectiveFilter
@@ -148,8 +148,7 @@ def staff_queue(request):
 def staff_queue_export(request):
     """The queue as Excel, exactly as filtered on the page, every page of it."""
     filterset, _params = _queue_filter(request, _staff_collectives(request))
-    collectives = filterset.qs.with_young_members(timezone.localdate())
-    sheet = Sheet(_("Registrations"), exports.registration_columns(), collectives)
+    sheet = exports.registration_sheet(filterset.qs.with_young_members(timezone.localdate()))
     return xlsx_response(dated_filename(_("Registrations")), sheet)
 
 

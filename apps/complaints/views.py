@@ -15,9 +15,8 @@ from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
-from civpost.ratelimit import limit_reached
-
 from civpost.exports import dated_filename, xlsx_response
+from civpost.ratelimit import limit_reached
 
 from . import exports, workflow
 from .forms import AskStatementForm, CloseForm, ComplaintForm, LiftForm, NotesForm, StatementForm, WarningForm

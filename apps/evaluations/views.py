@@ -20,9 +20,8 @@ from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
-from civpost.ratelimit import limit_reached
-
 from civpost.exports import dated_filename, xlsx_response
+from civpost.ratelimit import limit_reached
 
 from . import certificates, exports, printed_form, queries, workflow
 from .eligibility import check_eligibility

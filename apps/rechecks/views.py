@@ -16,7 +16,6 @@ from apps.complaints.models import Complaint, Warning
 from apps.evaluations.models import Honor
 from apps.organizations.enums import Action, NodeKind
 from apps.organizations.scope import staff_scope
-
 from civpost.exports import xlsx_response
 
 from . import exports, workflow

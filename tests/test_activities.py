@@ -187,7 +187,7 @@ def test_campaign_progress_counts_reports_and_reminds_the_missing(login, staff_u
     assert Notification.objects.filter(recipient=missing.leader_account).exists()
     assert not Notification.objects.filter(recipient=reported.leader_account).exists()
     export = city.get(reverse("activities:campaign_export", args=[campaign.pk]))
-    assert export.content.startswith(b"PK")
+    assert b"".join(export.streaming_content).startswith(b"PK")
 
 
 def test_county_staff_see_only_their_part_of_a_city_campaign(login, staff_user):

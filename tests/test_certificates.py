@@ -4,13 +4,11 @@ import io
 
 import cv2
 import numpy
-import openpyxl
 import pytest
 from PIL import Image
 
-from apps.evaluations.certificates import certificate_pdf, named_list_pdf, named_list_xlsx, qr_png
+from apps.evaluations.certificates import certificate_pdf, named_list_pdf, qr_png
 from apps.evaluations.models import Honor
-from apps.evaluations.resources import HonorResource
 
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 
@@ -66,23 +64,3 @@ def test_named_list_pdf_runs_over_pages():
 def test_named_list_pdf_takes_a_list_and_escapes_markup():
     round, honors = named_honors(1, name="<b>班组 & 窗口")
     assert named_list_pdf(round, honors).startswith(b"%PDF")
-
-
-def test_named_list_xlsx_has_the_honors_with_formulas_escaped():
-    round, honors = named_honors(2, name="=1+1")
-    workbook = openpyxl.load_workbook(io.BytesIO(named_list_xlsx(round, Honor.objects.filter(round=round))))
-    rows = list(workbook.active.iter_rows(values_only=True))
-    header, data = rows[0], rows[1:]
-    assert len(header) == 9
-    assert len(data) == 2
-    values = [value for row in data for value in row]
-    assert honors[0].certificate_number in values
-    assert honors[0].title in values
-    assert "安庆市大观区" in values
-    assert "'=1+1" in values
-    assert "=1+1" not in values
-
-
-def test_honor_resource_is_export_only():
-    with pytest.raises(NotImplementedError):
-        HonorResource().import_data(None)

@@ -1,16 +1,14 @@
 from datetime import date
 
-import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
@@ -21,8 +19,9 @@ from apps.notifications.services import notify
 from apps.organizations.enums import Action, Level
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
+from civpost.exports import xlsx_response
 
-from . import rollups, services
+from . import exports, rollups, services
 from .forms import AnnualSummaryForm, AuthoriseForm, CampaignForm, FlagForm, PeriodForm, PointsRuleForm, ReportForm
 from .models import ActivityReport, AnnualSummary, Campaign, PointsRule, ReportAuthorisation, ReportPhoto
 
@@ -258,26 +257,19 @@ def campaign_remind(request, pk):
     return redirect(campaign)
 
 
-def _rollup_workbook(title, by_child, by_industry):
-    columns = ["activities", "participants", "beneficiaries", "volunteer_services", "volunteer_hours"]
-    headers = [_("Activities"), _("Participants"), _("People served"), _("Volunteer services"), _("Volunteer hours")]
-    book = tablib.Databook()
-    for sheet_title, rows in ((_("By committee"), by_child), (_("By industry"), by_industry)):
-        sheet = tablib.Dataset(headers=[pgettext("spreadsheet column", "Name"), *headers], title=str(sheet_title))
-        for row in rows:
-            sheet.append([row["label"], *[row[column] for column in columns]])
-        book.add_sheet(sheet)
-    response = HttpResponse(book.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename=rollup.xlsx"
-    return response
-
-
 @login_required
 def campaign_export(request, pk):
+    """The campaign's progress as Excel: the totals of the page, and who has and has not reported."""
     campaign, node, _scope = _visible_campaign(request, pk)
     reports = rollups.reports_for(node, campaign=campaign)
     _totals, by_child, by_industry = rollups.summary(node, reports)
-    return _rollup_workbook(campaign.title, by_child, by_industry)
+    participation = rollups.campaign_participation(node, campaign)
+    return xlsx_response(
+        f"{campaign.title}.xlsx",
+        *exports.totals_sheets(by_child, by_industry),
+        exports.collective_sheet(_("Reported"), participation["reported"]),
+        exports.collective_sheet(_("Not yet reported"), participation["missing"]),
+    )
 
 
 @login_required
@@ -291,7 +283,9 @@ def rollup(request):
     reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
     totals, by_child, by_industry = rollups.summary(node, reports)
     if request.GET.get("format") == "xlsx":
-        return _rollup_workbook(node.name, by_child, by_industry)
+        ranking = rollups.volunteer_ranking(node, starts_on, ends_on)
+        sheets = [*exports.totals_sheets(by_child, by_industry), exports.ranking_sheet(ranking)]
+        return xlsx_response(f"{node.name}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.xlsx", *sheets)
     ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,7 @@ from apps.accounts.validators import validate_service_phone
 from apps.organizations.enums import Level
 from apps.organizations.models import Industry, Node, Region
 
-from .rules import CompositionRules, check_composition
+from .rules import CompositionRules, check_composition, youth_birth_cutoff
 
 # The credit pledge every collective accepts before it registers (seed 002).
 CREDIT_PLEDGE = "诚信为本，有诺必践，恪尽职守，率先垂范"
@@ -41,6 +42,18 @@ class CollectiveQuerySet(models.QuerySet):
 
     def with_places(self):
         return self.select_related("region__parent", "industry", "registering_node")
+
+    def with_young_members(self, on_date, youth_age=CompositionRules.youth_age):
+        """Annotates `young_members`, the members aged `youth_age` or under on `on_date`: one subquery per row on
+        the members' collective index, so a list shows the youth share without loading a single member."""
+        young = (
+            Member.objects.filter(collective=models.OuterRef("pk"), birth_date__gt=youth_birth_cutoff(on_date, youth_age))
+            .order_by()
+            .values("collective")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(young_members=Coalesce(models.Subquery(young), 0))
 
 
 class Collective(models.Model):
@@ -122,6 +135,11 @@ class Collective(models.Model):
     @property
     def is_public(self):
         return self.status in Status.public()
+
+    @property
+    def youth_share(self):
+        """The percentage of young members, from `young_members` (CollectiveQuerySet.with_young_members)."""
+        return round(100 * self.young_members / self.member_count, 1) if self.member_count else 0.0
 
     @property
     def promise_lines(self):

@@ -2,21 +2,16 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from apps.organizations.models import Industry, Node, Region
+from civpost.exports import escape_formula
 
 from .models import Collective
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class EscapeFormulasMixin:
     """Exports text cells so that a spreadsheet shows them as text and never runs them as formulas."""
 
     def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        # A cell starting with = + - @ would run as a formula in Excel (CSV/formula injection).
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-        return value
+        return escape_formula(super().export_field(field, instance, **kwargs))
 
 
 class CollectiveResource(EscapeFormulasMixin, resources.ModelResource):

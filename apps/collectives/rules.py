@@ -30,6 +30,16 @@ def age_on(birth_date, on_date):
     return on_date.year - birth_date.year - (0 if had_birthday else 1)
 
 
+def youth_birth_cutoff(on_date, youth_age):
+    """Members born after this day are aged `youth_age` or under on `on_date` (as age_on counts): the same rule for
+    a query that counts young members in the database."""
+    years = youth_age + 1
+    try:
+        return on_date.replace(year=on_date.year - years)
+    except ValueError:  # 29 February, and that year has none: people born on 1 March are not yet one year older
+        return on_date.replace(year=on_date.year - years, day=28)
+
+
 def youth_share(members, on_date, youth_age):
     """Percentage (0-100, one decimal) of members aged `youth_age` or under on `on_date`."""
     if not members:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("my/collectives/<int:pk>/edit/", views.edit_collective, name="edit"),
     path("my/collectives/<int:pk>/submit/", views.submit_collective, name="submit"),
     path("workbench/", views.staff_queue, name="staff_queue"),
+    path("workbench/registrations/export.xlsx", views.staff_queue_export, name="staff_queue_export"),
     path("workbench/registrations/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("workbench/registrations/<int:pk>/approve/", views.staff_transition, {"name": "approve"}, name="staff_approve"),
     path("workbench/registrations/<int:pk>/return/", views.staff_transition, {"name": "return"}, name="staff_return"),

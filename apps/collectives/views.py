@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +13,9 @@ from apps.audit.workflow import run_transition
 from apps.organizations.enums import Action
 from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
+from civpost.exports import dated_filename, xlsx_response
 
-from . import workflow
+from . import exports, workflow
 from .filters import StaffCollectiveFilter
 from .forms import ApproveForm, CollectiveForm, MemberFormSet, ReturnForm, without_errors
 from .models import CREDIT_PLEDGE, Collective, Status
@@ -119,12 +121,17 @@ def _staff_collectives(request):
     return scope.filter(queryset, Action.VIEW, "registering_node")
 
 
+def _queue_filter(request, in_scope):
+    """The queue's filters on the request (the submitted tab by default): the page and its export read the same."""
+    params = request.GET.copy()
+    params.setdefault("status", Status.SUBMITTED)
+    return StaffCollectiveFilter(params, queryset=in_scope.with_places().order_by("-updated_at", "-pk")), params
+
+
 @login_required
 def staff_queue(request):
     in_scope = _staff_collectives(request)
-    params = request.GET.copy()
-    params.setdefault("status", Status.SUBMITTED)
-    filterset = StaffCollectiveFilter(params, queryset=in_scope.with_places().order_by("-updated_at", "-pk"))
+    filterset, params = _queue_filter(request, in_scope)
     page = Paginator(filterset.qs, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = in_scope.aggregate(**{s.value: Count("pk", filter=Q(status=s)) for s in Status.staff_visible()})
     status_tabs = [(s.value, s.label, counts[s.value]) for s in Status.staff_visible()]
@@ -139,6 +146,14 @@ def staff_queue(request):
             "nodes": staff_scope(request).root_nodes(Action.VIEW),
         },
     )
+
+
+@login_required
+def staff_queue_export(request):
+    """The queue as Excel, exactly as filtered on the page, every page of it."""
+    filterset, _params = _queue_filter(request, _staff_collectives(request))
+    sheet = exports.registration_sheet(filterset.qs.with_young_members(timezone.localdate()))
+    return xlsx_response(dated_filename(_("Registrations")), sheet)
 
 
 @login_required

@@ -15,9 +15,10 @@ from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
+from civpost.exports import dated_filename, xlsx_response
 from civpost.ratelimit import limit_reached
 
-from . import workflow
+from . import exports, workflow
 from .forms import AskStatementForm, CloseForm, ComplaintForm, LiftForm, NotesForm, StatementForm, WarningForm
 from .models import Complaint, ComplaintStatus, Warning
 
@@ -68,15 +69,38 @@ def _scope(request):
     return scope
 
 
+def _queue(request, scope):
+    """The complaints in scope and the tab on the request (received by default): the page and its export read both."""
+    in_scope = scope.filter(Complaint.objects.all(), Action.HANDLE_COMPLAINTS, "node")
+    status = request.GET.get("status") if request.GET.get("status") in ComplaintStatus.values else ComplaintStatus.RECEIVED
+    return in_scope, status
+
+
 @login_required
 def queue(request):
     scope = _scope(request)
-    in_scope = scope.filter(Complaint.objects.all(), Action.HANDLE_COMPLAINTS, "node")
-    status = request.GET.get("status") if request.GET.get("status") in ComplaintStatus.values else ComplaintStatus.RECEIVED
+    in_scope, status = _queue(request, scope)
     counts = in_scope.aggregate(**{s.value: Count("pk", filter=Q(status=s)) for s in ComplaintStatus})
     page = Paginator(in_scope.filter(status=status).select_related("collective", "node"), PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = [(s.value, s.label, counts[s.value]) for s in ComplaintStatus]
     return render(request, "complaints/queue.html", {"page": page, "tabs": tabs, "status": status})
+
+
+@login_required
+def queue_export(request):
+    """The complaints of the tab as Excel; like the list, without the complainants' names and contacts."""
+    in_scope, status = _queue(request, _scope(request))
+    complaints = in_scope.filter(status=status).select_related("collective", "node")
+    return xlsx_response(dated_filename(_("Complaints")), exports.complaint_sheet(complaints))
+
+
+@login_required
+def warning_export(request):
+    """Warnings and rectification orders on the collectives of the user's subtree, newest first."""
+    scope = _scope(request)
+    warnings = scope.filter(Warning.objects.all(), Action.HANDLE_COMPLAINTS, "collective__registering_node")
+    warnings = warnings.select_related("collective__registering_node", "issued_by", "lifted_by")
+    return xlsx_response(dated_filename(_("Warnings")), exports.warning_sheet(warnings))
 
 
 def _staff_complaint(request, pk):

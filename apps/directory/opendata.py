@@ -17,10 +17,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from apps.collectives.resources import FORMULA_PREFIXES
 from apps.evaluations.models import Honor
 from apps.evaluations.titles import honor_title
 from apps.organizations.models import Industry, Region
+from civpost.exports import escape_formula
 
 from .filters import ASPIRING, NAMED, NATIONAL_REGION
 
@@ -131,8 +131,7 @@ class _Line:
 
 def cell(value):
     """A CSV cell that a spreadsheet shows as text and never runs as a formula (CSV injection)."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return escape_formula("" if value is None else str(value))
 
 
 def csv_cells(record):

@@ -23,7 +23,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .resources import HonorResource, region_label, with_related
+from apps.organizations.names import region_label
+
+from .resources import with_related
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -126,7 +128,7 @@ def certificate_pdf(honor, verify_url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _page_number(pdf, doc):
+def page_number(pdf, doc):
     pdf.saveState()
     pdf.setFont(FONT, 9)
     pdf.setFillColor(colors.grey)
@@ -189,14 +191,7 @@ def named_list_pdf(round, honors) -> bytes:
     heading = [Paragraph(escape(round.title), title_style), Paragraph(escape(_("Named list")), subtitle_style)]
     doc.build(
         [*heading, Spacer(0, 6 * mm), table],
-        onFirstPage=_page_number,
-        onLaterPages=_page_number,
+        onFirstPage=page_number,
+        onLaterPages=page_number,
     )
     return buffer.getvalue()
-
-
-def named_list_xlsx(round, honors) -> bytes:
-    """The named list of a round as an Excel workbook, with the columns of HonorResource."""
-    dataset = HonorResource().export(queryset=with_related(honors))
-    dataset.title = _("Named list")  # The sheet's name: short, and free of the characters Excel forbids there.
-    return dataset.xlsx

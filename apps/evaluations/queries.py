@@ -1,12 +1,12 @@
 """Which rounds and applications a user may see: the scoping rules of the honour workflow in one place."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from apps.organizations.enums import Action, Role
 from apps.organizations.models import Membership, Node
 
 from .enums import AppStatus, RoundStage
-from .models import Application, Round
+from .models import Application, Recommendation, Round
 
 
 def _ancestor_paths(nodes):
@@ -69,3 +69,28 @@ def eligible_experts(round):
     return Membership.objects.current().filter(
         role=Role.EXPERT, node__path__startswith=round.node.path, node__is_active=True
     ).select_related("user", "node")
+
+
+def recommended_by(round, node):
+    """The recommendations `node` stands by in `round`, in its rank order: its latest decision on the application is
+    a recommendation, and no committee has returned the application since (returned, it climbs and is decided anew)."""
+    superseded = Recommendation.objects.filter(application=OuterRef("application"), pk__gt=OuterRef("pk")).filter(
+        Q(node=OuterRef("node")) | Q(decision=Recommendation.Decision.RETURN)
+    )
+    return (
+        Recommendation.objects.filter(application__round=round, node=node, decision=Recommendation.Decision.RECOMMEND)
+        .exclude(Exists(superseded))
+        .select_related("application__collective__region__parent", "application__collective__industry")
+        .order_by("rank", "created_at", "pk")
+    )
+
+
+def recommending_nodes(round, scope):
+    """The committees in the user's subtree that recommended applications of `round`: whose 推荐汇总表 they may see."""
+    recommended = Recommendation.objects.filter(application__round=round, decision=Recommendation.Decision.RECOMMEND)
+    return scope.filter(Node.objects.filter(pk__in=recommended.values("node")), Action.VIEW, "").order_by("path")
+
+
+def proposed_list(round):
+    """The proposed list (拟命名名单): chosen during the review, then the notice's entries whatever became of them."""
+    return round.applications.filter(proposed=True, status__in=[AppStatus.REVIEW, *AppStatus.on_notice_list()])

@@ -24,10 +24,15 @@ urlpatterns = [
     path("workbench/rounds/new/", views.round_create, name="round_create"),
     path("workbench/rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("workbench/rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("workbench/rounds/<int:pk>/proposed.xlsx", views.proposed_list_export, name="proposed_list_export"),
+    path(
+        "workbench/rounds/<int:pk>/recommendations/<int:node_pk>.xlsx", views.recommendation_summary, name="recommendation_summary"
+    ),
     path("workbench/rounds/<int:pk>/<round_step:name>/", views.round_transition, name="round_transition"),
     path("workbench/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("workbench/objections/<int:pk>/evidence/", views.objection_evidence, name="objection_evidence"),
     path("workbench/applications/", views.application_queue, name="application_queue"),
+    path("workbench/applications/export.xlsx", views.application_export, name="application_export"),
     path("workbench/applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("workbench/applications/<int:pk>/recommend/", views.application_recommend, name="application_recommend"),
     path("workbench/applications/<int:pk>/send-back/", views.application_send_back, name="application_send_back"),
@@ -40,6 +45,7 @@ urlpatterns = [
     path("my/applications/<int:pk>/", views.my_application, name="my_application"),
     path("my/applications/<int:pk>/edit/", views.edit_application, name="edit_application"),
     path("my/applications/<int:pk>/attachments/<int:attachment_pk>/delete/", views.delete_attachment, name="delete_attachment"),
+    path("applications/<int:pk>/form.pdf", views.application_form, name="application_form"),
     path("applications/<int:pk>/attachments/<int:attachment_pk>/", views.download_attachment, name="attachment"),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),

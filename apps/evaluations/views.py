@@ -20,9 +20,10 @@ from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
+from civpost.exports import dated_filename, xlsx_response
 from civpost.ratelimit import limit_reached
 
-from . import certificates, eligibility, queries, workflow
+from . import certificates, eligibility, exports, printed_form, queries, workflow
 from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
@@ -142,6 +143,7 @@ def round_detail(request, pk):
         "eligibility_settings": eligibility.settings_of(round),
         "quotas": round.quotas.select_related("node"),
         "timeline": workflow.timeline(round),
+        "summary_nodes": queries.recommending_nodes(round, scope),
     }
     if is_admin and round.stage in (RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED):
         context["score_table"] = score_table(round)
@@ -256,11 +258,9 @@ QUEUE_TABS = {
 }
 
 
-@login_required
-def application_queue(request):
-    scope = _require_staff(request)
+def _queue_applications(request, scope):
+    """The tab and filters of the queue on the request: the page and its export read the same."""
     tab = request.GET.get("tab") if request.GET.get("tab") in QUEUE_TABS else "waiting"
-    tabs = [(key, label, query(scope).count()) for key, (query, label) in QUEUE_TABS.items()]
     applications = QUEUE_TABS[tab][0](scope).with_related()
     round_id = request.GET.get("round")
     if round_id and round_id.isdigit():
@@ -268,9 +268,45 @@ def application_queue(request):
     q = request.GET.get("q", "").strip()
     if q:
         applications = applications.filter(Q(collective__name__icontains=q) | Q(collective__workplace_unit__icontains=q))
-    page = Paginator(applications.order_by("-updated_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return tab, applications.order_by("-updated_at", "-pk"), round_id, q
+
+
+@login_required
+def application_queue(request):
+    scope = _require_staff(request)
+    tabs = [(key, label, query(scope).count()) for key, (query, label) in QUEUE_TABS.items()]
+    tab, applications, round_id, q = _queue_applications(request, scope)
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     rounds = queries.visible_rounds(scope).exclude(stage=RoundStage.DRAFT).only("pk", "title")
     return render(request, "evaluations/application_queue.html", {"page": page, "tabs": tabs, "tab": tab, "rounds": rounds, "round_id": round_id, "q": q})
+
+
+@login_required
+def application_export(request):
+    """The queue as Excel, exactly as filtered on the page, with each committee's rank and the experts' mean score."""
+    scope = _require_staff(request)
+    _tab, applications, _round_id, _q = _queue_applications(request, scope)
+    return xlsx_response(dated_filename(_("Applications")), exports.application_sheet(applications))
+
+
+@login_required
+def recommendation_summary(request, pk, node_pk):
+    """The 推荐汇总表 of one committee in a round, for staff of that committee or above it."""
+    scope = _require_staff(request)
+    round = get_object_or_404(queries.visible_rounds(scope), pk=pk)
+    node = get_object_or_404(queries.recommending_nodes(round, scope), pk=node_pk)
+    sheet = exports.recommendation_summary_sheet(round, node, queries.recommended_by(round, node))
+    return xlsx_response(f"{round.title}-{node.name}-{_('Recommendation summary')}.xlsx", sheet)
+
+
+@login_required
+def proposed_list_export(request, pk):
+    """The proposed list with the experts' mean scores: for the round's admins, who see the score table."""
+    round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
+    if not workflow.is_round_admin(request.user, round, staff_scope(request)):
+        raise PermissionDenied
+    applications = queries.proposed_list(round).with_related().order_by("collective__registering_node__path", "pk")
+    return xlsx_response(f"{round.title}-{_('Proposed list')}.xlsx", exports.proposed_list_sheet(round, applications))
 
 
 def _staff_application(request, pk):
@@ -517,6 +553,23 @@ def download_attachment(request, pk, attachment_pk):
 
 
 
+@login_required
+def application_form(request, pk):
+    """The 申报表 PDF, for the collective's 号长 and for staff who may see the application."""
+    application = get_object_or_404(Application.objects.with_related(), pk=pk)
+    allowed = (
+        application.collective.leader_account_id == request.user.pk
+        or queries.visible_applications(staff_scope(request)).filter(pk=application.pk).exists()
+    )
+    if not allowed:
+        raise Http404
+    pdf = printed_form.application_form_pdf(application)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{application.collective.name}-{_('Application form')}.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
 # Public ----------------------------------------------------------------------------------------------
 
 
@@ -585,12 +638,8 @@ def named_list(request, pk, fmt):
     """The named list (命名名单) of a round, public once the round is named."""
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk, stage=RoundStage.NAMED)
     honors = round.honors.order_by("certificate_number")
-    if fmt == "pdf":
-        response = HttpResponse(certificates.named_list_pdf(round, honors), content_type="application/pdf")
-    else:
-        response = HttpResponse(
-            certificates.named_list_xlsx(round, honors),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    if fmt == "xlsx":
+        return xlsx_response(f"{round.title}.xlsx", exports.named_list_sheet(round, honors))
+    response = HttpResponse(certificates.named_list_pdf(round, honors), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(round.title)}.{fmt}"
     return response

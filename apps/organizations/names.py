@@ -28,6 +28,15 @@ def _name(model, pk):
     return model.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
 
 
+def region_label(region):
+    """安庆市大观区: the region after its parent, except when the parent is the whole country (for exports and
+    printed lists, from a region loaded with its parent)."""
+    parent = region.parent
+    if parent is None or parent.parent_id is None:
+        return region.name
+    return f"{parent.name}{region.name}"
+
+
 def place_names(collective):
     """{"region", "industry", "committee"}: the names of the collective's places ("" for one that is gone)."""
     wanted = {"region": (Region, collective.region_id), "industry": (Industry, collective.industry_id), "committee": (Node, collective.registering_node_id)}

@@ -16,8 +16,9 @@ from apps.complaints.models import Complaint, Warning
 from apps.evaluations.models import Honor
 from apps.organizations.enums import Action, NodeKind
 from apps.organizations.scope import staff_scope
+from civpost.exports import xlsx_response
 
-from . import workflow
+from . import exports, workflow
 from .forms import ConfirmForm, DecisionForm, RecheckForm, RecheckReportForm, RevokeForm
 from .models import Recheck, RecheckItem
 
@@ -63,10 +64,14 @@ def recheck_create(request):
     return render(request, "rechecks/form.html", {"form": form, "nodes": nodes, "node": node})
 
 
+def _recheck(request, pk):
+    scope, _nodes = _admin_nodes(request)
+    return get_object_or_404(scope.filter(Recheck.objects.select_related("node"), Action.MANAGE_NODE, "node"), pk=pk)
+
+
 @login_required
 def recheck_detail(request, pk):
-    scope, _nodes = _admin_nodes(request)
-    recheck = get_object_or_404(scope.filter(Recheck.objects.select_related("node"), Action.MANAGE_NODE, "node"), pk=pk)
+    recheck = _recheck(request, pk)
     items = Paginator(
         recheck.items.select_related("honor__collective", "rectification").order_by("outcome", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -76,6 +81,14 @@ def recheck_detail(request, pk):
         {"recheck": recheck, "items": items, "decision_form": DecisionForm(), "confirm_form": ConfirmForm(),
          "undecided": recheck.items.filter(outcome="").count()},
     )
+
+
+@login_required
+def recheck_export(request, pk):
+    """Every honour of the re-check with its report and outcome, in the page's order."""
+    recheck = _recheck(request, pk)
+    items = recheck.items.select_related("honor__collective__registering_node", "rectification").order_by("outcome", "pk")
+    return xlsx_response(f"{recheck.title}.xlsx", exports.recheck_sheet(recheck, items))
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""The staff benchmark (bench/staff.py) run on a handful of rows: every page and request it times still answers,
+"""The workbench benchmark (bench/workbench.py) run on a handful of rows: every page and request it times still answers,
 so the benchmark cannot rot silently while the workbench changes."""
 
 from argparse import Namespace
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.evaluations.models import ReviewAssignment
 from apps.organizations.models import Node
-from bench import staff
+from bench import workbench
 
 from .conftest import committee
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory
@@ -19,7 +19,7 @@ def tiny_national_data():
     with one title; a registration waiting in 大观区."""
     users = {
         key: MembershipFactory(user=UserFactory(username=username), node=committee(region), role=role).user
-        for key, (username, _name, role, region) in staff.USERS.items()
+        for key, (username, _name, role, region) in workbench.USERS.items()
     }
     national = Node.objects.get(depth=1)
     review = RoundFactory(node=national, stage="review", quota=3_000)
@@ -27,7 +27,7 @@ def tiny_national_data():
     for _ in range(3):
         application = ApplicationFactory(round=review, status="review")
         ReviewAssignment.objects.create(
-            application=application, expert=UserFactory(), assigned_by=users[staff.NATIONAL_USER],
+            application=application, expert=UserFactory(), assigned_by=users[workbench.NATIONAL_USER],
             scores={str(item.pk): item.max_points - 1 for item in items}, submitted_at=timezone.now(),
         )  # fmt: skip
     named = RoundFactory(node=national, stage="named", year=2025)
@@ -36,14 +36,14 @@ def tiny_national_data():
     return review
 
 
-def test_the_staff_benchmark_measures_every_page_beside_the_floor(db, capsys):
+def test_the_workbench_benchmark_measures_every_page_beside_the_floor(db, capsys):
     review = tiny_national_data()
-    subjects = staff.find_subjects()
+    subjects = workbench.find_subjects()
     assert subjects["review"] == review
 
-    measured = staff.measure_all(subjects, Namespace(requests=1, warmup=1, max_seconds=1, proposed=2, only=None))
+    measured = workbench.measure_all(subjects, Namespace(requests=1, warmup=1, max_seconds=1, proposed=2, only=None))
 
-    assert set(measured) == set(staff.USERS)
+    assert set(measured) == set(workbench.USERS)
     for floor, results in measured.values():
         assert floor.status == 200 and floor.queries > 0 and len(floor.timings) == 2  # before and after the pages
         pages = {r.scenario.label: r for r in results}
@@ -52,9 +52,9 @@ def test_the_staff_benchmark_measures_every_page_beside_the_floor(db, capsys):
             expected = 302 if result.scenario.method == "POST" else 200  # a saved list redirects to the round
             assert (label, result.status) == (label, expected)
             assert result.queries > 0 and len(result.timings) == 1
-    national = {r.scenario.label for r in measured[staff.NATIONAL_USER][1]}
+    national = {r.scenario.label for r in measured[workbench.NATIONAL_USER][1]}
     assert {"national round page", "save proposed list (3 names of 3)", "save proposed list (2 names of 3)", "named list .xlsx (1 names)"} <= national
     assert not review.applications.filter(proposed=True).exists()  # every save was rolled back
 
-    staff.print_table(measured, budget_ms=250)
+    workbench.print_table(measured, budget_ms=250)
     assert "framework floor" in capsys.readouterr().out

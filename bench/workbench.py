@@ -74,6 +74,7 @@ def parse_args():
     parser.add_argument("--budget-ms", type=float, default=250, help="the p95 to meet (default 250 ms)")
     parser.add_argument("--keep", action="store_true", help="reuse the populated database: no generation (still migrates and analyses)")
     parser.add_argument("--db-url", help=f"the benchmark database (default {DEFAULT_DB_URL}); its name must contain 'bench'")
+    parser.add_argument("--show-queries", action="store_true", help="print the three slowest queries of every page over the budget")
     parser.add_argument("--only", help="measure only the pages whose label contains this text (the floor always)")
     args = parser.parse_args()
     if args.quick:
@@ -407,6 +408,7 @@ class Result:
     status: int
     queries: int
     size: int
+    slowest: list = field(default_factory=list)  # (ms, SQL) of the warm-up request's slowest queries
     timings: list = field(default_factory=list)
 
     @property
@@ -501,7 +503,9 @@ def measure(client, user_key, scenario, args):
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
         response = send(client, scenario)
-    result = Result(user_key, scenario, response.status_code, len(captured.captured_queries), body_size(response))
+    queries = captured.captured_queries
+    slowest = sorted(((float(q["time"]) * 1000, q["sql"]) for q in queries), key=lambda pair: pair[0], reverse=True)[:3]
+    result = Result(user_key, scenario, response.status_code, len(queries), body_size(response), slowest)
     if time.perf_counter() - started < 1:
         for _ in range(args.warmup - 1):
             body_size(send(client, scenario))
@@ -557,6 +561,15 @@ def print_table(measured, budget_ms):
                 f"{r.median:>8,.1f} | {r.p95:>8,.1f} | {r.median / floor.median:>10.1f} | {r.p95 / floor.p95:>10.1f} |"
             )
     print(f"\n✗: p95 over {budget_ms:.0f} ms or an error status — {len(over)} of {sum(len(results) for _f, results in measured.values())}.")
+    return over
+
+
+def print_slowest_queries(results):
+    """Where the time of the pages over the budget goes: their slowest queries (the warm-up request's)."""
+    for r in results:
+        print(f"\n{r.user}: {r.scenario.label} — {r.queries} queries")
+        for ms, sql in r.slowest:
+            print(f"  {ms:9,.1f} ms  {sql[:400]}")
 
 
 def print_volume():
@@ -600,7 +613,9 @@ def main():
         f"(at least 3 when a page takes longer than {args.max_seconds:.0f} s in all)."
     )
     measured = measure_all(subjects, args)
-    print_table(measured, args.budget_ms)
+    over = print_table(measured, args.budget_ms)
+    if args.show_queries:
+        print_slowest_queries(over)
 
 
 if __name__ == "__main__":

@@ -600,12 +600,12 @@ def print_volume():
 
 def main():
     args = parse_args()
-    # A proposed list over Django's field limit answers 400 and logs the exception with its traceback each time;
-    # the table records the 400.
-    logging.getLogger("django.security.TooManyFieldsSent").setLevel(logging.CRITICAL)
     with open("/proc/loadavg") as loadavg:
         print(f"Load average at the start: {' '.join(loadavg.read().split()[:3])}")
     open_database(args.db_url, args.keep, lambda: generate(args))
+    # A proposed list over Django's field limit answers 400 and logs the exception with its traceback each time;
+    # the table records the 400. (After Django's setup, which configures logging.)
+    logging.getLogger("django.security.TooManyFieldsSent").setLevel(logging.CRITICAL)
     print_volume()
     subjects = find_subjects()
     print(

@@ -21,7 +21,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import open_database, percentile, vacuum_analyze  # noqa: E402
+from benchdb import (  # noqa: E402
+    create_leaders,
+    insert_collectives,
+    insert_select,
+    open_database,
+    percentile,
+    refresh_honor_levels,
+    run,
+    scalar,
+    vacuum_analyze,
+)
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_stats"
 LEADERS = 10_000
 YEARS = range(2016, 2027)
@@ -78,61 +88,6 @@ def apply_suggested_indexes(create):
         cursor.execute("VACUUM (ANALYZE)")
 
 
-# Database ----------------------------------------------------------------------------------------
-
-
-def run(sql, params=None, label=None):
-    from django.db import connection
-
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        count = cursor.rowcount
-    if label:
-        print(f"  {label}: {count:,} rows, {time.perf_counter() - started:.1f} s")
-    return count
-
-
-def scalar(sql):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchone()[0]
-
-
-def insert_select(model, expressions, source, params=None, label=None):
-    """INSERT INTO <model's table> (every concrete column) SELECT <expressions> <source>.
-
-    Columns without an expression get their field's default, NULL, or now() for auto_now fields, so that a field
-    another app adds (nullable or with a default) does not break the generator."""
-    from django.db import connection
-
-    columns, values, params = [], [], dict(params or {})
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.attname in expressions:
-            values.append(expressions[field.attname])
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values.append("now()")
-        elif field.has_default():
-            params[f"default_{field.attname}"] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%(default_{field.attname})s")
-        elif field.null:
-            values.append("NULL")
-        elif field.empty_strings_allowed and field.blank:
-            values.append("''")
-        else:
-            raise RuntimeError(f"{model.__name__}.{field.attname} needs a value in the generator")
-    unknown = set(expressions) - {field.attname for field in model._meta.concrete_fields}
-    if unknown:
-        raise RuntimeError(f"{model.__name__} has no fields {unknown}")
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} {source}"
-    return run(sql, params, label)
-
-
 # Data --------------------------------------------------------------------------------------------
 
 
@@ -145,10 +100,9 @@ def generate(args):
 
     from apps.accounts.models import User
     from apps.activities.models import ActivityReport, ReportKind
-    from apps.collectives.models import Collective
     from apps.evaluations.models import Application, Honor, Round
     from apps.organizations.enums import Level, NodeKind, Role
-    from apps.organizations.models import Industry, Membership, Node
+    from apps.organizations.models import Membership, Node
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -161,51 +115,10 @@ def generate(args):
         anhui = Node.objects.get(region_id="340000", kind=NodeKind.LEAGUE_COMMITTEE)
         admin = User.objects.create(username="bench_ah_admin", real_name="省委管理员", email="ah_admin@bench.invalid", password=unusable)
         Membership.objects.create(user=admin, node=anhui, role=Role.ADMIN)
-        leaders = User.objects.bulk_create(
-            [User(username=f"bench_leader_{i:05d}", real_name=f"号长{i:05d}", email=f"l{i}@bench.invalid", password=unusable) for i in range(LEADERS)],
-            batch_size=5_000,
-        )
-        leader_ids = [user.pk for user in leaders]
-        industries = list(Industry.objects.order_by("pk").values_list("pk", flat=True))
-
-        # Where collectives register: every county committee and every industry member unit, numbered 1..n.
-        run("DROP TABLE IF EXISTS bench_nodes")
-        run(
-            "CREATE TEMP TABLE bench_nodes AS SELECT row_number() OVER (ORDER BY path) AS idx, id AS node_id, region_id, industry_id "
-            "FROM organizations_node WHERE kind = %s OR level = %s",
-            [NodeKind.INDUSTRY_UNIT, Level.COUNTY],
-        )
-        registering = scalar("SELECT count(*) FROM bench_nodes")
-        run("CREATE INDEX ON bench_nodes (idx)")
-
-        # Collectives: spread over the registering nodes; 2 % still under review (not public).
+        leader_ids = create_leaders(LEADERS)
+        # Collectives: spread over every county committee and industry member unit; 2 % still under review (not public).
         step = time.perf_counter()
-        insert_select(
-            Collective,
-            {
-                "name": "'青年文明号集体' || g",
-                "workplace_unit": "'工作单位' || (g %% 997)",
-                "industry_id": "COALESCE(t.industry_id, (%(industries)s::bigint[])[1 + g %% %(industry_count)s])",
-                "region_id": "t.region_id",
-                "address": "'某市某路' || g || '号'",
-                "registering_node_id": "t.node_id",
-                "leader_account_id": "(%(leaders)s::bigint[])[1 + g %% %(leader_count)s]",
-                "has_league_branch": "g %% 2 = 0",
-                "service_promises": "'微笑服务，文明用语' || chr(10) || '首问负责，一次告知'",
-                "supervision_phone": "'0551-65551234'",
-                "pledge_accepted_at": "now()",
-                "status": "CASE WHEN g %% 50 = 49 THEN 'submitted' ELSE 'registered' END",
-                "registration_number": "CASE WHEN g %% 50 = 49 THEN NULL ELSE t.region_id || '-' || (2016 + g %% 10) || '-' || lpad(g::text, 7, '0') END",
-                "registered_on": "CASE WHEN g %% 50 = 49 THEN NULL ELSE DATE '2016-01-01' + (g * 37 %% 3600)::int END",
-                "member_count": "6 + g %% 30",
-            },
-            "FROM generate_series(1::bigint, %(count)s) AS g JOIN bench_nodes t ON t.idx = 1 + (g * 7919) %% %(registering)s",
-            {
-                "count": args.collectives, "registering": registering, "industries": industries, "industry_count": len(industries),
-                "leaders": leader_ids, "leader_count": len(leader_ids),
-            },
-            label=f"{args.collectives:,} collectives",
-        )
+        insert_collectives(args.collectives, "kind = %s OR level = %s", leader_ids, where_params=[NodeKind.INDUSTRY_UNIT, Level.COUNTY])
 
         # Rounds: one per level and year, at a committee of that level (the statistics never look at them).
         level_nodes = {
@@ -271,27 +184,7 @@ def generate(args):
             "JOIN evaluations_round ro ON ro.id = r.round_id JOIN organizations_node n ON n.id = ro.node_id",
             label="honours",
         )
-        run(
-            """
-            UPDATE collectives_collective c SET honor_level = v.level, latest_named_on = v.named_on
-            FROM (SELECT collective_id,
-                         (ARRAY['county', 'city', 'provincial', 'national'])[max(CASE level WHEN 'county' THEN 1 WHEN 'city' THEN 2
-                                                                              WHEN 'provincial' THEN 3 ELSE 4 END)] AS level,
-                         max(named_on) AS named_on
-                  FROM evaluations_honor WHERE status = 'named' GROUP BY collective_id) v
-            WHERE v.collective_id = c.id
-            """
-            if any(f.attname == "latest_named_on" for f in Collective._meta.concrete_fields)
-            else """
-            UPDATE collectives_collective c SET honor_level = v.level
-            FROM (SELECT collective_id,
-                         (ARRAY['county', 'city', 'provincial', 'national'])[max(CASE level WHEN 'county' THEN 1 WHEN 'city' THEN 2
-                                                                              WHEN 'provincial' THEN 3 ELSE 4 END)] AS level
-                  FROM evaluations_honor WHERE status = 'named' GROUP BY collective_id) v
-            WHERE v.collective_id = c.id
-            """,
-            label="honor_level of the named collectives",
-        )
+        refresh_honor_levels()
         run(
             "UPDATE collectives_collective c SET delisted_on = %s WHERE honor_level = '' AND EXISTS "
             "(SELECT 1 FROM evaluations_honor h WHERE h.collective_id = c.id AND h.status = 'revoked')",

@@ -10,6 +10,7 @@ from apps.organizations.enums import NodeKind
 from apps.organizations.models import Node, Region
 from civpost.forms import DateInput
 
+from .cells import UnreadableSheet, read_sheet, split_text
 from .models import CREDIT_PLEDGE, Collective, Member, Status
 
 CHOOSE = _("Choose…")
@@ -172,3 +173,47 @@ class ReturnForm(forms.Form):
 
 class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+MAX_MEMBERS_FILE_BYTES = 1024 * 1024  # The template with 200 members is about 10 KB.
+
+
+class MemberRowsForm(forms.Form):
+    """Members pasted from Excel or uploaded in the template, and whether they replace or join the current list."""
+
+    rows = forms.CharField(
+        label=_("Rows copied from Excel"),
+        required=False,
+        max_length=100_000,
+        strip=False,  # Tabs separate the cells: keep them.
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off", "wrap": "off"}),
+        help_text=_("Select the rows in Excel (name, birth date, position, 号长 是/否), copy, and paste them here."),
+    )
+    file = forms.FileField(
+        label=_("or upload the filled-in template (.xlsx)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+    mode = forms.ChoiceField(
+        label=_("These rows"),
+        choices=[
+            ("replace", _("replace the member list: members not in the rows are removed")),
+            ("add", _("are added to the current members")),
+        ],
+        initial="replace",
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), cleaned.get("rows") or ""
+        if upload:
+            if upload.size > MAX_MEMBERS_FILE_BYTES:
+                raise ValidationError(_("The file is larger than 1 MB: is it the members template?"), code="too_big")
+            try:
+                cleaned["sheet_rows"] = read_sheet(upload.read())
+            except UnreadableSheet as error:
+                self.add_error("file", str(error))
+        elif text.strip():
+            cleaned["sheet_rows"] = split_text(text)
+        else:
+            raise ValidationError(_("Paste the rows copied from Excel, or choose the filled-in template."), code="empty")
+        return cleaned

@@ -183,7 +183,7 @@ def test_the_template_downloads_and_comes_back_filled_in(login, leader, collecti
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.worksheets[0]
-    assert [cell.value for cell in sheet[1]] == ["姓名", "出生日期", "职务", "是否号长"]
+    assert [cell.value for cell in sheet[1]] == ["姓名", "出生日期", "岗位", "是否号长"]
     assert sheet["A2"].value == "王晓明"
     sheet.append(["李丽", 35856, "客户经理", "否"])  # a date cell Excel saved as its serial number: 1998-03-02
     sheet.append(["张伟", "1999年7月8日", "客户经理", None])

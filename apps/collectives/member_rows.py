@@ -26,7 +26,7 @@ COLUMN_LABELS = {
 }
 # The template's headers are the file's format, Chinese whatever the page's language; a header row in either
 # language (or with the usual variants) says which column is which, so reordered columns are read right.
-TEMPLATE_HEADERS = {NAME: "姓名", BIRTH_DATE: "出生日期", POSITION: "职务", IS_LEADER: "是否号长"}
+TEMPLATE_HEADERS = {NAME: "姓名", BIRTH_DATE: "出生日期", POSITION: "岗位", IS_LEADER: "是否号长"}
 HEADER_ALIASES = {
     "姓名": NAME, "名字": NAME, "name": NAME, "full name": NAME,
     "出生日期": BIRTH_DATE, "出生年月": BIRTH_DATE, "生日": BIRTH_DATE, "birth date": BIRTH_DATE,

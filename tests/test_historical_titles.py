@@ -298,3 +298,51 @@ def test_the_export_has_the_import_columns(anqing_admin, tmp_path, collective):
     dataset = TitleResource().export()
     assert dataset.headers == TITLE_COLUMNS
     assert dataset[0][0] == "340803-2024-00042" and dataset[0][3] == "市级"
+
+
+# The superusers' /admin/ ----------------------------------------------------------------------------------------
+
+
+def test_superusers_import_titles_in_the_admin(client, tmp_path, collective):
+    from .factories import UserFactory
+
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    assert client.get("/admin/evaluations/honor/").status_code == 200
+    with workbook(tmp_path, title_row()).open("rb") as handle:
+        preview = client.post("/admin/evaluations/honor/import/", {"format": "0", "import_file": handle, "resource": "0"})
+    assert preview.status_code == 200 and "confirm_form" in preview.context
+    confirm = client.post("/admin/evaluations/honor/process_import/", {**preview.context["confirm_form"].initial, "resource": "0"}, follow=True)
+    assert confirm.status_code == 200
+    honor = Honor.objects.get(certificate_number="AQ-2019-007")
+    assert honor.imported_by == superuser and AuditEntry.objects.for_object(honor).get().action == "import"
+
+
+def test_the_admin_shows_each_bad_row(client, tmp_path, collective):
+    from .factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    with workbook(tmp_path, title_row(**{"星级": "一星级"})).open("rb") as handle:
+        page = client.post("/admin/evaluations/honor/import/", {"format": "0", "import_file": handle, "resource": "0"}).content.decode()
+    assert "只有全国青年文明号才有星级" in page
+    assert not Honor.objects.exists()
+
+
+# Rules that look at titles held ----------------------------------------------------------------------------------
+
+
+def test_an_imported_city_title_counts_toward_a_provincial_application(tmp_path, anqing_admin, collective):
+    from apps.evaluations.eligibility import check_eligibility
+
+    from .evaluation_factories import RoundFactory
+
+    provincial = RoundFactory(node=committee("340000"), lower_level_years=2)
+
+    def lower_level():
+        return next(check for check in check_eligibility(collective, provincial) if "市级青年文明号" in check.label)
+
+    assert not lower_level().passed
+    imported(tmp_path, anqing_admin)
+    assert lower_level().passed and "2019-12-31" in lower_level().detail
+    already = next(check for check in check_eligibility(collective, RoundFactory()) if "2019" in check.detail)
+    assert not already.passed  # already holds the city title

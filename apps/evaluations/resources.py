@@ -114,7 +114,7 @@ STAR_NAMES = {"1": 1, "一星": 1, "一星级": 1, "★": 1, "2": 2, "二星": 2
 FIRST_YEAR = 1994
 
 
-class TitleResource(resources.ModelResource):
+class TitleResource(EscapeFormulasMixin, resources.ModelResource):
     """Imports historical titles (named before the portal existed) and exports them in the same columns.
 
     One row per title. The certificate number is the natural key: a row whose number is already in the portal for the
@@ -156,6 +156,9 @@ class TitleResource(resources.ModelResource):
         self.today = timezone.localdate()
         self._committees = {}
         self._lines_by_number = {}
+        self._collectives = {}  # registration number, or (unit, name): the file's collectives, read once
+        self._existing = {}  # certificate number: the titles of the file already in the portal, read once
+        self._named_collectives = {}
 
     def get_queryset(self):
         return Honor.objects.filter(round__isnull=True).select_related("collective", "named_by").order_by("pk")
@@ -174,10 +177,26 @@ class TitleResource(resources.ModelResource):
             )
         if missing:
             raise ValueError(_("The file lacks the columns: %(columns)s.") % {"columns": "、".join(missing)})
+        self._read_ahead(dataset)
+
+    def _read_ahead(self, dataset):
+        """The collectives and existing titles the rows name, in a few queries for the whole file, not one per row."""
+        rows = list(dataset.dict)
+        numbers = {clean_text(row.get(REGISTRATION_NUMBER)) for row in rows} - {""}
+        pairs = {(clean_text(row.get(WORKPLACE_UNIT)), clean_text(row.get(COLLECTIVE_NAME))) for row in rows} - {("", "")}
+        collectives = Collective.objects.select_related("registering_node")
+        for chunk in _chunks(sorted(numbers)):
+            self._collectives.update((c.registration_number, c) for c in collectives.filter(registration_number__in=chunk))
+        for chunk in _chunks(sorted(pairs)):
+            units, names = {unit for unit, _name in chunk}, {name for _unit, name in chunk}
+            for collective in collectives.filter(workplace_unit__in=units, name__in=names):
+                self._collectives[(collective.workplace_unit, collective.name)] = collective
+        certificates = {clean_text(row.get(CERTIFICATE_NUMBER)) for row in rows} - {""}
+        for chunk in _chunks(sorted(certificates)):
+            self._existing.update((h.certificate_number, h) for h in Honor.objects.filter(certificate_number__in=chunk).select_related("collective"))
 
     def get_instance(self, instance_loader, row):
-        number = clean_text(row.get(CERTIFICATE_NUMBER))
-        return Honor.objects.filter(certificate_number=number).select_related("collective").first() if number else None
+        return self._existing.get(clean_text(row.get(CERTIFICATE_NUMBER)))
 
     def import_instance(self, instance, row, **kwargs):
         line = kwargs.get("row_number", 0) + 1  # The header is line 1 of the sheet.
@@ -201,7 +220,14 @@ class TitleResource(resources.ModelResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         record(instance, actor=self.user, action="import", to_state=HonorStatus.NAMED, comment=instance.decision_reference)
-        refresh_honor_level(instance.collective)
+        self._named_collectives[instance.collective_id] = instance.collective
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # Once per collective rather than per title, still in the import's transaction: its highest title follows
+        # all its titles in the file.
+        for collective in self._named_collectives.values():
+            refresh_honor_level(collective)
 
     def read_row(self, row, line):
         """The Honor fields of one row and the errors found, {column: message}."""
@@ -243,7 +269,8 @@ class TitleResource(resources.ModelResource):
                 CERTIFICATE_NUMBER: _("The certificate number %(number)s already belongs to another collective: %(name)s.")
                 % {"number": honor.certificate_number, "name": honor.collective.name}
             }
-        if any(getattr(honor, name) != value for name, value in values.items()):
+        # Compared by id for the related objects: reading them back would cost a query per row.
+        if any(getattr(honor, honor._meta.get_field(name).attname) != getattr(value, "pk", value) for name, value in values.items()):
             return {
                 CERTIFICATE_NUMBER: _(
                     "The certificate number %(number)s is already in the portal with different content; it is not changed by an import."
@@ -259,16 +286,15 @@ class TitleResource(resources.ModelResource):
 
     def _collective(self, row):
         number = clean_text(row.get(REGISTRATION_NUMBER))
-        collectives = Collective.objects.select_related("registering_node")
         if number:
-            collective = collectives.filter(registration_number=number).first()
+            collective = self._collectives.get(number)
             if collective is None:
                 raise ValidationError(_("No collective has the registration number %(number)s.") % {"number": number})
         else:
             unit, name = clean_text(row.get(WORKPLACE_UNIT)), clean_text(row.get(COLLECTIVE_NAME))
             if not unit or not name:
                 raise ValidationError(_("Give the collective's registration number, or its workplace unit and name."))
-            collective = collectives.filter(workplace_unit=unit, name=name).first()
+            collective = self._collectives.get((unit, name))
             if collective is None:
                 raise ValidationError(_("No collective %(name)s in the workplace unit %(unit)s.") % {"name": name, "unit": unit})
         if not self._in_subtree(collective.registering_node):
@@ -377,6 +403,12 @@ def _decision_reference(row):
     if len(reference) > Honor._meta.get_field("decision_reference").max_length:
         raise ValidationError(_("The decision reference is too long."))
     return reference
+
+
+def _chunks(values, size=500):
+    """Lists of at most `size` values: an IN (...) stays within every database's limit on parameters."""
+    values = list(values)
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def import_errors(result):

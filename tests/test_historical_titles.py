@@ -200,7 +200,7 @@ def test_a_collective_outside_the_importers_area(tmp_path, collective):
 
 def test_a_collective_not_yet_registered(tmp_path, anqing_admin):
     CollectiveFactory(name="草稿集体", workplace_unit="某单位", status="draft")
-    row = title_row(**{"备案编号": "", "工作单位": "某单位", "集体名称": "草稿集体"})
+    row = title_row(**{"备案编号": "", "所在单位": "某单位", "集体名称": "草稿集体"})
     out, err, error = run_import(workbook(tmp_path, row), "340800", "--user", anqing_admin.username)
     assert error is not None and "尚未通过备案" in err
 

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -81,7 +82,7 @@ def with_related(honors):
 # The columns of the import file. They are the file's format, not interface text: the same Chinese headers whatever
 # the page's language, with the English field names accepted too (HEADER_ALIASES).
 REGISTRATION_NUMBER = "备案编号"
-WORKPLACE_UNIT = "工作单位"
+WORKPLACE_UNIT = "所在单位"
 COLLECTIVE_NAME = "集体名称"
 LEVEL = "称号级别"
 YEAR = "年度"
@@ -97,7 +98,7 @@ TITLE_COLUMNS = [
 ]
 REQUIRED_COLUMNS = [LEVEL, YEAR, CERTIFICATE_NUMBER, NAMED_BY, DECISION_REFERENCE]
 HEADER_ALIASES = {
-    "registration_number": REGISTRATION_NUMBER, "workplace_unit": WORKPLACE_UNIT, "collective": COLLECTIVE_NAME,
+    "registration_number": REGISTRATION_NUMBER, "workplace_unit": WORKPLACE_UNIT, "工作单位": WORKPLACE_UNIT, "collective": COLLECTIVE_NAME,
     "level": LEVEL, "year": YEAR, "edition": EDITION, "届": EDITION, "star_grade": STAR_GRADE,
     "certificate_number": CERTIFICATE_NUMBER, "named_by": NAMED_BY, "decision_reference": DECISION_REFERENCE,
     "文号": DECISION_REFERENCE, "named_on": NAMED_ON,
@@ -199,8 +200,7 @@ class TitleResource(EscapeFormulasMixin, resources.ModelResource):
         return self._existing.get(clean_text(row.get(CERTIFICATE_NUMBER)))
 
     def import_instance(self, instance, row, **kwargs):
-        line = kwargs.get("row_number", 0) + 1  # The header is line 1 of the sheet.
-        values, errors = self.read_row(row, line)
+        values, errors = self.read_row(row, self.sheet_line(kwargs.get("row_number", 1)))
         if not errors and instance.pk:
             errors = self._clash_with_existing(instance, values)
         if errors:
@@ -208,6 +208,10 @@ class TitleResource(EscapeFormulasMixin, resources.ModelResource):
         if not instance.pk:
             for name, value in values.items():
                 setattr(instance, name, value)
+
+    def sheet_line(self, row_number):
+        """The sheet's line of the dataset's row `row_number` (1 for the first data row): the header is line 1."""
+        return row_number + 1
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # An existing number reaches this point only with the same content (import_instance refuses the rest).
@@ -420,3 +424,8 @@ def import_errors(result):
     for number, row_errors in result.row_errors():
         errors.extend((number + 1, str(error.error)) for error in row_errors)
     return sorted(errors, key=lambda error: error[0] or 0)
+
+
+if apps.is_installed("apps.imports"):
+    # The staff import flow (apps/imports) finds the kinds it offers in each app's resources.py.
+    from . import imports  # noqa: E402, F401

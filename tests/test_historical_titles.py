@@ -346,3 +346,15 @@ def test_an_imported_city_title_counts_toward_a_provincial_application(tmp_path,
     assert lower_level().passed and "2019-12-31" in lower_level().detail
     already = next(check for check in check_eligibility(collective, RoundFactory()) if "2019" in check.detail)
     assert not already.passed  # already holds the city title
+
+
+def test_open_data_and_statistics_count_the_imported_title(client, tmp_path, anqing_admin, collective):
+    import json
+
+    imported(tmp_path, anqing_admin)
+    posts = json.loads(b"".join(client.get(reverse("directory:open_data_json")).streaming_content))["posts"]
+    entry = next(post for post in posts if post["name"] == collective.name)
+    assert entry["titles"] == [{"year": 2019, "level": "city", "title": "市级青年文明号", "certificate_number": "AQ-2019-007"}]
+    stats = client.get(reverse("stats:public")).context["posts"]
+    by_year = {row["year"]: row["counts"] for row in stats["by_year"]}
+    assert sum(by_year[2019]) == 1

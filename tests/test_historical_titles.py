@@ -358,3 +358,21 @@ def test_open_data_and_statistics_count_the_imported_title(client, tmp_path, anq
     stats = client.get(reverse("stats:public")).context["posts"]
     by_year = {row["year"]: row["counts"] for row in stats["by_year"]}
     assert sum(by_year[2019]) == 1
+
+
+def test_checking_a_file_again_reads_its_collectives_and_titles_once(tmp_path, anqing_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = []
+    for n in range(30):
+        eligible_collective(registration_number=f"340803-2024-{n:05d}")
+        rows.append(title_row(**{"备案编号": f"340803-2024-{n:05d}", "证书编号": f"AQ-2019-{n:03d}"}))
+    path = workbook(tmp_path, *rows)
+    assert run_import(path, "340800", "--user", anqing_admin.username)[2] is None
+    with CaptureQueriesContext(connection) as queries:
+        out, err, error = run_import(path, "340800", "--user", anqing_admin.username)
+    assert error is None and "30 条已导入" in out
+    # Each row runs in its own savepoint (django-import-export); the reads are per file.
+    reads = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(reads) <= 8, reads

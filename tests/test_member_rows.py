@@ -284,3 +284,21 @@ def test_reordered_columns_are_read_by_their_headers():
     parsed = parse_member_rows([["是否号长", "职务", "出生日期", "姓名", "手机"], ["是", "班长", "1995-05-01", "王晓明", "13800000000"]])
     member = parsed.members[0]
     assert (member.name, member.position, member.is_leader, member.birth_date) == ("王晓明", "班长", True, date(1995, 5, 1))
+
+
+def test_two_hundred_rows_cost_a_constant_number_of_queries(login, leader, collective, django_assert_max_num_queries):
+    rows = "\n".join(f"成员{n}\t{1990 + n % 15}-0{1 + n % 9}-1{n % 10}\t职员\t{'是' if n == 0 else '否'}" for n in range(200))
+    client = login(leader)
+    with django_assert_max_num_queries(12):
+        response = preview(client, collective, rows)
+    assert len(response.context["change"].added) == 200
+    with django_assert_max_num_queries(20):
+        confirm(client, collective, response)
+    assert collective.members.count() == 200
+
+
+def test_rows_that_change_nothing_say_so(login, leader):
+    collective = CollectiveFactory(leader_account=leader, status="draft", members=[date(1990, 1, 1)])
+    member = collective.members.get()
+    response = preview(login(leader), collective, f"{member.name}\t{member.birth_date}\t{member.position}\t是")
+    assert not response.context["change"].ready and "这些行没有带来任何变化" in response.content.decode()

@@ -118,8 +118,7 @@ def save_member_rows(collective_pk, user, rows, mode):
         Member.objects.filter(pk__in=[m.pk for m in change.removed]).delete()
         # The 号长 flag is set last so that moving it never meets the one-号长 constraint half-way.
         collective.members.filter(is_leader=True).update(is_leader=False)
-        for member in change.updated:
-            Member.objects.filter(pk=member.pk).update(position=member.position)
+        Member.objects.bulk_update(change.updated, ["position"])
         Member.objects.bulk_create(
             Member(collective=collective, name=m.name, birth_date=m.birth_date, position=m.position) for m in change.added
         )

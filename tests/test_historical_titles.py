@@ -101,7 +101,7 @@ def test_an_imported_title_is_recorded_with_its_origin_and_the_collective_is_nam
     assert honor.named_on == date(2019, 12, 31)
     assert honor.imported_by == anqing_admin and honor.imported_at is not None
     entry = AuditEntry.objects.for_object(honor).get()
-    assert (entry.action, entry.actor, entry.to_state) == ("import", anqing_admin, "named")
+    assert (entry.action, entry.actor, entry.to_state) == ("imported", anqing_admin, "named")
     collective.refresh_from_db()
     assert collective.honor_level == "city" and collective.latest_named_on == date(2019, 12, 31)
 
@@ -113,7 +113,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, anqing_admin, c
     out, err, error = run_import(path, "340800", "--user", anqing_admin.username)
     assert error is None and "0 条新增" in out and "2 条已导入" in out
     assert list(Honor.objects.values()) == before
-    assert AuditEntry.objects.filter(action="import").count() == 2
+    assert AuditEntry.objects.filter(action="imported").count() == 2
 
 
 def test_dry_run_reports_and_saves_nothing(tmp_path, anqing_admin, collective):
@@ -315,7 +315,7 @@ def test_superusers_import_titles_in_the_admin(client, tmp_path, collective):
     confirm = client.post("/admin/evaluations/honor/process_import/", {**preview.context["confirm_form"].initial, "resource": "0"}, follow=True)
     assert confirm.status_code == 200
     honor = Honor.objects.get(certificate_number="AQ-2019-007")
-    assert honor.imported_by == superuser and AuditEntry.objects.for_object(honor).get().action == "import"
+    assert honor.imported_by == superuser and AuditEntry.objects.for_object(honor).get().action == "imported"
 
 
 def test_the_admin_shows_each_bad_row(client, tmp_path, collective):

@@ -121,7 +121,7 @@ class TitleResource(EscapeFormulasMixin, resources.ModelResource):
     One row per title. The certificate number is the natural key: a row whose number is already in the portal for the
     same collective with the same content is skipped, so importing a file again changes nothing; any other clash is
     refused with a message. Every row is checked and refused with a message in Chinese naming the column; a saved row
-    becomes an Honor without round or application, marked as imported by `user`, with an audit entry "import" in the
+    becomes an Honor without round or application, marked as imported by `user`, with an audit entry "imported" in the
     same transaction, and the collective's highest title is refreshed (apps/evaluations/workflow.py).
 
     `node` is the importing committee: naming committees and collectives outside its subtree are refused. None (the
@@ -223,7 +223,7 @@ class TitleResource(EscapeFormulasMixin, resources.ModelResource):
         instance.save(force_insert=True)
 
     def after_save_instance(self, instance, row, **kwargs):
-        record(instance, actor=self.user, action="import", to_state=HonorStatus.NAMED, comment=instance.decision_reference)
+        record(instance, actor=self.user, action="imported", to_state=HonorStatus.NAMED, comment=instance.decision_reference)
         self._named_collectives[instance.collective_id] = instance.collective
 
     def after_import(self, dataset, result, **kwargs):

@@ -478,7 +478,7 @@ ACTION_LABELS = {
 labels.register(
     actions={
         "creation_registration": gettext_lazy("Creation registration (创建备案)"),
-        "import": gettext_lazy("Historical title imported"),
+        "imported": gettext_lazy("Imported"),  # the action name and label of every import (apps/imports)
     }
 )
 

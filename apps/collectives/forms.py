@@ -1,5 +1,3 @@
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -12,11 +10,11 @@ from apps.organizations import regions
 from apps.organizations.models import Node, Region
 from civpost.forms import DateInput
 
+from .cells import UnreadableSheet, read_sheet, split_text
 from .models import CREDIT_PLEDGE, Collective, Member, Status
+from .validation import validate_birth_date
 
 CHOOSE = _("Choose…")
-OLDEST_MEMBER_AGE = 100
-YOUNGEST_MEMBER_AGE = 16  # The legal minimum working age.
 
 
 class RegistrationNodeField(forms.ModelChoiceField):
@@ -150,23 +148,8 @@ class MemberForm(forms.ModelForm):
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]
-        today = timezone.localdate()
-        if birth_date > today:
-            raise ValidationError(_("The birth date cannot be in the future."), code="future")
-        if birth_date > _years_before(today, YOUNGEST_MEMBER_AGE):
-            raise ValidationError(
-                _("Members must be at least %(age)s years old.") % {"age": YOUNGEST_MEMBER_AGE}, code="too_young"
-            )
-        if birth_date < _years_before(today, OLDEST_MEMBER_AGE):
-            raise ValidationError(_("Please check the birth date: it is more than 100 years ago."), code="too_old")
+        validate_birth_date(birth_date)
         return birth_date
-
-
-def _years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return date(day.year - years, 3, 1)
 
 
 class BaseMemberFormSet(forms.BaseInlineFormSet):
@@ -217,3 +200,47 @@ class ReturnForm(forms.Form):
 
 class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+MAX_MEMBERS_FILE_BYTES = 1024 * 1024  # The template with 200 members is about 10 KB.
+
+
+class MemberRowsForm(forms.Form):
+    """Members pasted from Excel or uploaded in the template, and whether they replace or join the current list."""
+
+    rows = forms.CharField(
+        label=_("Rows copied from Excel"),
+        required=False,
+        max_length=100_000,
+        strip=False,  # Tabs separate the cells: keep them.
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off", "wrap": "off"}),
+        help_text=_("Select the rows in Excel (name, birth date, position, 号长 是/否), copy, and paste them here."),
+    )
+    file = forms.FileField(
+        label=_("or upload the filled-in template (.xlsx)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+    mode = forms.ChoiceField(
+        label=_("These rows"),
+        choices=[
+            ("replace", _("replace the member list: members not in the rows are removed")),
+            ("add", _("are added to the current members")),
+        ],
+        initial="replace",
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), cleaned.get("rows") or ""
+        if upload:
+            if upload.size > MAX_MEMBERS_FILE_BYTES:
+                raise ValidationError(_("The file is larger than 1 MB: is it the members template?"), code="too_big")
+            try:
+                cleaned["sheet_rows"] = read_sheet(upload.read())
+            except UnreadableSheet as error:
+                self.add_error("file", str(error))
+        elif text.strip():
+            cleaned["sheet_rows"] = split_text(text)
+        else:
+            raise ValidationError(_("Paste the rows copied from Excel, or choose the filled-in template."), code="empty")
+        return cleaned

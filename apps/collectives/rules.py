@@ -40,12 +40,16 @@ def youth_birth_cutoff(on_date, youth_age):
         return on_date.replace(year=on_date.year - years, day=28)
 
 
+def young_count(members, on_date, youth_age):
+    """How many members are aged `youth_age` or under on `on_date`."""
+    return sum(1 for m in members if age_on(m.birth_date, on_date) <= youth_age)
+
+
 def youth_share(members, on_date, youth_age):
     """Percentage (0-100, one decimal) of members aged `youth_age` or under on `on_date`."""
     if not members:
         return 0.0
-    young = sum(1 for m in members if age_on(m.birth_date, on_date) <= youth_age)
-    return round(100 * young / len(members), 1)
+    return round(100 * young_count(members, on_date, youth_age) / len(members), 1)
 
 
 def check_composition(members, rules, on_date=None):

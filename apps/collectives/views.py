@@ -1,8 +1,11 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -17,9 +20,11 @@ from civpost.exports import dated_filename, xlsx_response
 
 from . import exports, workflow
 from .filters import StaffCollectiveFilter
-from .forms import ApproveForm, CollectiveForm, MemberFormSet, ReturnForm, without_errors
+from .forms import ApproveForm, CollectiveForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
+from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
 from .models import CREDIT_PLEDGE, Collective, Status
-from .services import save_collective
+from .rules import CompositionRules, check_composition, young_count
+from .services import plan_member_rows, save_collective, save_member_rows
 
 STAFF_PAGE_SIZE = 30
 
@@ -91,6 +96,50 @@ def _edit_collective(request, collective):
             return _submit(request, collective)
         messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
     return render(request, "collectives/collective_form.html", {"form": form, "members": members, "collective": collective})
+
+
+@login_required
+def members(request, pk):
+    """The 号长's members page: rows pasted from Excel or the uploaded template, previewed (parsed rows, each bad row
+    with its line, the resulting count and youth share against the rules), then saved all or nothing on confirm."""
+    collective = _own_collective(request, pk)
+    if not workflow.may_edit(request.user, collective):
+        messages.error(request, _("The collective cannot be changed while the committee is reviewing it."))
+        return redirect("collectives:my_collective", pk=collective.pk)
+    form = MemberRowsForm(request.POST or None, request.FILES or None)
+    change = None
+    if request.method == "POST" and form.is_valid():
+        rows, mode = form.cleaned_data["sheet_rows"], form.cleaned_data["mode"]
+        if request.POST.get("action") == "confirm":
+            change, done = run_transition(request, save_member_rows, collective.pk, request.user, rows, mode)
+            if done:
+                messages.success(request, _("The member list is saved: %(count)s members.") % {"count": len(change.result)})
+                return redirect("collectives:my_collective", pk=collective.pk)
+        change = plan_member_rows(collective, rows, mode)
+    current, rules = list(collective.members.all()), CompositionRules()
+    return render(
+        request,
+        "collectives/members.html",
+        {
+            "collective": collective,
+            "form": form,
+            "change": change,
+            "members": current,
+            "checks": check_composition(current, rules),
+            "rules": rules,
+            "young_count": young_count(current, timezone.localdate(), rules.youth_age),
+        },
+    )
+
+
+@login_required
+def members_template(request, pk):
+    """The members template (.xlsx): the columns the members page reads, with an example row."""
+    _own_collective(request, pk)
+    response = HttpResponse(members_template_xlsx(), content_type=XLSX_CONTENT_TYPE)
+    filename = quote(_("Members template") + ".xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
 
 
 @login_required

@@ -13,6 +13,7 @@ Idempotent: a round whose title exists is left as it is.
 
 from datetime import date, timedelta
 
+import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from . import workflow
 from .enums import AppStatus, ObjectionStatus
 from .forms import DEFAULT_RUBRIC
 from .models import Application, Objection, ReviewAssignment, RubricItem, Round
+from .resources import TitleResource, import_errors
 
 CITY = "340800"
 
@@ -68,6 +70,32 @@ def seed_rounds(stdout):
             build(title)
             created += 1
     stdout.write(f"Naming rounds: {created} created, {len(builders) - created} already there.")
+    seed_historical_titles(seed.admin, stdout)
+
+
+# A title 共青团大观区委 named in 2019, before the portal: imported the way committees import theirs (TitleResource),
+# so /verify/DG-2019-003/ and the post page show a historical title beside the portal-named one.
+HISTORICAL_TITLES = [
+    {
+        "所在单位": "国网安庆供电公司",
+        "集体名称": "大观区营业厅青年班组",
+        "称号级别": "县级",
+        "年度": 2019,
+        "证书编号": "DG-2019-003",
+        "命名组委会": "340803",
+        "命名文号": "团大委〔2019〕8号",
+        "命名日期": "2019-05-04",
+    }
+]
+
+
+def seed_historical_titles(admin, stdout):
+    headers = list(HISTORICAL_TITLES[0])
+    dataset = tablib.Dataset(*[[row[h] for h in headers] for row in HISTORICAL_TITLES], headers=headers)
+    result = TitleResource(user=admin, node=committee(CITY)).import_data(dataset, use_transactions=True, rollback_on_validation_errors=True)
+    if result.has_validation_errors():
+        raise RuntimeError(import_errors(result))
+    stdout.write(f"Historical titles: {result.totals['new']} imported, {result.totals['skip']} already there.")
 
 
 class Seeder:

@@ -340,11 +340,16 @@ class HonorQuerySet(models.QuerySet):
 
 
 class Honor(models.Model):
-    """A title held by a collective: the result of naming, kept (even when revoked) as history."""
+    """A title held by a collective, kept (even when revoked) as history.
+
+    Either named through the portal (its round and application set) or imported: a historical title named before
+    the portal existed, known by its naming committee, year and decision reference (文号), with who imported it and
+    when. An imported title has no round or application, never an invented one.
+    """
 
     collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="honors")
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="honors")
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="honor")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="honors", null=True, blank=True)
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="honor", null=True, blank=True)
     level = models.CharField(_("level"), max_length=12, choices=Level)
     star_grade = models.PositiveSmallIntegerField(_("star grade"), choices=STAR_GRADES, null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -352,6 +357,19 @@ class Honor(models.Model):
     certificate_number = models.CharField(_("certificate number"), max_length=30, unique=True)
     named_on = models.DateField(_("named on"))
     named_by = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("named by"))
+    decision_reference = models.CharField(
+        _("naming decision reference (文号)"), max_length=100, blank=True, help_text=_("e.g. 团安委联〔2019〕12号")
+    )
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True, editable=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=HonorStatus, default=HonorStatus.NAMED)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
@@ -364,9 +382,24 @@ class Honor(models.Model):
         verbose_name = _("honor")
         verbose_name_plural = _("honors")
         indexes = [models.Index(fields=["collective", "status"], name="honor_collective_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(round__isnull=False, application__isnull=False, imported_at__isnull=True)
+                | (models.Q(round__isnull=True, application__isnull=True, imported_at__isnull=False) & ~models.Q(decision_reference="")),
+                name="honor_named_or_imported",
+                violation_error_message=_(
+                    "A title is either named through a round and an application, or imported with its decision reference."
+                ),
+            )
+        ]
 
     def __str__(self):
         return f"{self.title} · {self.certificate_number}"
+
+    @property
+    def is_historical(self):
+        """Named before the portal existed and imported; it has no portal certificate."""
+        return self.round_id is None
 
     def get_absolute_url(self):
         return reverse("evaluations:verify", args=[self.certificate_number])

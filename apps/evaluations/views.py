@@ -623,8 +623,12 @@ def verify(request, number):
 
 @login_required
 def certificate(request, pk):
-    """The certificate PDF, for the collective's 号长 and for staff who may see the collective."""
-    honor = get_object_or_404(Honor.objects.select_related("collective", "named_by", "round"), pk=pk)
+    """The certificate PDF, for the collective's 号长 and for staff who may see the collective.
+
+    Only titles named through the portal have one: an imported historical title has its paper certificate, issued
+    by the naming committee, and the verification page confirms it with the naming decision's reference.
+    """
+    honor = get_object_or_404(Honor.objects.select_related("collective", "named_by", "round"), pk=pk, round__isnull=False)
     scope = staff_scope(request)
     if honor.collective.leader_account_id != request.user.pk and not scope.can(Action.VIEW, honor.collective.registering_node):
         raise Http404

@@ -492,7 +492,12 @@ ACTION_LABELS = {
     "withdraw": gettext_lazy("Withdrawn after objection"),
     "name": gettext_lazy("Named"),
 }
-labels.register(actions={"creation_registration": gettext_lazy("Creation registration (创建备案)")})
+labels.register(
+    actions={
+        "creation_registration": gettext_lazy("Creation registration (创建备案)"),
+        "imported": gettext_lazy("Imported"),  # the action name and label of every import (apps/imports)
+    }
+)
 
 # Rounds, applications and objections share some state names ("open"): label them by the subject's own states.
 STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.choices), Objection: dict(ObjectionStatus.choices)}

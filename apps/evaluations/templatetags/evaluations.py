@@ -46,4 +46,4 @@ def rounds_panel(collectives):
 
 @register.simple_tag
 def valid_honors(collective):
-    return Honor.objects.filter(collective=collective, status=HonorStatus.NAMED).order_by("-named_on")
+    return Honor.objects.filter(collective=collective, status=HonorStatus.NAMED).select_related("named_by").order_by("-named_on")

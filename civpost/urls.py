@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("apps.stats.urls")),
     path("", include("apps.complaints.urls")),
     path("", include("apps.rechecks.urls")),
+    path("", include("apps.imports.urls")),
 ]

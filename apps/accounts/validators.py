@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -12,7 +13,9 @@ SERVICE_PHONE_RE = re.compile(
 
 
 def normalize_phone(value):
-    return re.sub(r"[\s()（）]", "", value or "")
+    """The number as typed or pasted from a spreadsheet ("１３８ 0013 8000", "(0556)5551234"), bare: full-width
+    digits and signs become ASCII (NFKC), spaces and brackets go."""
+    return re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", str(value or "")))
 
 
 def validate_mobile(value):

@@ -1,5 +1,3 @@
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -11,10 +9,9 @@ from apps.organizations.models import Node, Region
 from civpost.forms import DateInput
 
 from .models import CREDIT_PLEDGE, Collective, Member, Status
+from .validation import validate_birth_date
 
 CHOOSE = _("Choose…")
-OLDEST_MEMBER_AGE = 100
-YOUNGEST_MEMBER_AGE = 16  # The legal minimum working age.
 
 
 class RegistrationNodeField(forms.ModelChoiceField):
@@ -117,23 +114,8 @@ class MemberForm(forms.ModelForm):
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]
-        today = timezone.localdate()
-        if birth_date > today:
-            raise ValidationError(_("The birth date cannot be in the future."), code="future")
-        if birth_date > _years_before(today, YOUNGEST_MEMBER_AGE):
-            raise ValidationError(
-                _("Members must be at least %(age)s years old.") % {"age": YOUNGEST_MEMBER_AGE}, code="too_young"
-            )
-        if birth_date < _years_before(today, OLDEST_MEMBER_AGE):
-            raise ValidationError(_("Please check the birth date: it is more than 100 years ago."), code="too_old")
+        validate_birth_date(birth_date)
         return birth_date
-
-
-def _years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return date(day.year - years, 3, 1)
 
 
 class BaseMemberFormSet(forms.BaseInlineFormSet):

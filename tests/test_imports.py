@@ -430,3 +430,13 @@ def test_commands_print_counts_and_exit_non_zero_on_refused_rows(tmp_path, capsy
     assert Collective.objects.get(registration_number="340803-2024-00001").member_count == 2
     with pytest.raises(CommandError):
         call_command("import_members", str(members), node="340822")  # 怀宁县 may not touch 大观区's collectives
+
+
+def test_member_row_rules_for_a_pasted_list():
+    """apps/collectives/validation.member_errors: one member's own values, without a query."""
+    from apps.collectives.validation import member_errors
+
+    assert member_errors(Member(name="张三", birth_date=date(1995, 1, 1), position="客户经理")) == {}
+    errors = member_errors(Member(name="", birth_date=date.today() + timedelta(days=1), position="岗" * 60))
+    assert set(errors) == {"name", "birth_date", "position"}
+    assert "晚于今天" in errors["birth_date"][0]

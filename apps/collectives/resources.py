@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from apps.accounts.invitations import create_invited_user
+from apps.accounts.invitations import create_invited_users
 from apps.accounts.models import User
 from apps.accounts.validators import normalize_phone
 from apps.audit import labels as audit_labels
@@ -32,7 +32,7 @@ from apps.organizations.enums import Action, NodeKind
 from apps.organizations.models import Industry, Membership, Node, Region
 
 from .models import Collective, Member, Status
-from .validation import member_errors, member_key
+from .validation import member_key, validate_birth_date
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -348,19 +348,24 @@ class CollectiveImportResource(ImportResource):
         instance.leader_account = account
 
     def _new_account(self, phone, name):
-        """A new 号长 account, invited to set its password; in a dry run only counted."""
+        """A new 号长 account, created with the batch of collectives it leads (bulk_create) and invited to set its
+        password; in a dry run only counted."""
         self.new_phones.add(phone)
         self.context.notes["new_accounts"] = len(self.new_phones)
-        if self.dry_run:
-            account = User(real_name=name, phone=phone)
-        else:
-            username = phone if phone not in self.taken_usernames else f"{phone}-{len(self.new_phones)}"
-            account = create_invited_user(username=username, real_name=name, phone=phone)
-            self.context.invited_user_ids.append(account.pk)
+        username = phone if phone not in self.taken_usernames else f"{phone}-{len(self.new_phones)}"
+        account = User(username=username, real_name=name, phone=phone)
         self.accounts[phone] = account
         return account
 
     # Writing ----------------------------------------------------------------------------------------------------
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if not dry_run:
+            new_accounts = list({id(c.leader_account): c.leader_account for c in self.create_instances if c.leader_account.pk is None}.values())
+            if new_accounts:
+                create_invited_users(new_accounts)
+                self.context.invited_user_ids.extend(account.pk for account in new_accounts)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
 
     def after_bulk_create(self, instances):
         self._audit(instances, from_state="")
@@ -444,6 +449,7 @@ class MemberImportResource(ImportResource):
         self.seen_members, self.seen_leaders = {}, {}
         self.leaders = {}  # collective id → the member the file makes its 号长
         self.touched = set()
+        self.today = timezone.localdate()
 
     def load_existing(self, rows):
         numbers, units, names = set(), set(), set()
@@ -499,10 +505,10 @@ class MemberImportResource(ImportResource):
             error(NON_FIELD_ERRORS, _("This collective is registered with %(node)s, outside your area.") % {"node": collective.registering_node.name})
             return
         instance.collective = collective
-        for attribute, messages in member_errors(instance).items():
-            for message in messages:
-                error(attribute, message)
-        if errors:
+        try:  # the other field rules are the model's, checked for every row by validate_instance
+            validate_birth_date(instance.birth_date, self.today)
+        except ValidationError as problem:
+            error("birth_date", problem.messages[0])
             return
         same_row = self.first_seen(self.seen_members, member_key(collective.pk, instance.name, instance.birth_date))
         if same_row:

@@ -348,6 +348,12 @@ class ImportResource(resources.ModelResource):
             self.snapshots[id(instance)] = self.snapshot(instance)
         return instance
 
+    def get_import_fields(self):
+        # import-export works the list out again for every row; it does not change during an import.
+        if not hasattr(self, "_import_fields"):
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
     def snapshot(self, instance):
         return tuple(getattr(instance, name) for name in self.tracked_fields)
 

@@ -16,6 +16,10 @@ from .workbook import WorkbookError, read_table, rejected_rows_workbook
 logger = logging.getLogger(__name__)
 
 
+def FAILED_UNEXPECTEDLY():  # noqa: N802 (a message, translated when it is shown)
+    return _("The import failed unexpectedly; nothing has been written. Please try again or tell the administrator.")
+
+
 @dataclass
 class Outcome:
     new: int = 0
@@ -52,9 +56,13 @@ def run(kind, upload, context, dry_run):
     context.report(0)
     resource = kind.resource(context)
     dataset = tablib.Dataset(*table.rows, headers=[column.column_name for column in table.columns])
-    result = resource.import_data(
-        dataset, dry_run=dry_run, use_transactions=not dry_run, rollback_on_validation_errors=True
-    )
+    try:
+        result = resource.import_data(
+            dataset, dry_run=dry_run, use_transactions=not dry_run, rollback_on_validation_errors=True
+        )
+    except Exception:  # the transaction rolled back: nothing is written, and the person is told so
+        logger.exception("Import of %s failed", kind.slug)
+        return Outcome(failure=FAILED_UNEXPECTEDLY(), rows=len(table))
     context.report(len(table))
     return _outcome(result, table, resource)
 
@@ -70,7 +78,7 @@ def _outcome(result, table, resource):
     if result.base_errors:
         for error in result.base_errors:
             logger.error("Import of %s failed", resource.__class__.__name__, exc_info=error.error)
-        outcome.failure = _("The import failed unexpectedly; nothing has been written. Please try again or tell the administrator.")
+        outcome.failure = FAILED_UNEXPECTEDLY()
         return outcome
     for invalid in result.invalid_rows:
         messages = []

@@ -96,7 +96,8 @@ def template(request, kind):
 def job_detail(request, pk):
     job = _job(request, pk)
     errors = Paginator(job.row_errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
-    accounts = Paginator(job.invited_users.order_by("pk"), PAGE_SIZE).get_page(request.GET.get("accounts"))
+    # Refused rows and new accounts never come together (accounts exist only after a clean import): one page number.
+    accounts = Paginator(job.invited_users.order_by("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     for account in accounts:
         account.link = invitation_url(account) if is_pending_invitation(account) else ""
     return render(

@@ -371,13 +371,18 @@ def test_the_template_has_drop_downs_and_codes_of_the_area(client, county_admin)
 
 
 def run_worker():
+    """The real worker of the real backend, in batch mode: it runs every task waiting, then stops."""
     call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
 
 
 def test_large_files_run_in_the_background_with_progress(client, county_admin, monkeypatch, django_capture_on_commit_callbacks):
+    from django_tasks_db.management.commands import db_worker
+
     from apps.imports import workflow
 
     monkeypatch.setattr(workflow, "BACKGROUND_ROWS", 3)
+    # The worker drops connections that are not in autocommit, as a test's transaction is not: it keeps it here.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     rows = [collective_row(n) for n in range(1, 6)] + [collective_row(6, 号长手机="123")]
     with django_capture_on_commit_callbacks(execute=True):
         post_file(client, collectives_file(rows))

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
@@ -348,6 +349,12 @@ class ImportResource(resources.ModelResource):
             self.snapshots[id(instance)] = self.snapshot(instance)
         return instance
 
+    @cached_property
+    def _checked_by_widgets(self):
+        return {f.attribute for f in self.get_import_fields() if f.attribute and not isinstance(f.widget, TextWidget | LookupWidget)} | {
+            f.attribute for f in self.get_import_fields() if isinstance(f.widget, TextWidget) and f.widget.max_length
+        }
+
     def get_import_fields(self):
         # import-export works the list out again for every row; it does not change during an import.
         if not hasattr(self, "_import_fields"):
@@ -378,7 +385,9 @@ class ImportResource(resources.ModelResource):
         """The model's own field rules (lengths, validators, blanks) without the queries of full_clean: foreign
         keys come from the lookups, uniqueness from the natural keys."""
         errors = dict(import_validation_errors or {})
-        exclude = set(errors) | {f.name for f in instance._meta.fields if f.is_relation}
+        # The columns' widgets have checked their own values (lengths, formats, choices): the model's field rules run
+        # on the rest, as a net for what a resource sets itself.
+        exclude = set(errors) | self._checked_by_widgets | {f.name for f in instance._meta.fields if f.is_relation}
         try:
             instance.clean_fields(exclude=exclude)
         except ValidationError as error:

@@ -13,7 +13,9 @@ from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from apps.audit import labels
 from apps.audit.models import record
 from apps.audit.workflow import TransitionError
 from apps.organizations.scope import StaffScope
@@ -23,6 +25,15 @@ from .models import ImportJob, JobStatus
 from .resources import ImportContext
 
 BACKGROUND_ROWS = 2000
+
+STEP_LABELS = {
+    "upload": gettext_lazy("Uploaded"),
+    "check": gettext_lazy("Dry run"),
+    "confirm": gettext_lazy("Confirm the import"),
+    "import": gettext_lazy("Import"),
+    "fail": gettext_lazy("Failed"),
+}
+labels.register(actions=STEP_LABELS)
 
 
 def may_import(user, kind, node, scope=None):

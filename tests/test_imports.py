@@ -445,3 +445,32 @@ def test_member_row_rules_for_a_pasted_list():
     errors = member_errors(Member(name="", birth_date=date.today() + timedelta(days=1), position="岗" * 60))
     assert set(errors) == {"name", "birth_date", "position"}
     assert "晚于今天" in errors["birth_date"][0]
+
+
+def test_a_leader_with_an_account_is_matched_by_phone_and_name(client, county_admin):
+    existing = UserFactory(real_name="王晓明", phone="13800000001")
+    rows = [
+        collective_row(1, 号长姓名="王晓明", 号长手机="138 0000 0001", 所在地区="大观区", 行业="power"),
+        collective_row(2, 号长姓名="李四", 号长手机="13800000001"),
+    ]
+    errors = row_errors(client, rows)
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "号长姓名")] and "王晓明" in errors[0]["message"]
+    post_file(client, collectives_file(rows[:1]))
+    job = last_job()
+    assert (job.status, job.notes) == (JobStatus.CHECKED, {})
+    client.post(reverse("imports:confirm", args=[job.pk]))
+    collective = Collective.objects.get(name="营业厅青年班组1")
+    assert collective.leader_account == existing and collective.industry.code == "power"
+    assert not job.invited_users.exists()
+
+
+def test_a_city_committee_registers_with_the_county_committee_of_the_region(client, login, staff_user):
+    login(staff_user("reviewer", "340800"))
+    from apps.organizations.models import Node
+
+    city = Node.objects.get(region_id="340800", kind="league")
+    post_file(client, collectives_file([collective_row(1, 所在地区="340822")]), node=city)
+    job = last_job()
+    assert job.status == JobStatus.CHECKED, job.row_errors
+    client.post(reverse("imports:confirm", args=[job.pk]))
+    assert Collective.objects.get(name="营业厅青年班组1").registering_node.name == "共青团怀宁县委"

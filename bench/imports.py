@@ -143,7 +143,7 @@ def main():
                 label = f"{'re-import' if rerun else 'first import'} · {kind_slug} · {'dry run' if dry_run else 'import'}"
                 rows.append((label, outcome.rows, outcome.new, outcome.updated, outcome.unchanged, elapsed))
     print()
-    print(f"| step | rows | new | updated | unchanged | s |")
+    print("| step | rows | new | updated | unchanged | s |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for label, count, new, updated, unchanged, elapsed in rows:
         print(f"| {label} | {count:,} | {new:,} | {updated:,} | {unchanged:,} | {elapsed:.1f} |")

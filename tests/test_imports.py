@@ -15,10 +15,9 @@ from apps.collectives.models import Collective, Member, Status
 from apps.imports.models import ImportJob, JobStatus
 
 from .conftest import ROLES
-from .factories import CollectiveFactory, MembershipFactory, UserFactory
+from .factories import CollectiveFactory, UserFactory
 from .import_files import (
     COLLECTIVE_HEADERS,
-    MEMBER_HEADERS,
     collective_row,
     collectives_file,
     member_row,

@@ -160,6 +160,7 @@ class CollectiveImportResource(ImportResource):
         self.staff_phones = set()
         self.taken_usernames = set()
         self.new_phones = set()
+        self.today = timezone.localdate()
 
     # Lookups and existing records, loaded once ------------------------------------------------------------------
 
@@ -257,26 +258,21 @@ class CollectiveImportResource(ImportResource):
                 error("registration_number", _("The same registration number is already on row %(row)s.") % {"row": same_number})
         if errors:
             return
-        original = self.existing.get(("unit", *self.snapshot_key(instance)))
+        same_name = self.existing.get(("unit", instance.workplace_unit, instance.name))
         if instance.pk is None:
             self._check_new(instance, row, error)
         else:
-            self._check_existing(instance, original, error)
+            self._check_existing(instance, same_name, error)
         if not errors:
             self._check_status(instance, error)
             self._check_committee(instance, error)
         if not errors:
             self._check_leader(instance, error)
 
-    def snapshot_key(self, instance):
-        return (instance.workplace_unit, instance.name)
-
     def _check_new(self, instance, row, error):
+        # A number already in the portal would have found its collective: a new row's number is free.
         if instance.status is None or "状态" not in row:
             instance.status = Status.REGISTERED if instance.registration_number else Status.DRAFT
-        taken = self.existing.get(("number", instance.registration_number)) if instance.registration_number else None
-        if taken is not None:
-            error("registration_number", _("This registration number belongs to “%(name)s”.") % {"name": taken.name})
 
     def _check_existing(self, instance, other, error):
         before = dict(zip(self.tracked_fields, self.snapshots[id(instance)]))
@@ -304,7 +300,7 @@ class CollectiveImportResource(ImportResource):
                     error(attribute.removesuffix("_id"), _("The region and the registering committee of a registered collective are fixed."))
 
     def _check_status(self, instance, error):
-        today = timezone.localdate()
+        today = self.today
         if instance.status == Status.REGISTERED:
             if not instance.registration_number:
                 error("registration_number", _("An aspiring collective (争创集体) needs its registration number."))

@@ -147,22 +147,23 @@ def _finish(job, outcome, target, action, actor):
 
 class ProgressWriter:
     """Writes a job's progress where the polling page can read it while the import's own transaction is still open:
-    on PostgreSQL through a second connection of its own; on SQLite, which allows one writer at a time, through the
-    import's connection (visible when the transaction ends)."""
+    on PostgreSQL through a second connection of its own (opened once, closed with the last report); on SQLite,
+    which allows one writer at a time, through the import's connection (visible when the transaction ends)."""
 
     def __init__(self, job_pk):
         self.job_pk = job_pk
+        self.side = None
 
     def __call__(self, done, total):
         if connection.in_atomic_block and connection.vendor == "postgresql":
-            side = connections.create_connection(DEFAULT_DB_ALIAS)
-            try:
-                with side.cursor() as cursor:
-                    cursor.execute(
-                        f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, rows_total = %s WHERE id = %s",
-                        [done, total, self.job_pk],
-                    )
-            finally:
-                side.close()
+            self.side = self.side or connections.create_connection(DEFAULT_DB_ALIAS)
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, rows_total = %s WHERE id = %s",
+                    [done, total, self.job_pk],
+                )
         else:
             ImportJob.objects.filter(pk=self.job_pk).update(rows_done=done, rows_total=total)
+        if done >= total and self.side is not None:
+            self.side.close()
+            self.side = None

@@ -5,7 +5,7 @@ admin finds `admin.py`); apps/imports owns the flow (upload, dry run, confirm, b
 imports a domain app. Plugging in a kind, e.g. historical titles in apps/evaluations/resources.py:
 
     from apps.imports.registry import ImportKind, register
-    from apps.imports.resources import ImportField, ImportResource, LookupWidget, TextWidget
+    from apps.imports.resources import ChoiceWidget, ImportField, ImportResource, LookupWidget
     from apps.organizations.enums import Action
 
     class TitleImportResource(ImportResource):
@@ -25,11 +25,15 @@ imports a domain app. Plugging in a kind, e.g. historical titles in apps/evaluat
         def natural_key(self, row): ...                    # e.g. (registration number, level, year)
         def check_row(self, instance, row, errors): ...    # cross-column rules, duplicates within the file
         def after_bulk_create(self, instances): ...        # audit entries, in the same transaction
+        # optional: after_bulk_update(instances), finish(dry_run), template_example(node), code_tables(node)
 
     register(ImportKind(
         slug="titles", label=_("Historical titles"), resource_class=TitleImportResource,
         action=Action.MANAGE_NODE, description=_("…"), order=30,
     ))
+
+A command line for it is three lines in the domain app (see apps/imports/management/commands/import_members.py):
+`class Command(ImportCommand): kind_slug = "titles"`.
 
 The kind's `action` is the staff action (apps/organizations/enums.Action) a user needs on the committee they import
 for; the flow checks it with StaffScope on every view. Collectives and members need REVIEW_REGISTRATIONS: bringing

@@ -473,3 +473,18 @@ def test_a_city_committee_registers_with_the_county_committee_of_the_region(clie
     assert job.status == JobStatus.CHECKED, job.row_errors
     client.post(reverse("imports:confirm", args=[job.pk]))
     assert Collective.objects.get(name="营业厅青年班组1").registering_node.name == "共青团怀宁县委"
+
+
+def test_a_sheet_that_does_not_declare_its_size_is_counted_and_refused_past_the_limit(client, county_admin, monkeypatch):
+    from apps.imports import workbook
+
+    monkeypatch.setattr(workbook.read_table, "__defaults__", (3,))
+    monkeypatch.setattr(workbook.count_rows, "__defaults__", (3,))
+    book = openpyxl.Workbook(write_only=True)  # writes no <dimension>
+    sheet = book.create_sheet()
+    sheet.append(COLLECTIVE_HEADERS)
+    for n in range(1, 6):
+        sheet.append(list(collective_row(n).values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert "3" in failure_of(client, buffer.getvalue())

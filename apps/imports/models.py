@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,9 @@ class ImportJob(models.Model):
     # Why the file as a whole could not be imported.
     failure = models.TextField(_("failure"), blank=True)
     rejected_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    # The rows as the dry run read them, kept until the import: what is confirmed is what was checked, and the import
+    # does not read the file again. Emptied once the job is finished.
+    checked_rows = models.JSONField(null=True, blank=True, editable=False, encoder=DjangoJSONEncoder)
     # Kind-specific figures for the result page, e.g. {"new_accounts": 3}.
     notes = models.JSONField(default=dict, blank=True)
     # The accounts the import created (号长 invited to set their password), whose one-time links staff pass on.

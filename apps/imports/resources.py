@@ -152,7 +152,7 @@ class DateWidget(widgets.Widget):
             return value.date()
         if isinstance(value, date):
             return value
-        text = nfkc(value)
+        text = nfkc(str(value).strip().split("T")[0].split(" ")[0])  # a date and time keeps its date
         match = DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
         try:
             if match:

@@ -32,6 +32,7 @@ class Outcome:
     headers: list = field(default_factory=list)
     rejected: list = field(default_factory=list)  # [(values as uploaded, "column: message; …")]
     rows: int = 0
+    table: object = None  # the rows as read (workbook.Table)
 
     @property
     def ok(self):
@@ -45,12 +46,14 @@ class Outcome:
         return buffer.getvalue()
 
 
-def run(kind, upload, context, dry_run):
-    """Check (dry_run=True) or import the uploaded file as `kind`, acting for context.node."""
-    try:
-        table = read_table(upload, kind.columns())
-    except WorkbookError as error:
-        return Outcome(failure=str(error))
+def run(kind, upload, context, dry_run, table=None):
+    """Check (dry_run=True) or import the uploaded file as `kind`, acting for context.node; `table`, the rows a dry
+    run read (Outcome.table), stands for the file when given."""
+    if table is None:
+        try:
+            table = read_table(upload, kind.columns())
+        except WorkbookError as error:
+            return Outcome(failure=str(error))
     context.total = len(table)
     context.row_numbers = table.row_numbers
     context.report(0)
@@ -64,7 +67,9 @@ def run(kind, upload, context, dry_run):
         logger.exception("Import of %s failed", kind.slug)
         return Outcome(failure=FAILED_UNEXPECTEDLY(), rows=len(table))
     context.report(len(table))
-    return _outcome(result, table, resource)
+    outcome = _outcome(result, table, resource)
+    outcome.table = table
+    return outcome
 
 
 def _outcome(result, table, resource):

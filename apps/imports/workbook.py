@@ -51,6 +51,15 @@ class Table:
     def __len__(self):
         return len(self.rows)
 
+    def as_json(self):
+        return {"columns": [c.column_name for c in self.columns], "rows": self.rows, "row_numbers": self.row_numbers}
+
+    @classmethod
+    def from_json(cls, data, columns):
+        """The table a dry run kept (dates come back as ISO text, which the date columns read as they read cells)."""
+        by_name = {c.column_name: c for c in columns}
+        return cls(columns=[by_name[name] for name in data["columns"]], rows=data["rows"], row_numbers=data["row_numbers"])
+
 
 def normalize_header(value):
     """A header as people type it: full-width letters, spaces and the template's * for required columns ignored."""

@@ -23,6 +23,7 @@ from apps.organizations.scope import StaffScope
 from . import registry, services
 from .models import ImportJob, JobStatus
 from .resources import ImportContext
+from .workbook import Table
 
 BACKGROUND_ROWS = 2000
 
@@ -68,6 +69,7 @@ def check(job_pk):
     with translation.override(job.language):
         outcome = _run(job, dry_run=True)
         target = JobStatus.CHECKED if outcome.ok else (JobStatus.FAILED if outcome.failure else JobStatus.REJECTED)
+        job.checked_rows = outcome.table.as_json() if outcome.ok else None
         _finish(job, outcome, target, action="check", actor=None)
     return job
 
@@ -122,8 +124,13 @@ def _context(job):
 
 def _run(job, dry_run, context=None):
     context = context or _context(job)
-    with job.file.open("rb") as upload:
-        outcome = services.run(registry.get(job.kind), upload, context, dry_run=dry_run)
+    kind = registry.get(job.kind)
+    if job.checked_rows and not dry_run:
+        outcome = services.run(kind, None, context, dry_run=False, table=Table.from_json(job.checked_rows, kind.columns()))
+        job.checked_rows = None
+    else:
+        with job.file.open("rb") as upload:
+            outcome = services.run(kind, upload, context, dry_run=dry_run)
     job.notes = context.notes
     return outcome
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "treebeard",
+    "django_tasks_db",
     "civpost",
     "apps.audit",
     "apps.organizations",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "apps.stats",
     "apps.complaints",
     "apps.rechecks",
+    "apps.imports",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +206,11 @@ LOGGING = {
 
 
 CSRF_FAILURE_VIEW = "civpost.views.csrf_failure"
+
+# Background work (large imports, apps/imports/tasks.py) through Django's tasks framework. The default backend keeps
+# the tasks in the database (django-tasks-db) and `manage.py db_worker` runs them; `make run` starts one beside the
+# web server. Another backend (e.g. a Redis one in production) is named by its dotted path.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Staff work in Excel: offer it first in every import and export.
 IMPORT_EXPORT_FORMATS = [XLSX, CSV]

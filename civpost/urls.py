@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("apps.complaints.urls")),
     path("", include("apps.rechecks.urls")),
     path("", include("apps.organizations.urls")),
+    path("", include("apps.imports.urls")),
 ]

@@ -204,7 +204,7 @@ def test_admin_exports_collectives_as_excel(superuser_client):
     assert "'" + collective.name in values
 
 
-@pytest.mark.parametrize("url", ["/admin/organizations/node/", "/admin/organizations/node/import/", "/admin/collectives/collective/", "/admin/collectives/collective/import/", "/admin/audit/auditentry/"])
+@pytest.mark.parametrize("url", ["/admin/organizations/node/", "/admin/organizations/node/import/", "/admin/collectives/collective/", "/workbench/imports/", "/admin/audit/auditentry/"])
 def test_admin_pages_open(superuser_client, url):
     assert superuser_client.get(url).status_code == 200
 

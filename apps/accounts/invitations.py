@@ -30,6 +30,16 @@ def create_invited_user(*, username, real_name, phone=None, email=""):
     return user
 
 
+def create_invited_users(people):
+    """Many invited accounts in one statement (the new 号长 of an import): the same accounts as
+    create_invited_user. `people` are unsaved User objects whose username and phone the caller has checked are
+    free (in the import, against the accounts loaded for the file); returns them saved."""
+    for user in people:
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    return User.objects.bulk_create(people)
+
+
 def invitation_url(user):
     """The absolute one-time link at which the account's owner chooses a password."""
     path = reverse(

@@ -13,12 +13,12 @@ SERVICE_PHONE_RE = re.compile(
 
 
 def normalize_phone(value):
-    """A phone number as typed ("１３９ 0000 0001", "+86 139-0000-0001", "(0556)5551234") without the decoration.
+    """A phone number as typed (typed, or pasted from a spreadsheet: "１３９ 0000 0001", "+86 139-0000-0001", "(0556)5551234") without the decoration.
 
     NFKC turns full-width digits and brackets (Chinese input methods) into ASCII ones. Dashes stay in landlines
     and hotlines, where they separate the area code; a mobile number is stored as its 11 digits.
     """
-    value = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", value or ""))
+    value = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", str(value or "")))
     mobile = re.sub(r"^(?:\+|00)86", "", value).replace("-", "")
     return mobile if MOBILE_RE.match(mobile) else value
 

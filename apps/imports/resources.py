@@ -1,0 +1,445 @@
+"""What every import kind's resource shares (django-import-export underneath): columns with Chinese headers, cells
+cleaned the way people fill spreadsheets, existing records found by their natural key in one query per file, and
+the speed of bulk writes.
+
+A kind's resource (in its domain app, e.g. apps/collectives/resources.py) subclasses `ImportResource` and says:
+
+- its columns, as `ImportField`s (header, whether required, help text shown in the template, drop-down choices);
+- `natural_key(values)` and `load_existing(rows)`: how a row finds the record it updates;
+- `check_row(instance, row, errors)`: the rules that span several columns or rows (adds to `errors`, a dict of
+  attribute → messages);
+- optionally `after_bulk_create(instances)` (audit entries, …) and `finish()` (counts kept on other rows).
+
+Rows are validated without touching the database row by row (no full_clean queries: foreign keys come from the
+lookups loaded once, uniqueness from the natural-key index), then written with bulk_create/bulk_update in batches.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from apps.accounts.validators import normalize_phone, validate_mobile, validate_service_phone
+
+BATCH_SIZE = 1000
+PROGRESS_EVERY = 500
+
+
+@dataclass
+class ImportContext:
+    """Who imports, for which committee, and where the import reports to.
+
+    `node` is the committee the import acts for: its subtree bounds every region, committee and record a row may
+    name. `actor` is None for the command line (recorded as the system in the audit trail)."""
+
+    node: object
+    actor: object = None
+    label: str = ""  # the file's name, for the audit trail
+    progress: object = None  # callable(rows done, rows in all) or None
+    total: int = 0
+    row_numbers: list = field(default_factory=list)  # the sheet's row number of each data row
+    invited_user_ids: list = field(default_factory=list)
+    notes: dict = field(default_factory=dict)  # kind-specific figures shown with the result (e.g. new accounts)
+
+    def report(self, done):
+        if self.progress:
+            self.progress(done, self.total)
+
+
+class ImportField(fields.Field):
+    """A column of an import file: its header (and other accepted spellings), whether it must be filled, the help
+    text the template carries as a comment, and the values its drop-down offers."""
+
+    def __init__(self, *args, required=False, aliases=(), help_text="", choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required = required
+        self.aliases = aliases
+        self.help_text = help_text
+        self._choices = choices
+
+    def header_names(self):
+        return [self.column_name, *self.aliases]
+
+    def choices(self):
+        choices = self._choices() if callable(self._choices) else self._choices
+        return [str(c) for c in choices or []]
+
+    def clean(self, row, **kwargs):
+        value = row.get(self.column_name)
+        if value is None and self.required:
+            raise ValueError(_("This column must be filled in."))
+        if value is None and self.default is not fields.NOT_PROVIDED:
+            return self.default() if callable(self.default) else self.default
+        return self.widget.clean(value, row=row, **kwargs)
+
+
+def nfkc(value):
+    """Full-width digits, letters and signs as ASCII, every space removed: for codes, numbers and phones."""
+    return "".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+class TextWidget(widgets.Widget):
+    """Text with runs of spaces collapsed (multi-line text keeps its lines), within the column's length."""
+
+    def __init__(self, max_length=None, multiline=False):
+        super().__init__()
+        self.max_length = max_length
+        self.multiline = multiline
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        text = str(value)
+        if self.multiline:
+            lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+            text = "\n".join(line for line in lines if line)
+        else:
+            text = " ".join(text.split())
+        if self.max_length and len(text) > self.max_length:
+            raise ValueError(_("At most %(limit)s characters (this has %(count)s).") % {"limit": self.max_length, "count": len(text)})
+        return text
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class CodeWidget(TextWidget):
+    """A code or number: full-width characters and stray spaces normalised; None when empty (such codes are unique
+    when given)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return None if value is None else super().clean(nfkc(value), row, **kwargs) or None
+
+
+class PhoneWidget(widgets.Widget):
+    """A mobile number (mobile=True) or any service number, written the way people do: full-width digits, spaces
+    and brackets are normalised, not refused."""
+
+    def __init__(self, mobile=True):
+        super().__init__()
+        self.validator = validate_mobile if mobile else validate_service_phone
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        phone = normalize_phone(value)
+        try:
+            self.validator(phone)
+        except ValidationError as error:
+            raise ValueError(error.messages[0])
+        return phone
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+class DateWidget(widgets.Widget):
+    """A date as Excel stores it, or written 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日 or 20240501."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = nfkc(str(value).strip().split("T")[0].split(" ")[0])  # a date and time keeps its date
+        match = DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+        try:
+            if match:
+                return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+        raise ValueError(_("“%(value)s” is not a date. Write it as 2024-05-01.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class ChoiceWidget(widgets.Widget):
+    """One of a few values, by its Chinese label (what the drop-down offers) or its stored value."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.choices = choices  # [(stored value, label)]
+
+    def labels(self):
+        return [str(label) for _value, label in self.choices]
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return None
+        text = nfkc(value)
+        for stored, label in self.choices:
+            if text in (nfkc(label), str(stored)):
+                return stored
+        raise ValueError(
+            _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": "、".join(self.labels())}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return next((str(label) for stored, label in self.choices if stored == value), value)
+
+
+YES, NO = "是", "否"
+
+
+class YesNoWidget(ChoiceWidget):
+    def __init__(self):
+        super().__init__([(True, YES), (False, NO)])
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if value is not None and nfkc(value).lower() in ("y", "yes", "true", "1", "√"):
+            return True
+        if value is not None and nfkc(value).lower() in ("n", "no", "false", "0", "×"):
+            return False
+        return super().clean(value, row, **kwargs)
+
+
+class LookupWidget(widgets.Widget):
+    """A record named by its code or its name, found in lookups loaded once per file (`resource.lookups[key]`,
+    filled by the resource's `load_lookups`): {normalised code or name: record, or AMBIGUOUS}."""
+
+    AMBIGUOUS = object()
+
+    def __init__(self, key, render_attribute="name"):
+        super().__init__()
+        self.key = key
+        self.render_attribute = render_attribute
+        self.resource = None  # set by ImportResource
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return None
+        found = self.resource.lookups[self.key].get(nfkc(value))
+        if found is self.AMBIGUOUS:
+            raise ValueError(_("“%(value)s” names several places; write its code instead.") % {"value": value})
+        if found is None:
+            raise ValueError(self.resource.unknown_message(self.key, value))
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return getattr(value, self.render_attribute, "") if value is not None else ""
+
+
+def add_lookup(lookup, key, record):
+    key = nfkc(key)
+    if lookup.get(key, record) is not record:
+        lookup[key] = LookupWidget.AMBIGUOUS
+    else:
+        lookup[key] = record
+
+
+class ImportResource(resources.ModelResource):
+    """The base of every import kind's resource; see the module docstring."""
+
+    # Attributes compared to tell an updated record from an unchanged one, and written by bulk_update.
+    tracked_fields = ()
+    # Validation errors on these attributes are reported under this column (e.g. "leader_account": "号长手机").
+    error_columns = {}
+
+    class Meta:
+        use_bulk = True
+        batch_size = BATCH_SIZE
+        skip_diff = True  # no deep copy and no HTML diff per row: "unchanged" is told by tracked_fields
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = False  # validate_instance checks fields without a query per row
+        import_id_fields = []
+
+    def __init__(self, context, **kwargs):
+        super().__init__(**kwargs)
+        self.context = context
+        self.dry_run = True
+        self.row_index = 0
+        self.lookups = {}
+        self.existing = {}
+        self.snapshots = {}
+        for import_field in self.fields.values():
+            if isinstance(import_field.widget, LookupWidget):
+                import_field.widget.resource = self
+
+    # What a kind says -------------------------------------------------------------------------------------------
+
+    @classmethod
+    def columns(cls):
+        """The import columns in the order of Meta.fields, which is the template's."""
+        return [cls.fields[name] for name in cls._meta.fields if isinstance(cls.fields.get(name), ImportField)]
+
+    def load_lookups(self, rows):
+        """Fill self.lookups for the LookupWidgets, scoped to the context's node."""
+
+    def load_existing(self, rows):
+        """Fill self.existing: {natural key: instance} for the rows of the file (one or a few queries)."""
+
+    def natural_key(self, row):
+        """The key that finds the record a row updates (None when the row cannot name one)."""
+        raise NotImplementedError
+
+    def check_row(self, instance, row, errors):
+        """Rules spanning columns, rows or the database; add messages to errors[attribute]."""
+
+    def unknown_message(self, key, value):
+        return _("“%(value)s” is not known.") % {"value": value}
+
+    def after_bulk_create(self, instances):
+        """Called in the transaction after each batch of new records is inserted."""
+
+    def after_bulk_update(self, instances):
+        """Called in the transaction after each batch of updated records is written."""
+
+    def finish(self, dry_run):
+        """Called once after every row, in the transaction."""
+
+    @classmethod
+    def template_example(cls, node):
+        """{column name: value} for the template's example row."""
+        return {}
+
+    @classmethod
+    def code_tables(cls, node):
+        """[(title, headers, rows)] for the template's code sheet."""
+        return []
+
+    # The machinery ----------------------------------------------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        self.dry_run = dry_run
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        self.row_index = kwargs["row_number"]
+
+    def sheet_row(self, index=None):
+        """The row number in the sheet of the dataset's row `index` (default: the row being imported)."""
+        numbers = self.context.row_numbers
+        index = index or self.row_index
+        return numbers[index - 1] if numbers else index
+
+    def first_seen(self, registry, key):
+        """The sheet row where `key` was first seen in this file (None the first time); remembers this row."""
+        if key in registry:
+            return registry[key]
+        registry[key] = self.sheet_row()
+        return None
+
+    def before_import(self, dataset, **kwargs):
+        rows = [dict(zip(dataset.headers, values)) for values in dataset]
+        self.load_lookups(rows)
+        self.load_existing(rows)
+
+    def get_instance(self, instance_loader, row):
+        try:
+            key = self.natural_key(row)
+        except ValueError:
+            return None  # the key columns are wrong: reported when the row's fields are cleaned
+        instance = self.existing.get(key) if key is not None else None
+        if instance is not None:
+            self.snapshots[id(instance)] = self.snapshot(instance)
+        return instance
+
+    @cached_property
+    def _checked_by_widgets(self):
+        return {f.attribute for f in self.get_import_fields() if f.attribute and not isinstance(f.widget, TextWidget | LookupWidget)} | {
+            f.attribute for f in self.get_import_fields() if isinstance(f.widget, TextWidget) and f.widget.max_length
+        }
+
+    def get_import_fields(self):
+        # import-export works the list out again for every row; it does not change during an import.
+        if not hasattr(self, "_import_fields"):
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
+    def snapshot(self, instance):
+        return tuple(getattr(instance, name) for name in self.tracked_fields)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        for import_field in self.get_import_fields():
+            if import_field.attribute and import_field.column_name in row:
+                try:
+                    import_field.save(instance, row, **kwargs)
+                except ValueError as error:
+                    errors.setdefault(import_field.attribute, []).append(str(error))
+        if not errors:
+            self.check_row(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        before = self.snapshots.get(id(instance))
+        return not import_validation_errors and before is not None and before == self.snapshot(instance)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's own field rules (lengths, validators, blanks) without the queries of full_clean: foreign
+        keys come from the lookups, uniqueness from the natural keys."""
+        errors = dict(import_validation_errors or {})
+        # The columns' widgets have checked their own values (lengths, formats, choices): the model's field rules run
+        # on the rest, as a net for what a resource sets itself.
+        exclude = set(errors) | self._checked_by_widgets | {f.name for f in instance._meta.fields if f.is_relation}
+        try:
+            instance.clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if kwargs["row_number"] % PROGRESS_EVERY == 0:
+            self.context.report(kwargs["row_number"])
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if dry_run:  # the dry run validates without writing (import-export would write and roll back)
+            self.create_instances.clear()
+            return
+        created = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        if created and not result.base_errors:
+            self.after_bulk_create(created)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if dry_run:
+            self.update_instances.clear()
+            return
+        updated = list(self.update_instances)
+        if updated and "updated_at" in {f.name for f in self._meta.model._meta.fields}:
+            now = timezone.now()  # bulk_update does not run auto_now
+            for instance in updated:
+                instance.updated_at = now
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
+        if updated and not result.base_errors:
+            self.after_bulk_update(updated)
+
+    def get_bulk_update_fields(self):
+        names = [name.removesuffix("_id") for name in self.tracked_fields]
+        if "updated_at" in {f.name for f in self._meta.model._meta.fields}:
+            names.append("updated_at")
+        return names
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not result.has_validation_errors() and not result.base_errors:
+            self.finish(self._is_dry_run(kwargs))
+
+    def column_of(self, attribute):
+        """The column header under which an error on `attribute` is reported ("" for the row as a whole)."""
+        if attribute == NON_FIELD_ERRORS:
+            return ""
+        if attribute in self.error_columns:
+            return self.error_columns[attribute]
+        for import_field in self.fields.values():
+            if import_field.attribute == attribute:
+                return import_field.column_name
+        return ""
+

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.stats",
     "apps.complaints",
     "apps.rechecks",
+    "apps.workbench",
 ]
 
 MIDDLEWARE = [
@@ -115,7 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Where login leads is decided by the user's roles: apps/accounts/views.LoginView.
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "zh-hans"

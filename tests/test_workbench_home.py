@@ -204,6 +204,18 @@ def test_the_recommendation_deadline_is_optional(login, staff_user):
     assert Round.objects.get().recommendation_closes is None
 
 
+def test_the_window_cannot_be_extended_past_the_recommendation_deadline(login, staff_user, db):
+    round = RoundFactory(stage="open", recommendation_closes=in_days(30))
+    admin = login(staff_user(Role.ADMIN, ANQING))
+    url = reverse("evaluations:round_transition", args=[round.pk, "extend"])
+    page = admin.post(url, {"application_closes": in_days(30).isoformat(), "reason": "延长"}, follow=True).content.decode()
+    assert f"申报截止日期须早于推荐截止日期（{in_days(30).isoformat()}）" in page
+    admin.post(url, {"application_closes": in_days(25).isoformat(), "reason": "延长"})
+    round.refresh_from_db()
+    assert round.application_closes == in_days(25)
+    assert f"推荐截止 {in_days(30).isoformat()}" in admin.get(round.get_absolute_url()).content.decode()
+
+
 # Navigation --------------------------------------------------------------------------------
 
 

@@ -20,6 +20,6 @@ def todo(request):
             "items": todo_list.items(scope, today),
             "deadlines": todo_list.deadlines(scope, today),
             "holding": todo_list.holding_past_deadline(scope, today),
-            "nodes": [m.node for m in scope.memberships],
+            "nodes": list({m.node.pk: m.node for m in scope.memberships}.values()),
         },
     )

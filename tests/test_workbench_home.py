@@ -312,3 +312,8 @@ def test_anonymous_pages_pay_nothing_for_the_navigation(client, db, django_asser
     # The home page's own two (the number of posts and the latest ones), as before: the navigation adds none.
     with django_assert_num_queries(2):
         header(client)
+
+
+def test_anonymous_visitors_are_sent_to_login(client, db):
+    response = client.get(TODO)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

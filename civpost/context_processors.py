@@ -1,11 +1,57 @@
-from apps.organizations.enums import Action
+from functools import cached_property
+
+from apps.collectives.models import Collective
+from apps.evaluations.models import ReviewAssignment
+from apps.imports.registry import all_kinds
+from apps.organizations.enums import Action, Role
 from apps.organizations.scope import staff_scope
 
 
+class Navigation:
+    """What the header and the workbench menu offer the user: only what they can use.
+
+    Each answer is computed the first time a template asks for it, once per request; the memberships behind them
+    are read once (`staff_scope`), and anonymous visitors get no object at all, so public pages pay nothing.
+    """
+
+    def __init__(self, request):
+        self.user = request.user
+        self.scope = staff_scope(request)
+
+    @cached_property
+    def workbench(self):
+        return self.scope.is_staff_member
+
+    @cached_property
+    def my_collective(self):
+        # Everyone else is a 号长, or about to register a collective; staff see it only when they lead one.
+        return not self.workbench or Collective.objects.filter(leader_account=self.user).exists()
+
+    @cached_property
+    def committee_lists(self):
+        """Registrations, applications, rounds, campaigns and statistics of the user's subtree."""
+        return self.scope.can(Action.VIEW)
+
+    @cached_property
+    def complaints(self):
+        return self.scope.can(Action.HANDLE_COMPLAINTS)
+
+    @cached_property
+    def reviews(self):
+        if any(m.role == Role.EXPERT for m in self.scope.memberships):
+            return True
+        return self.workbench and ReviewAssignment.objects.filter(expert=self.user).exists()
+
+    @cached_property
+    def imports(self):
+        return any(self.scope.can(kind.action) for kind in all_kinds())
+
+    @cached_property
+    def staff(self):
+        return self.scope.can(Action.MANAGE_NODE)
+
+
 def navigation(request):
-    """What the header and the workbench menu need on every page: whether to offer the workbench, and staff
-    management to those who may manage a committee."""
     if not request.user.is_authenticated:
-        return {"is_staff_member": False, "may_manage_staff": False}
-    scope = staff_scope(request)
-    return {"is_staff_member": scope.is_staff_member, "may_manage_staff": scope.can(Action.MANAGE_NODE)}
+        return {}
+    return {"nav": Navigation(request)}

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.complaints",
     "apps.rechecks",
     "apps.imports",
+    "apps.workbench",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +118,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Where login leads is decided by the user's roles: apps/accounts/views.LoginView.
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "zh-hans"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
+    path("", include("apps.workbench.urls")),
     path("", include("apps.collectives.urls")),
     path("", include("apps.evaluations.urls")),
     path("", include("apps.activities.urls")),

@@ -85,9 +85,9 @@ def test_chinese_is_the_default_whatever_the_browser_asks_for(client):
 
 
 def test_workbench_link_only_for_staff(login, leader, staff_user):
-    assert reverse("collectives:staff_queue") not in login(leader).get(reverse("home")).content.decode()
+    assert reverse("workbench:todo") not in login(leader).get(reverse("home")).content.decode()
     staff = login(staff_user("viewer", "340800"))
-    assert reverse("collectives:staff_queue") in staff.get(reverse("home")).content.decode()
+    assert reverse("workbench:todo") in staff.get(reverse("home")).content.decode()
 
 
 def test_english_pages_stay_english_after_chinese_ones(client):

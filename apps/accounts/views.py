@@ -1,10 +1,25 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .forms import SignUpForm
+from apps.organizations.scope import StaffScope
+
+from .forms import LoginForm, SignUpForm
+
+
+class LoginView(auth_views.LoginView):
+    """Staff land on their to-do list, a 号长 on their collectives; a `?next=` still wins."""
+
+    authentication_form = LoginForm
+
+    def get_default_redirect_url(self):
+        if StaffScope(self.request.user).is_staff_member:
+            return reverse("workbench:todo")
+        return reverse("collectives:my")
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -33,6 +33,7 @@ class RoundForm(forms.ModelForm):
             "has_stars",
             "application_opens",
             "application_closes",
+            "recommendation_closes",
             "reference_date",
             "quota",
             "notice_working_days",
@@ -43,6 +44,7 @@ class RoundForm(forms.ModelForm):
             "creation_registration_closes": DateInput(),
             "application_opens": DateInput(),
             "application_closes": DateInput(),
+            "recommendation_closes": DateInput(),
             "reference_date": DateInput(),
             "holidays": forms.Textarea(attrs={"rows": 3}),
         }
@@ -67,6 +69,9 @@ class RoundForm(forms.ModelForm):
         opens, closes = cleaned.get("application_opens"), cleaned.get("application_closes")
         if opens and closes and closes < opens:
             self.add_error("application_closes", _("Applications must close after they open."))
+        recommendations_close = cleaned.get("recommendation_closes")
+        if closes and recommendations_close and recommendations_close <= closes:
+            self.add_error("recommendation_closes", _("Recommendations must close after applications close."))
         # The reference date follows the closing date until the admin sets one of their own.
         follows_closing = self.initial.get("reference_date") == self.initial.get("application_closes")
         if closes and (not cleaned.get("reference_date") or (follows_closing and "reference_date" not in self.changed_data)):

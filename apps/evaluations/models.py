@@ -40,6 +40,13 @@ class Round(models.Model):
     creation_registration_closes = models.DateField(_("creation registration closes"), null=True, blank=True)
     application_opens = models.DateField(_("applications open"))
     application_closes = models.DateField(_("applications close"))
+    # Recommendation goes committee by committee; parents see which committee below still holds applications after it.
+    recommendation_closes = models.DateField(
+        _("recommendations close"),
+        null=True,
+        blank=True,
+        help_text=_("Every committee below recommends by this day. Empty: no deadline."),
+    )
     # A date of its own, not the closing date: extending the window must not change eligibility already computed.
     reference_date = models.DateField(
         _("reference date"),

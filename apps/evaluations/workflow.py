@@ -304,6 +304,11 @@ def extend_application_window(round_pk, user, application_closes, reason):
             raise TransitionError(
                 _("The new closing date must be after %(date)s.") % {"date": round.application_closes.isoformat()}
             )
+        if round.recommendation_closes and application_closes >= round.recommendation_closes:
+            raise TransitionError(
+                _("Applications must close before recommendations close (%(date)s).")
+                % {"date": round.recommendation_closes.isoformat()}
+            )
         reason = reason.strip()
         if not reason:
             raise TransitionError(_("Please give the reason for the decision."))

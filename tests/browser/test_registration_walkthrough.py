@@ -68,7 +68,7 @@ def test_leader_registers_and_county_approves(page, committee_tree):
     page.get_by_label("用户名或手机号码").fill(reviewer.phone)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.goto("/workbench/")
+    page.goto("/workbench/registrations/")
     page.get_by_role("link", name="客户服务中心营业厅青年班组").click()
     expect(page.get_by_text("王晓明").first).to_be_visible()
     page.get_by_role("button", name="同意备案").click()

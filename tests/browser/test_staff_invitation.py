@@ -52,7 +52,7 @@ def test_county_admin_invites_a_reviewer_who_sets_a_password(page, committee_tre
     expect(page.get_by_role("heading", name="密码已设置")).to_be_visible()
 
     log_in(page, "13705560001", NEW_PASSWORD)
-    page.goto("/workbench/")
+    page.goto("/workbench/registrations/")
     expect(page.get_by_role("link", name=waiting.name)).to_be_visible()
     expect(page.get_by_text("共青团大观区委").first).to_be_visible()
     expect(page.get_by_role("link", name="工作人员")).to_have_count(0)  # reviewers do not manage staff

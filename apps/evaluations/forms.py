@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.validators import clean_contact
 from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
-from civpost.forms import DateInput
+from civpost.forms import DateInput, public_text_field
 
 from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
 from .uploads import EXTENSIONS, validate_upload
@@ -242,7 +242,8 @@ class ObjectionForm(forms.ModelForm):
         model = Objection
         fields = ["application", "name", "contact", "text"]
         labels = {"application": _("Entry you object to")}
-        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+    text = public_text_field(_("objection"))
 
     def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)

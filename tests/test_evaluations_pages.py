@@ -214,7 +214,8 @@ def test_named_list_and_objection_evidence(client, login, notice):
     evidence = reverse("evaluations:objection_evidence", args=[objection.pk])
     assert client.get(evidence).status_code == 302
     assert login(MembershipFactory(role="reviewer", node=round.node).user).get(evidence).status_code == 404
-    assert login(admin).get(evidence)["Content-Type"] == "image/png"
+    served = login(admin).get(evidence)
+    assert served["Content-Type"] == "image/png" and served["Content-Disposition"].startswith("attachment;")
     workflow.resolve_objection(objection.pk, admin, upheld=False, reason="不属实")
     assert client.get(reverse("evaluations:named_list_pdf", args=[round.pk])).status_code == 404  # not named yet
     workflow.name(round.pk, admin, today=notice.closes_on + timedelta(days=1))

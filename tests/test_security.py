@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -88,6 +89,17 @@ def test_nobody_else_unlocks(login, staff_user, role, where):
     assert response.status_code in (403, 404)
     assert not AuditEntry.objects.filter(action="unlock_sign_in").exists()
     assert sign_in(Client(REMOTE_ADDR="10.0.0.9"), membership.user.username, PASSWORD).status_code == 429
+
+
+def test_a_superuser_unlocks_anyone_in_the_admin(login):
+    person = UserFactory()
+    lock_out(Client(), person)
+    admin = login(UserFactory(is_superuser=True, is_staff=True))
+    attempt = AccessAttempt.objects.get(username=person.username)
+    listing = admin.get(reverse("admin:axes_accessattempt_changelist"))
+    assert listing.status_code == 200 and person.username in listing.content.decode()
+    admin.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    assert sign_in(Client(), person.username, PASSWORD).status_code == 302
 
 
 def test_a_leader_cannot_unlock(login):

@@ -143,7 +143,9 @@ LOGIN_URL = "login"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success does not wipe the count: axes would wipe every failure from the address too, and an attacker signing in
+# to an account of their own between guesses would never be locked. Failures expire with the lockout time.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "civpost.ratelimit.client_address"
 AXES_USERNAME_CALLABLE = "apps.accounts.backends.login_username"

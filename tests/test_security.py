@@ -66,6 +66,15 @@ def test_fewer_failures_then_the_right_password_signs_in(client):
     assert sign_in(client, person.username, PASSWORD).status_code == 302
 
 
+def test_signing_in_to_another_account_between_guesses_does_not_reset_the_count(client):
+    victim, own = UserFactory(), UserFactory()
+    for _attempt in range(4):
+        sign_in(client, victim.username, "wrong-password")
+    assert sign_in(client, own.username, PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.9"), victim.username, "wrong-password").status_code == 429
+
+
 def test_a_committee_admin_unlocks_a_person_of_their_committee(login, staff_user):
     membership = MembershipFactory(role=Role.REVIEWER, node=committee(DAGUAN))
     lock_out(Client(), membership.user)

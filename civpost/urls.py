@@ -19,3 +19,8 @@ urlpatterns = [
     path("", include("apps.rechecks.urls")),
     path("", include("apps.organizations.urls")),
 ]
+
+# Error pages that need neither the database nor static files; Django's own 500 view already renders without them.
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found

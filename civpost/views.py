@@ -3,7 +3,7 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, HttpResponseNotFound
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
@@ -43,6 +43,21 @@ def healthz(request):
         logger.exception("healthz: the layout does not render")
         return HttpResponse(f"pages cannot render: {type(error).__name__}\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def _standalone_error(template, response_class):
+    """Error pages render without the request: no context processor runs, so no database read can turn a 404 into
+    a 500 while the database is down (the templates use no static files either: templates/error_base.html)."""
+
+    def view(request, exception=None):
+        return response_class(render_to_string(template))
+
+    return view
+
+
+bad_request = _standalone_error("400.html", HttpResponseBadRequest)
+permission_denied = _standalone_error("403.html", HttpResponseForbidden)
+page_not_found = _standalone_error("404.html", HttpResponseNotFound)
 
 
 def csrf_failure(request, reason=""):

@@ -293,3 +293,11 @@ def test_password_reset_requests_are_throttled(client):
     for _attempt in range(10):
         assert client.post(reverse("password_reset"), {"email": "nobody@example.cn"}).status_code == 302
     assert client.post(reverse("password_reset"), {"email": "nobody@example.cn"}).status_code == 429
+
+
+def test_error_pages_read_nothing_but_the_session(login, leader, django_assert_max_num_queries):
+    """No context processor runs for an error page: a database in trouble cannot turn a 404 into a 500."""
+    client = login(leader)
+    with django_assert_max_num_queries(2):  # the session and its user, read by the middleware for every request
+        response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()

@@ -1,6 +1,7 @@
 """Form pieces every app's forms share."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -10,3 +11,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's own argument name)
         super().__init__(attrs, format)
+
+
+# What a member of the public may write in one free-text field of a public form (complaint, objection): enough for
+# a detailed account, not a place to dump a book.
+PUBLIC_TEXT_MAX_LENGTH = 5000
+
+
+def public_text_field(label, rows=5):
+    """A required free-text field of a public form, bounded, its limit named under it and enforced by the browser."""
+    return forms.CharField(
+        label=label,
+        max_length=PUBLIC_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=_("Up to %(limit)s characters.") % {"limit": PUBLIC_TEXT_MAX_LENGTH},
+        error_messages={"max_length": _("Please keep it to %(limit_value)d characters or fewer (you wrote %(show_value)d).")},
+    )

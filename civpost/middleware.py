@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -21,3 +22,28 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than REQUEST_BODY_MAX_MB before anything reads it.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves file parts out, so without this a multi-gigabyte "photo" would be
+    streamed to a temporary file before a form could say it is too large. The reverse proxy sets the same cap
+    (client_max_body_size, README.md) so that such a body never reaches the application at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = settings.REQUEST_BODY_MAX_MB
+        if declared > limit * 1024 * 1024:
+            response = render(request, "413.html", {"limit": limit}, status=413)
+            response["Connection"] = "close"  # The unread body must not be taken for the next request.
+            return response
+        return self.get_response(request)
+

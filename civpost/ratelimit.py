@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import render
 
 
 def client_address(request):
@@ -23,3 +24,8 @@ def limit_reached(request, scope, limit, period_seconds):
         cache.set(key, 1, timeout=period_seconds)
         count = 1
     return count > limit
+
+
+def too_many_requests(request, message):
+    """The one answer every public form gives once its limit is reached: a 429 page that says why, in words."""
+    return render(request, "429.html", {"message": message}, status=429)

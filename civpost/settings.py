@@ -4,6 +4,7 @@ Defaults are the safe production ones (DEBUG off, HTTPS-only cookies); `make run
 and the test suite switch them for local use.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "import_export",
     "treebeard",
     "django_tasks_db",
+    "axes",
     "civpost",
     "apps.audit",
     "apps.organizations",
@@ -66,8 +68,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civpost.middleware.RequestSizeLimitMiddleware",
+    "apps.accounts.sessions.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a lockout raised by the login into the lockout page
 ]
 
 ROOT_URLCONF = "civpost.urls"
@@ -97,6 +102,17 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait their turn instead of failing with "database is locked": every transaction takes the
+    # write lock when it begins (so a decision reads the state the previous writer left, as PostgreSQL's row locks
+    # give), a writer waits up to SQLITE_TIMEOUT seconds for it, and WAL lets readers go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -110,15 +126,38 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 STATS_MAX_AGE = env.int("STATS_MAX_AGE", default=600)
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.UsernameOrPhoneBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any password check
+    "apps.accounts.backends.UsernameOrPhoneBackend",
+]
+# Passwords chosen in a form (sign-up, change, reset, invitation): 8 characters or more from 3 of the 4 classes,
+# never containing the username or the phone number. Demo and test accounts are created directly and keep theirs.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "apps.accounts.validators.PasswordStrengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 # Where login leads is decided by the user's roles: apps/accounts/views.LoginView.
+
+# Failed sign-ins (django-axes): LOGIN_FAILURE_LIMIT failures for one account, or from one address, lock it for
+# LOGIN_LOCKOUT_MINUTES; a committee admin unlocks a person of their committees (staff page), a superuser anyone
+# (admin → Access attempts). Accounts are counted by their username however they were typed (username or phone).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the count: axes would wipe every failure from the address too, and an attacker signing in
+# to an account of their own between guesses would never be locked. Failures expire with the lockout time.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "civpost.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "apps.accounts.backends.login_username"
+AXES_VERBOSE = False
+
+# Idle sessions end (apps/accounts/sessions.py): staff after minutes, 号长 after days.
+SESSION_IDLE_STAFF_MINUTES = env.int("SESSION_IDLE_STAFF_MINUTES", default=30)
+SESSION_IDLE_LEADER_DAYS = env.int("SESSION_IDLE_LEADER_DAYS", default=7)
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "zh-hans"
@@ -179,9 +218,13 @@ BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-# Uploads: attachments are checked one by one (apps/evaluations/uploads.py); this caps a whole request.
+# Uploads: attachments are checked one by one (apps/evaluations/uploads.py); form fields without files are capped
+# by DATA_UPLOAD_MAX_MEMORY_SIZE, files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, and a request
+# declaring a body above REQUEST_BODY_MAX_MB (an activity report: 9 photos of 10 MB) is refused with a 413 before it
+# is read (civpost/middleware.py). Set the reverse proxy's client_max_body_size to the same value.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_BODY_MAX_MB = env.int("REQUEST_BODY_MAX_MB", default=100)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -21,3 +21,8 @@ urlpatterns = [
     path("", include("apps.organizations.urls")),
     path("", include("apps.imports.urls")),
 ]
+
+# Error pages that need neither the database nor static files; Django's own 500 view already renders without them.
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found

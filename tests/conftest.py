@@ -1,6 +1,7 @@
 """Shared fixtures: the real committee tree (loaded once per test database) and logged-in clients."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from apps.organizations.enums import Role
@@ -31,6 +32,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"  # Uploads of one test never land in the project or another test.
+    cache.clear()  # Rate-limit counters and cached pages of one test never reach the next.
 
 
 def committee(region_or_name):

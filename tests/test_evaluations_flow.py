@@ -14,11 +14,12 @@ from apps.evaluations.models import Application, Honor, Round
 
 from .evaluation_factories import RUBRIC, eligible_collective
 from .factories import MembershipFactory, UserFactory
+from .pdfs import clean_pdf
 from .conftest import committee
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()
 
 
 def round_post(**overrides):

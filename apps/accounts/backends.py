@@ -19,3 +19,11 @@ class UsernameOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def login_username(request, credentials=None):
+    """The account a sign-in attempt is counted against (django-axes): its username, whether the username or the
+    phone number was typed, so that switching between the two does not double the allowed failures."""
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    account = accounts_by_login(typed).values_list("username", flat=True).first()
+    return account or typed.strip()

@@ -49,3 +49,42 @@ def clean_contact(value):
     if not (MOBILE_RE.match(phone) or SERVICE_PHONE_RE.match(phone)):
         raise ValidationError(message, code="invalid_contact")
     return phone
+
+
+class PasswordStrengthValidator:
+    """At least `min_length` characters from at least 3 of the 4 classes (capitals, small letters, digits, symbols),
+    and never the account's username or phone number inside it (等保 2.0: password complexity)."""
+
+    CLASSES = (str.isupper, str.islower, str.isdigit, lambda char: not char.isalnum())
+
+    def __init__(self, min_length=8, min_classes=3):
+        self.min_length, self.min_classes = min_length, min_classes
+
+    def validate(self, password, user=None):
+        errors = []
+        if len(password) < self.min_length:
+            errors.append(ValidationError(
+                _("The password must have at least %(min_length)d characters.") % {"min_length": self.min_length},
+                code="password_too_short",
+            ))
+        classes = sum(any(test(char) for char in password) for test in self.CLASSES)
+        if classes < self.min_classes:
+            errors.append(ValidationError(
+                _("The password must mix at least 3 of: capital letters, small letters, digits and symbols."),
+                code="password_too_simple",
+            ))
+        for value in self._personal_values(user):
+            if value.lower() in password.lower():
+                errors.append(ValidationError(_("The password must not contain your username or phone number."), code="password_personal"))
+                break
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _personal_values(user):
+        values = [getattr(user, "username", ""), normalize_phone(getattr(user, "phone", "") or "")]
+        return [value for value in values if value and len(value) >= 3]
+
+    def get_help_text(self):
+        return _("At least %(min_length)d characters mixing 3 of: capital letters, small letters, digits and symbols; "
+                 "not containing your username or phone number.") % {"min_length": self.min_length}

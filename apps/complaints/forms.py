@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -5,19 +7,24 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.validators import clean_contact
 from apps.activities.photos import check_photo
-from civpost.forms import DateInput
+from civpost.forms import DateInput, public_text_field
 
 from .models import Complaint
+
+# An incident older than this is no longer one the committee can look into (witnesses, the collective's staff and
+# its records have moved on); it also stops a mistyped year (0001, 2206) from being filed.
+OLDEST_INCIDENT_DAYS = 2 * 365
 
 
 class ComplaintForm(forms.ModelForm):
     # Bots fill every field; people never see this one (hidden by the stylesheet, skipped by screen readers).
     website = forms.CharField(required=False, label=_("Leave this empty"))
+    what_happened = public_text_field(_("what happened"))
 
     class Meta:
         model = Complaint
         fields = ["what_happened", "happened_on", "evidence", "contact", "name"]
-        widgets = {"what_happened": forms.Textarea(attrs={"rows": 5}), "happened_on": DateInput()}
+        widgets = {"happened_on": DateInput()}
         help_texts = {"contact": _("Only the league committee sees it, to reach you. The collective never does.")}
 
     def __init__(self, *args, **kwargs):
@@ -26,8 +33,11 @@ class ComplaintForm(forms.ModelForm):
 
     def clean_happened_on(self):
         day = self.cleaned_data["happened_on"]
-        if day > timezone.localdate():
+        today = timezone.localdate()
+        if day > today:
             raise ValidationError(_("The date cannot be in the future."))
+        if day < today - timedelta(days=OLDEST_INCIDENT_DAYS):
+            raise ValidationError(_("Only incidents of the last two years can be reported here."))
         return day
 
     def clean_contact(self):

@@ -16,7 +16,7 @@ from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
 from civpost.exports import dated_filename, xlsx_response
-from civpost.ratelimit import limit_reached
+from civpost.ratelimit import limit_reached, too_many_requests
 
 from . import exports, workflow
 from .forms import AskStatementForm, CloseForm, ComplaintForm, LiftForm, NotesForm, StatementForm, WarningForm
@@ -36,8 +36,7 @@ def complain(request, pk):
     form = ComplaintForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if limit_reached(request, "complaint", COMPLAINTS_PER_HOUR, 3600):
-            messages.error(request, _("Too many complaints from your network in the last hour. Please try again later or call the supervision phone."))
-            return render(request, "complaints/complain.html", {"form": form, "collective": collective}, status=429)
+            return too_many_requests(request, _("Too many complaints from your network in the last hour. Please try again later or call the supervision phone."))
         if form.is_valid():
             if form.is_spam():
                 return redirect(collective)  # Bots get no tracking code and leave no trace.

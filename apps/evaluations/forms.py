@@ -7,7 +7,7 @@ from apps.accounts.models import User
 from apps.accounts.validators import clean_contact
 from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
-from civpost.forms import DateInput
+from civpost.forms import DateInput, public_text_field
 
 from . import eligibility
 from .enums import STAR_GRADES, AppStatus
@@ -290,7 +290,8 @@ class ObjectionForm(forms.ModelForm):
         model = Objection
         fields = ["application", "name", "contact", "text"]
         labels = {"application": _("Entry you object to")}
-        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+    text = public_text_field(_("objection"))
 
     def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost.exports import dated_filename, xlsx_response
-from civpost.ratelimit import limit_reached
+from civpost.ratelimit import limit_reached, too_many_requests
 
 from . import certificates, eligibility, exports, printed_form, queries, workflow
 from .eligibility import check_eligibility
@@ -39,7 +39,7 @@ from .forms import (
     ScoreForm,
 )
 from .models import Application, Attachment, CreationRegistration, Honor, Notice, Objection, ReviewAssignment, Round
-from .uploads import EXTENSIONS
+from .uploads import EXTENSIONS, download_response
 
 PAGE_SIZE = 30
 OBJECTIONS_PER_HOUR = 5
@@ -246,7 +246,7 @@ def objection_evidence(request, pk):
     if not objection.evidence or not workflow.is_round_admin(request.user, objection.notice.round, staff_scope(request)):
         raise Http404
     content_type = {extension: content for content, extension in EXTENSIONS.items()}[objection.evidence_extension]
-    return FileResponse(objection.evidence.open("rb"), content_type=content_type)
+    return download_response(objection.evidence, content_type, f"objection-{objection.pk}.{objection.evidence_extension}")
 
 
 # Applications (staff) --------------------------------------------------------------------------
@@ -546,9 +546,7 @@ def download_attachment(request, pk, attachment_pk):
     )
     if not allowed:
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.original_name)}"
-    return response
+    return download_response(attachment.file, attachment.content_type, attachment.original_name)
 
 
 
@@ -598,8 +596,7 @@ def notice_detail(request, pk):
         form = ObjectionForm(request.POST or None, request.FILES or None, entries=open_entries)
         if request.method == "POST":
             if limit_reached(request, "objection", OBJECTIONS_PER_HOUR, 3600):
-                messages.error(request, _("Too many objections from your network in the last hour. Please try again later."))
-                return redirect(notice.get_absolute_url())
+                return too_many_requests(request, _("Too many objections from your network in the last hour. Please try again later."))
             if form.is_valid():
                 if not form.is_spam():
                     with transaction.atomic():

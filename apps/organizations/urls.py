@@ -11,4 +11,5 @@ urlpatterns = [
     path("workbench/staff/<int:pk>/role/", views.step, {"name": "role"}, name="staff_change_role"),
     path("workbench/staff/<int:pk>/end/", views.step, {"name": "end"}, name="staff_end"),
     path("workbench/staff/<int:pk>/invitation/", views.step, {"name": "invitation"}, name="staff_reissue"),
+    path("workbench/staff/<int:pk>/unlock/", views.step, {"name": "unlock"}, name="staff_unlock"),
 ]

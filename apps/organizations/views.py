@@ -156,6 +156,8 @@ def staff_detail(request, pk):
             "pending": pending,
             "may_act": may_act,
             "may_reissue": may_act and pending and workflow.may_reissue(request.user, person, scope),
+            "locked": workflow.is_sign_in_locked(person),
+            "may_unlock": may_act and workflow.may_reissue(request.user, person, scope),
             "role_form": ChangeRoleForm(initial={"role": membership.role}),
             "end_form": EndForm(),
             "timeline": workflow.timeline(membership),
@@ -168,6 +170,7 @@ STEPS = {
     "role": (ChangeRoleForm, lambda user, pk, data: workflow.change_role(user, pk, data["role"]), gettext_lazy("Role changed.")),
     "end": (EndForm, lambda user, pk, data: workflow.end(user, pk, data["reason"]), gettext_lazy("The role has ended.")),
     "invitation": (None, lambda user, pk, data: workflow.reissue_invitation(user, pk), gettext_lazy("A new password link was issued; earlier links no longer work.")),
+    "unlock": (None, lambda user, pk, data: workflow.unlock_sign_in(user, pk), gettext_lazy("Sign-in is unlocked: the person can sign in again now.")),
 }
 
 

@@ -9,8 +9,12 @@ and never on their own memberships: nobody promotes, demotes or ends themselves.
 Each step checks permission, then state, and writes its audit entry in the same transaction.
 """
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +37,7 @@ ACTION_LABELS = {
     "change_role": gettext_lazy("Role changed"),
     "end_membership": gettext_lazy("Role ended"),
     "reissue_invitation": gettext_lazy("New password link issued"),
+    "unlock_sign_in": gettext_lazy("Sign-in unlocked"),
 }
 STATE_LABELS = {NO_ROLE: gettext_lazy("no role"), **dict(Role.choices), ENDED: gettext_lazy("ended")}
 
@@ -146,6 +151,30 @@ def reissue_invitation(actor, membership_pk):
         mail_invitation(person, url, _introduction(actor, membership))
         record(membership, actor=actor, action="reissue_invitation")
     return url
+
+
+def is_sign_in_locked(person):
+    """Has the person's account failed enough sign-ins to be locked out now (django-axes)?"""
+    failures = AccessAttempt.objects.filter(
+        username=person.username, attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return (failures or 0) >= settings.AXES_FAILURE_LIMIT
+
+
+def unlock_sign_in(actor, membership_pk):
+    """Lift the lockout of a person's account after too many wrong passwords, before it runs out by itself. The
+    same admins who may hand out a password link may unlock: those who manage every role the person holds."""
+    with transaction.atomic():
+        membership = _locked(membership_pk)
+        scope = StaffScope(actor)
+        if not may_act_on(actor, membership, scope) or not may_reissue(actor, membership.user, scope):
+            raise PermissionError("unlock_sign_in")
+        _require_current(membership)
+        if not is_sign_in_locked(membership.user):
+            raise TransitionError(_("%(name)s's sign-in is not locked.") % {"name": membership.user.get_full_name()})
+        axes_reset(username=membership.user.username)
+        record(membership, actor=actor, action="unlock_sign_in")
+    return membership
 
 
 def _locked(pk):

@@ -28,6 +28,7 @@ def test_complaint_upheld_and_title_revoked(page, committee_tree):
     page.get_by_role("link", name=collective.name).click()
     page.get_by_role("link", name="我要投诉").click()
     page.locator("#id_what_happened").fill("窗口工作时间无人值守，监督电话无人接听。")
+    expect(page.locator("#id_what_happened + small")).to_have_text("20 / 5000")  # the length counter
     page.locator("#id_happened_on").fill((timezone.localdate() - timedelta(days=2)).isoformat())
     page.locator("#id_contact").fill("13911112222")
     page.get_by_role("button", name="提交投诉").click()

@@ -11,6 +11,7 @@ from apps.evaluations.models import Honor, Notice
 from apps.organizations.models import Node
 from tests.evaluation_factories import eligible_collective
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.pdfs import clean_pdf
 
 
 def log_in(page, user):
@@ -57,7 +58,7 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
     for field in page.locator("input[name^=item_]").all():
         field.fill(field.get_attribute("max"))
     page.locator("#id_file").set_input_files(
-        files=[{"name": "事迹材料.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
+        files=[{"name": "事迹材料.pdf", "mimeType": "application/pdf", "buffer": clean_pdf()}]
     )
     page.get_by_role("button", name="保存并提交").click()
     expect(page.get_by_text("已提交。您可以在这里跟踪每一步进展。")).to_be_visible()

@@ -202,3 +202,16 @@ def test_only_the_rounds_admin_may_change_the_list(login, round, experts, role, 
     assert detail.status_code in (200, 403, 404)
     if detail.status_code == 200:
         assert "score_rows" not in detail.context and 'name="application"' not in detail.content.decode()
+
+
+def test_a_star_grade_is_saved_with_its_row(login, experts):
+    round = RoundFactory(node=committee("100000"), stage="review", has_stars=True, edition=22)
+    application = scored_application(round, experts, 80)
+    admin = login(MembershipFactory(role="admin", node=round.node).user)
+    assert 'name="star_grade"' in page_of(admin, round).content.decode()
+    admin.post(step(round, "propose"), {"application": application.pk, "proposed": "on", "star_grade": "2"})
+    application.refresh_from_db()
+    assert (application.proposed, application.star_grade) == (True, 2)
+    admin.post(step(round, "propose"), {"application": application.pk})
+    application.refresh_from_db()
+    assert (application.proposed, application.star_grade) == (False, None)

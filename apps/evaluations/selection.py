@@ -6,8 +6,10 @@ a province for a national round) and the rank its last recommending committee ga
 a time; the workflow's bulk steps rank it for the top-N proposal.
 """
 
+from functools import cached_property
 from math import sqrt
 
+from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Substr
 
@@ -18,13 +20,14 @@ from .models import Application, Recommendation, ReviewAssignment
 
 SUBMITTED = Q(assignments__submitted_at__isnull=False)
 
+# Each order of the table: the annotations it needs, and the ordering.
 SORTS = {
-    "-mean": (F("mean_total").desc(nulls_last=True), "pk"),
-    "mean": (F("mean_total").asc(nulls_last=True), "pk"),
-    "-spread": (F("variance").desc(nulls_last=True), "pk"),
-    "spread": (F("variance").asc(nulls_last=True), "pk"),
-    "name": ("collective__name", "pk"),
-    "committee": ("committee_path", F("mean_total").desc(nulls_last=True), "pk"),
+    "-mean": (["mean_total"], [F("mean_total").desc(nulls_last=True), "pk"]),
+    "mean": (["mean_total"], [F("mean_total").asc(nulls_last=True), "pk"]),
+    "-spread": (["variance"], [F("variance").desc(nulls_last=True), "pk"]),
+    "spread": (["variance"], [F("variance").asc(nulls_last=True), "pk"]),
+    "name": ([], ["collective__name", "pk"]),
+    "committee": (["committee_path", "mean_total"], ["committee_path", F("mean_total").desc(nulls_last=True), "pk"]),
 }
 
 
@@ -66,18 +69,48 @@ def _item_score(item):
     return JSONNumber("assignments__scores", item.pk)
 
 
-def scored(round, items):
-    """The round's applications in the table, with their scores aggregated in one query."""
-    total = sum((_item_score(item) for item in items), start=0.0) if items else None
-    annotations = {f"item_{item.pk}": Avg(_item_score(item), filter=SUBMITTED) for item in items}
-    if total is not None:
-        annotations |= {"mean_total": Avg(total, filter=SUBMITTED), "mean_square": Avg(total * total, filter=SUBMITTED)}
-    queryset = round.applications.filter(status__in=table_statuses()).annotate(
-        **annotations, scored_count=Count("assignments", filter=SUBMITTED), committee_path=committee_path(round)
-    )
-    if total is None:
-        return queryset.annotate(mean_total=F("scored_count") * 0.0, variance=F("scored_count") * 0.0)
-    return queryset.annotate(variance=F("mean_square") - F("mean_total") * F("mean_total"))
+def _total(items):
+    return sum((_item_score(item) for item in items), start=0.0) if items else 0.0
+
+
+def in_table(round):
+    return round.applications.filter(status__in=table_statuses())
+
+
+def scored(queryset, round, items):
+    """The applications with their scores aggregated: per item, the mean and variance of the totals."""
+    total = _total(items)
+    return queryset.annotate(
+        **{f"item_{item.pk}": Avg(_item_score(item), filter=SUBMITTED) for item in items},
+        mean_total=Avg(total, filter=SUBMITTED),
+        mean_square=Avg(total * total, filter=SUBMITTED),
+        scored_count=Count("assignments", filter=SUBMITTED),
+        committee_path=committee_path(round),
+    ).annotate(variance=F("mean_square") - F("mean_total") * F("mean_total"))
+
+
+def ordered_pks(queryset, round, items, sort):
+    """The pks in the table's order, computing only what the order needs: narrow rows over the whole round."""
+    total = _total(items)
+    needs = {
+        "mean_total": Avg(total, filter=SUBMITTED),
+        "variance": Avg(total * total, filter=SUBMITTED) - Avg(total, filter=SUBMITTED) * Avg(total, filter=SUBMITTED),
+        "committee_path": committee_path(round),
+    }
+    names, ordering = SORTS[sort]
+    return queryset.annotate(**{name: needs[name] for name in names}).order_by(*ordering).values_list("pk", flat=True)
+
+
+class TablePaginator(Paginator):
+    """Pages of ordered pks, counted on the filtered table without its aggregates."""
+
+    def __init__(self, ordered, per_page, table):
+        super().__init__(ordered, per_page)
+        self.table = table
+
+    @cached_property
+    def count(self):
+        return self.table.count()
 
 
 def filtered(queryset, committee=None, proposed=None, search=""):
@@ -90,9 +123,12 @@ def filtered(queryset, committee=None, proposed=None, search=""):
     return queryset
 
 
-def rows(page_applications, items, committees_by_path):
-    """The page's rows ready to show: the experts' reviews and the recommending ranks come in two more queries."""
-    applications = list(page_applications)
+def rows(page, round, items, committees_by_path):
+    """The page's rows ready to show, in the page's order: their scores, experts' reviews and recommending ranks
+    in three queries."""
+    order = list(page)
+    scored_rows = scored(in_table(round).filter(pk__in=order), round, items).select_related("collective")
+    applications = sorted(scored_rows, key=lambda application: order.index(application.pk))
     assignments = {}
     for assignment in ReviewAssignment.objects.filter(application__in=applications).select_related("expert").order_by("pk"):
         assignments.setdefault(assignment.application_id, []).append(assignment)
@@ -152,9 +188,10 @@ def quota_use(round):
 
 def ranked_for_proposal(round):
     """(pk, registering committee's path) of the applications in review with a submitted score, best first."""
+    total = _total(list(round.rubric_items.all()))
     return (
-        scored(round, list(round.rubric_items.all()))
-        .filter(status=AppStatus.REVIEW, scored_count__gt=0)
-        .order_by(*SORTS["-mean"])
+        round.applications.filter(status=AppStatus.REVIEW, assignments__submitted_at__isnull=False)
+        .annotate(mean_total=Avg(total, filter=SUBMITTED))
+        .order_by(*SORTS["-mean"][1])
         .values_list("pk", "collective__registering_node__path")
     )

@@ -166,12 +166,12 @@ def score_table(request, round):
     items = list(round.rubric_items.all())
     committees = selection.committees(round)
     table_filter = ScoreFilterForm(request.GET or None, committees=sorted(committees.values(), key=lambda node: node.path))
-    applications = selection.filtered(selection.scored(round, items), **table_filter.filters())
-    applications = applications.select_related("collective").order_by(*selection.SORTS[table_filter.ordering()])
-    page = Paginator(applications, SCORE_PAGE_SIZE).get_page(request.GET.get("page"))
+    table = selection.filtered(selection.in_table(round), **table_filter.filters())
+    ordered = selection.ordered_pks(table, round, items, table_filter.ordering())
+    page = selection.TablePaginator(ordered, SCORE_PAGE_SIZE, table).get_page(request.GET.get("page"))
     return {
         "score_items": items,
-        "score_rows": selection.rows(page, items, committees),
+        "score_rows": selection.rows(page, round, items, committees),
         "page": page,
         "table_filter": table_filter,
         "workload": selection.expert_workload(round),

@@ -17,7 +17,6 @@ bench/README.md.
 """
 
 import argparse
-import logging
 import statistics
 import sys
 import time
@@ -439,9 +438,8 @@ def find_subjects():
 
 def scenarios(user_key, subjects, proposed):
     """Every workbench list of the user, first and last page, each tab; the national round's page; for the
-    national admin also saving a proposed list of `proposed` names and of the most the form can send (Django
-    refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields), and the named list as .xlsx."""
-    from django.conf import settings
+    national admin also its later, sorted and filtered pages, the selection's steps (one row, the top `proposed`
+    within the quotas, all filtered, clear), and the named list as .xlsx."""
     from django.urls import reverse
 
     from apps.evaluations.enums import AppStatus
@@ -465,11 +463,22 @@ def scenarios(user_key, subjects, proposed):
     if user_key != NATIONAL_USER:
         return pages
     if review:
-        in_review = list(review.applications.filter(status=AppStatus.REVIEW).order_by("pk").values_list("pk", flat=True))
-        selection = reverse("evaluations:round_transition", args=[review.pk, "select"])
-        most = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS - 100  # room for the CSRF token
-        for count in sorted({min(proposed, len(in_review)), min(most, len(in_review))}, reverse=True):
-            pages.append(Scenario(f"save proposed list ({count:,} names of {len(in_review):,})", selection, {"proposed": in_review[:count]}))
+        # The round page as the admin works through it: a later page, sorted and filtered; then the selection's
+        # steps: one row, the top N within the quotas, all filtered, clear (each rolled back after the request).
+        round_page = review.get_absolute_url()
+        pages += [
+            Scenario("national round page, page 40 by committee", f"{round_page}?sort=committee&page=40"),
+            Scenario("national round page, not proposed, by spread", f"{round_page}?proposed=no&sort=-spread"),
+            Scenario("national round page, name search", f"{round_page}?q=1"),
+        ]
+        first = review.applications.filter(status=AppStatus.REVIEW).order_by("pk").values_list("pk", flat=True).first()
+        step = lambda name: reverse("evaluations:round_transition", args=[review.pk, name])  # noqa: E731
+        pages += [
+            Scenario("round: propose one row", step("propose"), {"application": first, "proposed": "on"}),
+            Scenario(f"round: propose top {proposed:,} within quotas", step("propose_top"), {"count": proposed}),
+            Scenario("round: propose all filtered (no filter)", step("propose_filtered"), {"committee": "", "proposed": "", "q": ""}),
+            Scenario("round: clear the proposed list", step("clear_selection"), {}),
+        ]
     if subjects["named"]:
         pages.append(Scenario(f"named list .xlsx ({subjects['named'].honors.count():,} names)", reverse("evaluations:named_list_xlsx", args=[subjects["named"].pk])))
     return pages
@@ -603,9 +612,6 @@ def main():
     with open("/proc/loadavg") as loadavg:
         print(f"Load average at the start: {' '.join(loadavg.read().split()[:3])}")
     open_database(args.db_url, args.keep, lambda: generate(args))
-    # A proposed list over Django's field limit answers 400 and logs the exception with its traceback each time;
-    # the table records the 400. (After Django's setup, which configures logging.)
-    logging.getLogger("django.security.TooManyFieldsSent").setLevel(logging.CRITICAL)
     print_volume()
     subjects = find_subjects()
     print(

@@ -101,7 +101,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "close"]))
     page = admin.get(reverse("evaluations:round_detail", args=[round.pk])).content.decode()
     assert "85" in page
-    admin.post(reverse("evaluations:round_transition", args=[round.pk, "select"]), {"proposed": [application.pk]})
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "propose"]), {"application": application.pk, "proposed": "on"})
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "publish"]))
     round.refresh_from_db()
     assert round.stage == "notice"
@@ -137,4 +137,4 @@ def test_from_round_to_verified_certificate(client, login, leader):
     pdf = login(leader).get(reverse("evaluations:certificate", args=[honor.pk]))
     assert pdf.content.startswith(b"%PDF")
     actions = list(AuditEntry.objects.for_object(application).values_list("action", flat=True))
-    assert actions == ["create", "submit", "recommend", "assign", "score", "publish", "name"]
+    assert actions == ["create", "submit", "recommend", "assign", "score", "propose", "publish", "name"]

@@ -36,6 +36,8 @@ def step_input(name, subject):
         "send_back": {"decision": "decline", "comment": "理由"},
         "assign": {"experts": [MembershipFactory(role="expert", node=committee("340800")).user.pk]},
         "inspect": {"inspected_on": TODAY.isoformat(), "findings": "现场查看服务窗口"},
+        "propose": {"application": ApplicationFactory(round=subject, status="review").pk, "proposed": "on"} if name == "propose" else {},
+        "propose_top": {"count": "3"},
     }.get(name, {})
 
 
@@ -73,6 +75,7 @@ def test_every_round_step_is_refused_to_each_role_lacking_it_and_in_each_stage_n
 def test_the_round_page_shows_exactly_the_steps_the_table_allows(login):
     for stage in RoundStage.values:
         round = RoundFactory(stage=stage)
+        ApplicationFactory(round=round, status="review")  # a row of the score table, with its own step
         admin = MembershipFactory(role="admin", node=round.node).user
         page = login(admin).get(round.get_absolute_url()).content.decode()
         for step in workflow.ROUND_STEPS:

@@ -194,26 +194,77 @@ class ExtendWindowForm(StepForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class SelectionForm(StepForm):
-    """The proposed list (拟命名名单): the applications in review that are proposed, each with its star grade."""
+class ScoreFilterForm(forms.Form):
+    """What the score table shows: one committee's applications, proposed or not, a name; in which order."""
 
-    proposed = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    committee = forms.TypedChoiceField(label=_("Committee"), coerce=int, empty_value=None, required=False)
+    proposed = forms.TypedChoiceField(
+        label=_("Proposed"),
+        choices=[("", _("All")), ("yes", _("Proposed")), ("no", _("Not proposed"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    q = forms.CharField(label=_("Collective name"), max_length=100, required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            ("-mean", _("Mean score, highest first")),
+            ("mean", _("Mean score, lowest first")),
+            ("-spread", _("Spread, widest first")),
+            ("spread", _("Spread, narrowest first")),
+            ("name", _("Name")),
+            ("committee", _("Committee")),
+        ],
+        required=False,
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, committees=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.in_review = list(self.subject.applications.filter(status=AppStatus.REVIEW).values_list("pk", flat=True))
-        self.fields["proposed"].choices = [(pk, pk) for pk in self.in_review]
-        for pk in self.in_review:
-            self.fields[f"star_{pk}"] = forms.TypedChoiceField(
-                choices=[("", "—"), *STAR_GRADES], coerce=int, empty_value=None, required=False
-            )
+        self.committees = {node.pk: node for node in committees}
+        self.fields["committee"].choices = [("", _("All committees"))] + [(node.pk, node.name) for node in committees]
+
+    def filters(self):
+        """The keyword arguments of selection.filtered; an invalid filter shows everything."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "committee": self.committees.get(data.get("committee")),
+            "proposed": data.get("proposed"),
+            "search": (data.get("q") or "").strip(),
+        }
+
+    def ordering(self):
+        return (self.cleaned_data.get("sort") if self.is_valid() else "") or "-mean"
+
+
+class ProposeForm(StepForm):
+    """One row of the proposed list: on it or not, with its star grade."""
+
+    application = forms.IntegerField()
+    proposed = forms.BooleanField(required=False)
+    star_grade = forms.TypedChoiceField(choices=[("", "—"), *STAR_GRADES], coerce=int, empty_value=None, required=False)
+
+    def clean_application(self):
+        application = self.subject.applications.filter(pk=self.cleaned_data["application"], status=AppStatus.REVIEW).first()
+        if application is None:
+            raise forms.ValidationError(_("This application is not in the review of this round."))
+        return application
+
+
+class ProposeTopForm(StepForm):
+    count = forms.IntegerField(label=_("How many"), min_value=1, max_value=100_000)
+
+
+class ProposeFilteredForm(StepForm):
+    """The filter of the score table, sent back to propose every application it shows."""
+
+    committee = forms.IntegerField(required=False)
+    proposed = forms.CharField(required=False)
+    q = forms.CharField(max_length=100, required=False)
 
     def clean(self):
-        cleaned = super().clean()
-        return {
-            "proposed": set(cleaned.get("proposed", [])),
-            "star_grades": {pk: cleaned.get(f"star_{pk}") for pk in self.in_review},
-        }
+        table_filter = ScoreFilterForm(self.data, committees=Node.objects.get_children(self.subject.node))
+        return {"filters": table_filter.filters()}
 
 
 class RecommendForm(StepForm):

@@ -1,4 +1,3 @@
-from statistics import mean, pstdev
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -6,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from apps.organizations.scope import staff_scope
 from civpost.exports import dated_filename, xlsx_response
 from civpost.ratelimit import limit_reached, too_many_requests
 
-from . import certificates, eligibility, exports, printed_form, queries, workflow
+from . import certificates, eligibility, exports, printed_form, queries, selection, workflow
 from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
@@ -36,6 +36,7 @@ from .forms import (
     ResolveObjectionForm,
     RoundForm,
     RubricFormSet,
+    ScoreFilterForm,
     ScoreForm,
 )
 from .models import Application, Attachment, CreationRegistration, Honor, Notice, Objection, ReviewAssignment, Round
@@ -146,10 +147,9 @@ def round_detail(request, pk):
         "summary_nodes": queries.recommending_nodes(round, scope),
     }
     if is_admin and round.stage in (RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED):
-        context["score_table"] = score_table(round)
-    if "select" in context["actions"]:
-        proposed = round.applications.filter(status=AppStatus.REVIEW, proposed=True).select_related("collective__registering_node")
-        context["quota_problems"] = workflow.quota_problems(round, list(proposed))
+        context |= score_table(request, round)
+    if "propose" in context["actions"]:
+        context["quota_total"], context["quota_shares"] = selection.quota_use(round)
     notice = getattr(round, "notice", None)
     if notice and is_admin:
         context["objections"] = notice.objections.select_related("application__collective", "resolved_by")
@@ -158,37 +158,24 @@ def round_detail(request, pk):
     return render(request, "evaluations/round_detail.html", context)
 
 
-def score_table(round):
-    """Each application in review with its experts' totals, mean and spread, best first."""
+SCORE_PAGE_SIZE = 50
+
+
+def score_table(request, round):
+    """One page of the score table, filtered and sorted as the query string says, and the experts' workload."""
     items = list(round.rubric_items.all())
-    applications = (
-        round.applications.filter(status__in=[AppStatus.REVIEW, *AppStatus.on_notice_list(), AppStatus.NOT_SELECTED])
-        .select_related("collective__registering_node")
-        .prefetch_related(Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("expert")), "recommendations")
-    )
-    rows = []
-    for application in applications:
-        assignments = list(application.assignments.all())
-        totals = [a.total for a in assignments if a.total is not None]
-        rows.append(
-            {
-                "application": application,
-                "assignments": assignments,
-                "mean": round_half(mean(totals)) if totals else None,
-                "spread": round_half(pstdev(totals)) if len(totals) > 1 else None,
-                "item_means": [
-                    round_half(mean(a.scores[str(item.pk)] for a in assignments if a.total is not None)) if totals else None
-                    for item in items
-                ],
-                "rank": next((r.rank for r in reversed(application.recommendations.all()) if r.rank), None),
-            }
-        )
-    rows.sort(key=lambda row: (row["mean"] is None, -(row["mean"] or 0)))
-    return {"items": items, "rows": rows}
-
-
-def round_half(value):
-    return round(value, 1)
+    committees = selection.committees(round)
+    table_filter = ScoreFilterForm(request.GET or None, committees=sorted(committees.values(), key=lambda node: node.path))
+    table = selection.filtered(selection.in_table(round), **table_filter.filters())
+    ordered = selection.ordered_pks(table, round, items, table_filter.ordering())
+    page = selection.TablePaginator(ordered, SCORE_PAGE_SIZE, table).get_page(request.GET.get("page"))
+    return {
+        "score_items": items,
+        "score_rows": selection.rows(page, round, items, committees),
+        "page": page,
+        "table_filter": table_filter,
+        "workload": selection.expert_workload(round),
+    }
 
 
 def run_step(request, steps, subject, name, scope=None, title=None):
@@ -220,7 +207,15 @@ def round_transition(request, pk, name):
     """Every step of workflow.ROUND_STEPS that has no page of its own; the URL admits only their names."""
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
     run_step(request, workflow.ROUND_STEPS, round, name)
-    return redirect(round)
+    return redirect(_back_to_round(request, round))
+
+
+def _back_to_round(request, round):
+    """Back to the round's page as it was: the table's page, filter and sort come back in `next`."""
+    back = request.POST.get("next", "")
+    if back.startswith(round.get_absolute_url()) and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return back
+    return round.get_absolute_url()
 
 
 @login_required

@@ -38,7 +38,17 @@ from .actions import Step, Steps
 from .dates import add_working_days
 from .eligibility import check_eligibility, is_eligible
 from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
-from .forms import AssignForm, ExtendWindowForm, InspectionForm, RecommendForm, SelectionForm, SendBackForm
+from . import selection
+from .forms import (
+    AssignForm,
+    ExtendWindowForm,
+    InspectionForm,
+    ProposeFilteredForm,
+    ProposeForm,
+    ProposeTopForm,
+    RecommendForm,
+    SendBackForm,
+)
 from .models import LEVEL_ORDER, Application, Honor, Notice, Objection, ReviewAssignment, Round
 from .queries import eligible_experts
 
@@ -319,35 +329,89 @@ def extend_application_window(round_pk, user, application_closes, reason):
     return round
 
 
-def save_selection(round_pk, user, proposed, star_grades):
-    """Save the proposed list (拟命名名单) and its star grades; publishing the notice checks the quotas."""
+def propose(round_pk, user, application, proposed, star_grade):
+    """One row of the proposed list (拟命名名单): on it or off it, with its star grade; publishing checks quotas."""
     with transaction.atomic():
         round = _locked_round(round_pk)
-        ROUND_STEPS.require(user, round, "select")
-        for application in round.applications.select_for_update(of=("self",)).filter(status=AppStatus.REVIEW):
-            application.proposed = application.pk in proposed
-            application.star_grade = star_grades.get(application.pk) if round.has_stars and application.proposed else None
-            application.save(update_fields=["proposed", "star_grade", "updated_at"])
-        record(round, actor=user, action="select", comment=_("%(count)s proposed") % {"count": len(proposed)})
+        ROUND_STEPS.require(user, round, "propose")
+        application = round.applications.select_for_update(of=("self",)).filter(pk=application.pk, status=AppStatus.REVIEW).first()
+        if application is None:
+            raise TransitionError(_("This application is not in the review of this round."))
+        before = {"proposed": application.proposed, "star_grade": application.star_grade}
+        application.proposed = proposed
+        application.star_grade = star_grade if round.has_stars and proposed else None
+        application.save(update_fields=["proposed", "star_grade", "updated_at"])
+        changes = {field: (old, getattr(application, field)) for field, old in before.items() if old != getattr(application, field)}
+        record(application, actor=user, action="propose", changes=changes)
+    return application
+
+
+def propose_top(round_pk, user, count):
+    """Replace the proposed list by the `count` best mean scores, each committee's share within its quota."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "propose_top")
+        shares = {share.node.path: share.quota for share in round.quotas.select_related("node")}
+        prefix_lengths = sorted({len(path) for path in shares})
+        taken, chosen = Counter(), []
+        for pk, path in selection.ranked_for_proposal(round).iterator(chunk_size=2000):
+            if len(chosen) == count:
+                break
+            share = next((path[:length] for length in prefix_lengths if path[:length] in shares), None)
+            if share is not None:
+                if taken[share] == shares[share]:
+                    continue
+                taken[share] += 1
+            chosen.append(pk)
+        _replace_proposed(round, user, chosen, _("Top %(count)s by mean score within the quotas") % {"count": count})
     return round
 
 
-def quota_problems(round, proposed):
-    """Why this proposed list breaks the round's quotas; empty when it fits."""
+def propose_filtered(round_pk, user, filters):
+    """Add every application the score table's filter shows to the proposed list."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "propose_filtered")
+        in_review = round.applications.filter(status=AppStatus.REVIEW)
+        before = in_review.filter(proposed=True).count()
+        added = selection.filtered(in_review, **filters).filter(proposed=False).update(proposed=True, updated_at=timezone.now())
+        _record_selection(round, user, before, before + added, _("All filtered proposed"))
+    return round
+
+
+def clear_selection(round_pk, user):
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "clear_selection")
+        _replace_proposed(round, user, [], _("Proposed list cleared"))
+    return round
+
+
+def _replace_proposed(round, user, chosen, comment):
+    """Exactly `chosen` proposed among the applications in review, in two UPDATE statements."""
+    in_review = round.applications.filter(status=AppStatus.REVIEW)
+    before = in_review.filter(proposed=True).count()
+    now = timezone.now()
+    in_review.filter(proposed=True).exclude(pk__in=chosen).update(proposed=False, star_grade=None, updated_at=now)
+    in_review.filter(proposed=False, pk__in=chosen).update(proposed=True, updated_at=now)
+    _record_selection(round, user, before, len(chosen), comment)
+
+
+def _record_selection(round, user, before, after, comment):
+    record(round, actor=user, action="select", comment=comment, changes={"proposed": (before, after)})
+
+
+def quota_problems(round):
+    """Why the proposed list breaks the round's quotas; empty when it fits."""
+    total, shares = selection.quota_use(round)
     problems = []
-    if len(proposed) > round.quota:
-        problems.append(_("%(count)s proposed, over the quota of %(quota)s.") % {"count": len(proposed), "quota": round.quota})
-    per_node = Counter()
-    quotas = {q.node_id: q for q in round.quotas.select_related("node")}
-    for application in proposed:
-        for node_id, share in quotas.items():
-            if application.collective.registering_node.path.startswith(share.node.path):
-                per_node[node_id] += 1
-    for node_id, count in per_node.items():
-        if count > quotas[node_id].quota:
+    if total > round.quota:
+        problems.append(_("%(count)s proposed, over the quota of %(quota)s.") % {"count": total, "quota": round.quota})
+    for share, used in shares:
+        if used > share.quota:
             problems.append(
                 _("%(count)s proposed from %(node)s, over its quota of %(quota)s.")
-                % {"count": count, "node": quotas[node_id].node.name, "quota": quotas[node_id].quota}
+                % {"count": used, "node": share.node.name, "quota": share.quota}
             )
     return problems
 
@@ -365,7 +429,7 @@ def publish_notice(round_pk, user, today=None):
             raise TransitionError(_("Select the proposed list before publishing the notice."))
         if round.has_stars and any(not a.star_grade for a in proposed):
             raise TransitionError(_("Give every proposed collective a star grade."))
-        problems = quota_problems(round, proposed)
+        problems = quota_problems(round)
         if problems:
             raise TransitionError(" ".join(problems))
         notice = Notice.objects.create(
@@ -488,6 +552,7 @@ ACTION_LABELS = {
     "conflict": gettext_lazy("Conflict of interest declared"),
     "inspect": gettext_lazy("On-site inspection recorded"),
     "select": gettext_lazy("Proposed list saved"),
+    "propose": gettext_lazy("Proposed list changed"),
     "open": gettext_lazy("Applications opened"),
     "extend": gettext_lazy("Application window extended"),
     "close": gettext_lazy("Applications closed"),
@@ -532,8 +597,20 @@ ROUND_STEPS = Steps(
         success=gettext_lazy("Applications are closed; the review has begun."),
     ),
     Step(
-        "select", gettext_lazy("Save the proposed list"), is_round_admin, (RoundStage.REVIEW,), save_selection,
-        form=SelectionForm, success=gettext_lazy("Proposed list saved."),
+        "propose", gettext_lazy("Save"), is_round_admin, (RoundStage.REVIEW,), propose,
+        form=ProposeForm, success=gettext_lazy("Proposed list saved."),
+    ),
+    Step(
+        "propose_top", gettext_lazy("Propose the top by mean score within the quotas"), is_round_admin, (RoundStage.REVIEW,),
+        propose_top, form=ProposeTopForm, success=gettext_lazy("Proposed list saved."),
+    ),
+    Step(
+        "propose_filtered", gettext_lazy("Propose all filtered"), is_round_admin, (RoundStage.REVIEW,), propose_filtered,
+        form=ProposeFilteredForm, success=gettext_lazy("Proposed list saved."),
+    ),
+    Step(
+        "clear_selection", gettext_lazy("Clear the proposed list"), is_round_admin, (RoundStage.REVIEW,), clear_selection,
+        success=gettext_lazy("The proposed list is cleared."),
     ),
     Step(
         "publish", gettext_lazy("Publish the public notice"), is_round_admin, (RoundStage.REVIEW,), publish_notice,

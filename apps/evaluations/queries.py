@@ -36,8 +36,10 @@ def visible_applications(scope):
     if scope.user.is_superuser or not roots or min(root.depth for root in roots) < NARROW_DEPTH:
         # A province or the nation: most rows match, so reading them in the list's order finds a page at once.
         return submitted.filter(by_collective | by_round)
-    # An OR across two joins reads every application; a UNION of the two narrow sets reads only the user's.
-    ids = submitted.filter(by_collective).values("pk").union(submitted.filter(by_round).values("pk"))
+    # An OR across two joins reads every application; the two narrow sets, each through its index, read only the
+    # user's. Read first, as ids: as subqueries under the list's joins PostgreSQL walks all 196,000 (1.3 s, bench/).
+    ids = set(submitted.filter(by_collective).values_list("pk", flat=True))
+    ids.update(submitted.filter(by_round).values_list("pk", flat=True))
     return Application.objects.filter(pk__in=ids)
 
 

@@ -124,6 +124,10 @@ class Collective(models.Model):
         indexes = [
             models.Index(fields=["registering_node", "status"], name="collective_queue_idx"),
             models.Index(fields=["status", "-registered_on"], name="collective_public_idx"),
+            # The staff queue's sort orders, read from either end (the paginator reads the back half backwards).
+            models.Index(fields=["status", "updated_at", "id"], name="collective_status_updated_idx"),
+            models.Index(fields=["updated_at", "id"], name="collective_updated_idx"),
+            models.Index(fields=["status", "name", "id"], name="collective_status_name_idx"),
         ]
 
     def __str__(self):
@@ -174,3 +178,25 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class NodeStatusCount(models.Model):
+    """How many collectives a committee registers in each status: the queue's tab counts without reading them all.
+
+    Kept exact by database triggers on the collectives table (migration 0006), in the transaction of the write
+    itself, so every path that changes a status — the workflow, imports, bulk updates, deletes — counts alike.
+    `manage.py rebuild_status_counts` recounts from scratch.
+    """
+
+    node = models.ForeignKey("organizations.Node", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    status = models.CharField(max_length=12, choices=Status)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "status"], name="unique_node_status_count")]
+
+    @classmethod
+    def in_scope(cls, scope, action):
+        """{status: number of collectives} over the nodes the scope covers for `action`."""
+        rows = scope.filter(cls.objects.all(), action, "node").values("status").annotate(total=models.Sum("count"))
+        return {row["status"]: row["total"] for row in rows}

@@ -3,8 +3,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,17 +15,15 @@ from apps.organizations.enums import Action
 from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
 from civpost.exports import dated_filename, xlsx_response
+from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 
 from . import exports, workflow
 from .filters import StaffCollectiveFilter
 from .forms import ApproveForm, CollectiveForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
-from .models import CREDIT_PLEDGE, Collective, Status
+from .models import CREDIT_PLEDGE, Collective, NodeStatusCount, Status
 from .rules import CompositionRules, check_composition, young_count
 from .services import plan_member_rows, save_collective, save_member_rows
-
-STAFF_PAGE_SIZE = 30
-
 
 # The 号长's workspace ---------------------------------------------------------------------
 
@@ -170,20 +166,35 @@ def _staff_collectives(request):
     return scope.filter(queryset, Action.VIEW, "registering_node")
 
 
+# Sort keys of the queue's column headers; each order is backed by an index (Collective.Meta.indexes).
+QUEUE_ORDERS = {"updated": ["updated_at", "id"], "name": ["name", "id"]}
+
+
 def _queue_filter(request, in_scope):
-    """The queue's filters on the request (the submitted tab by default): the page and its export read the same."""
+    """The queue's filters and sort order on the request (the submitted tab by default, the latest change first):
+    the page and its export read the same."""
     params = request.GET.copy()
     params.setdefault("status", Status.SUBMITTED)
-    return StaffCollectiveFilter(params, queryset=in_scope.with_places().order_by("-updated_at", "-pk")), params
+    sort, order = sort_order(request, QUEUE_ORDERS, "-updated")
+    return StaffCollectiveFilter(params, queryset=in_scope.with_places().order_by(*order)), params, sort
+
+
+def _queue_count(request, filterset, params):
+    """The tab counts from the counters, and the list's count when the counters give it (no search, no industry)."""
+    counts = NodeStatusCount.in_scope(staff_scope(request), Action.VIEW)
+    tabs = [(s.value, s.label, counts.get(s.value, 0)) for s in Status.staff_visible()]
+    if filterset.form.is_valid() and not (filterset.form.cleaned_data["q"] or filterset.form.cleaned_data["industry"]):
+        status = filterset.form.cleaned_data["status"]
+        return tabs, sum(count for value, _label, count in tabs if value == status or not status)
+    return tabs, None
 
 
 @login_required
 def staff_queue(request):
     in_scope = _staff_collectives(request)
-    filterset, params = _queue_filter(request, in_scope)
-    page = Paginator(filterset.qs, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = in_scope.aggregate(**{s.value: Count("pk", filter=Q(status=s)) for s in Status.staff_visible()})
-    status_tabs = [(s.value, s.label, counts[s.value]) for s in Status.staff_visible()]
+    filterset, params, sort = _queue_filter(request, in_scope)
+    status_tabs, count = _queue_count(request, filterset, params)
+    page = ScalingPaginator(filterset.qs, page_size(request), count).get_page(request.GET.get("page"))
     return render(
         request,
         "collectives/staff_queue.html",
@@ -192,6 +203,8 @@ def staff_queue(request):
             "page": page,
             "status_tabs": status_tabs,
             "current_status": params.get("status"),
+            "sort": sort,
+            "page_sizes": PAGE_SIZES,
             "nodes": staff_scope(request).root_nodes(Action.VIEW),
         },
     )
@@ -200,7 +213,7 @@ def staff_queue(request):
 @login_required
 def staff_queue_export(request):
     """The queue as Excel, exactly as filtered on the page, every page of it."""
-    filterset, _params = _queue_filter(request, _staff_collectives(request))
+    filterset, _params, _sort = _queue_filter(request, _staff_collectives(request))
     sheet = exports.registration_sheet(filterset.qs.with_young_members(timezone.localdate()))
     return xlsx_response(dated_filename(_("Registrations")), sheet)
 

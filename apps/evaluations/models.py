@@ -213,6 +213,10 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["current_node", "status"], name="application_queue_idx"),
             models.Index(fields=["round", "status"], name="application_round_idx"),
+            # The staff queue's sort orders, read from either end (the paginator reads the back half backwards).
+            models.Index(fields=["updated_at", "id"], name="application_updated_idx"),
+            models.Index(fields=["status", "updated_at", "id"], name="application_status_updated_idx"),
+            models.Index(fields=["round", "id"], name="application_round_order_idx"),
         ]
 
     def __str__(self):

@@ -22,11 +22,25 @@ def visible_rounds(scope):
     return Round.objects.filter(scope.q(Action.VIEW, "node") | Q(node__path__in=_ancestor_paths(roots)))
 
 
+# Scopes whose every node lies this deep or deeper (a city, a county, an industry unit) hold a few percent of the
+# applications at most: gathered through the indexes on collective and round rather than by walking them all.
+NARROW_DEPTH = 3
+
+
 def visible_applications(scope):
     """Applications of collectives in the user's subtree, or of rounds run in it; drafts stay private."""
-    return Application.objects.exclude(status=AppStatus.DRAFT).filter(
-        scope.q(Action.VIEW, "collective__registering_node") | scope.q(Action.VIEW, "round__node")
-    )
+    submitted = Application.objects.exclude(status=AppStatus.DRAFT)
+    by_collective = scope.q(Action.VIEW, "collective__registering_node")
+    by_round = scope.q(Action.VIEW, "round__node")
+    roots = scope.root_nodes(Action.VIEW)
+    if scope.user.is_superuser or not roots or min(root.depth for root in roots) < NARROW_DEPTH:
+        # A province or the nation: most rows match, so reading them in the list's order finds a page at once.
+        return submitted.filter(by_collective | by_round)
+    # An OR across two joins reads every application; the two narrow sets, each through its index, read only the
+    # user's. Read first, as ids: as subqueries under the list's joins PostgreSQL walks all 196,000 (1.3 s, bench/).
+    ids = set(submitted.filter(by_collective).values_list("pk", flat=True))
+    ids.update(submitted.filter(by_round).values_list("pk", flat=True))
+    return Application.objects.filter(pk__in=ids)
 
 
 def waiting_on(scope):

@@ -3,9 +3,7 @@ from datetime import date
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from apps.audit.models import record

@@ -21,6 +21,7 @@ from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost.exports import dated_filename, xlsx_response
+from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 from civpost.ratelimit import limit_reached, too_many_requests
 
 from . import certificates, eligibility, exports, printed_form, queries, selection, workflow
@@ -251,36 +252,54 @@ QUEUE_TABS = {
     "review": (queries.in_review_for, gettext_lazy("In review in my rounds")),
     "all": (queries.visible_applications, gettext_lazy("All in my area")),
 }
+# The tabs whose count is shown: both are narrow (one status at the user's own committees or rounds) and read an
+# index. "All in my area" is the whole subtree's history; its list counts only to COUNT_LIMIT ("1,000+").
+COUNTED_TABS = ("waiting", "review")
+# Sort keys of the queue's column headers; each order is backed by an index (Application.Meta.indexes).
+QUEUE_ORDERS = {"updated": ["updated_at", "id"], "round": ["round_id", "id"]}
+# The round filter lists the latest rounds the user sees (and the chosen one), not all 2,000 of them.
+ROUND_CHOICES = 30
 
 
 def _queue_applications(request, scope):
-    """The tab and filters of the queue on the request: the page and its export read the same."""
+    """The tab, filters and sort order of the queue on the request: the page and its export read the same."""
     tab = request.GET.get("tab") if request.GET.get("tab") in QUEUE_TABS else "waiting"
     applications = QUEUE_TABS[tab][0](scope).with_related()
-    round_id = request.GET.get("round")
-    if round_id and round_id.isdigit():
+    round_id = request.GET.get("round", "")
+    if round_id.isdigit():
         applications = applications.filter(round_id=round_id)
     q = request.GET.get("q", "").strip()
     if q:
         applications = applications.filter(Q(collective__name__icontains=q) | Q(collective__workplace_unit__icontains=q))
-    return tab, applications.order_by("-updated_at", "-pk"), round_id, q
+    sort, order = sort_order(request, QUEUE_ORDERS, "-updated")
+    return tab, applications.order_by(*order), round_id, q, sort
+
+
+def _round_choices(scope, round_id):
+    rounds = queries.visible_rounds(scope).exclude(stage=RoundStage.DRAFT).only("pk", "title")
+    latest = list(rounds.order_by("-application_opens", "-pk")[:ROUND_CHOICES])
+    if round_id.isdigit() and all(r.pk != int(round_id) for r in latest):
+        latest += list(rounds.filter(pk=round_id))
+    return latest
 
 
 @login_required
 def application_queue(request):
     scope = _require_staff(request)
-    tabs = [(key, label, query(scope).count()) for key, (query, label) in QUEUE_TABS.items()]
-    tab, applications, round_id, q = _queue_applications(request, scope)
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    rounds = queries.visible_rounds(scope).exclude(stage=RoundStage.DRAFT).only("pk", "title")
-    return render(request, "evaluations/application_queue.html", {"page": page, "tabs": tabs, "tab": tab, "rounds": rounds, "round_id": round_id, "q": q})
+    tab, applications, round_id, q, sort = _queue_applications(request, scope)
+    counts = {key: QUEUE_TABS[key][0](scope).count() for key in COUNTED_TABS}
+    tabs = [(key, label, counts.get(key)) for key, (_query, label) in QUEUE_TABS.items()]
+    exact = counts[tab] if tab in counts and not (q or round_id.isdigit()) else None
+    page = ScalingPaginator(applications, page_size(request), exact).get_page(request.GET.get("page"))
+    context = {"page": page, "tabs": tabs, "tab": tab, "rounds": _round_choices(scope, round_id), "round_id": round_id, "q": q}
+    return render(request, "evaluations/application_queue.html", context | {"sort": sort, "page_sizes": PAGE_SIZES})
 
 
 @login_required
 def application_export(request):
     """The queue as Excel, exactly as filtered on the page, with each committee's rank and the experts' mean score."""
     scope = _require_staff(request)
-    _tab, applications, _round_id, _q = _queue_applications(request, scope)
+    _tab, applications, _round_id, _q, _sort = _queue_applications(request, scope)
     return xlsx_response(dated_filename(_("Applications")), exports.application_sheet(applications))
 
 

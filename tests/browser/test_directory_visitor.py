@@ -45,9 +45,11 @@ def test_visitor_finds_a_post_scans_it_and_downloads_the_open_data(browser, live
         expect(results).to_have_count(3)
 
         # Choosing a province reloads the form with its cities (static/js/directory.js); then the city narrows it.
-        page.locator("#id_province").select_option("340000")
+        with page.expect_navigation():  # the reload can take longer than an assertion waits when the machine is busy
+            page.locator("#id_province").select_option("340000")
         expect(page.locator("#id_city")).to_be_visible()
-        page.locator("#id_city").select_option("340800")
+        with page.expect_navigation():
+            page.locator("#id_city").select_option("340800")
         expect(page).to_have_url(re.compile(r"q=%E4%BE%9B%E7%94%B5.*city=340800|city=340800.*q=%E4%BE%9B%E7%94%B5"))
         expect(results).to_have_count(2)
         expect(page.get_by_role("link", name="合肥供电营业厅")).to_have_count(0)

@@ -207,7 +207,7 @@ def node_names(page):
 
 
 def refresh(client, **regions):
-    """The refresh button (pressed by static/js/regions.js when a select changes), with the rest of the form."""
+    """The refresh button (pressed by static/js/region-cascade.js when a select changes), with the rest of the form."""
     data = collective_post(action="refresh", registering_node="", province="", city="", county="")
     response = client.post(reverse("collectives:create"), {**data, **regions})
     assert response.status_code == 200

@@ -29,7 +29,7 @@ def collapse_spaces(value):
 class CollectiveForm(forms.ModelForm):
     """The collective's registration. Its region is chosen in three selects (province → city → county, see
     apps/organizations/regions.py) that the server fills: each list follows the choice above it after a round trip
-    (the refresh button, pressed by static/js/regions.js on every change), and so does the list of registering
+    (the refresh button, pressed by static/js/region-cascade.js on every change), and so does the list of registering
     committees, narrowed to those that cover the chosen region."""
 
     province = forms.ChoiceField(label=_("Province"), required=False)

@@ -38,7 +38,7 @@ def test_leader_registers_and_county_approves(page, committee_tree):
     page.get_by_label("集体名称").fill("客户服务中心营业厅青年班组")
     page.get_by_label("所在单位").fill("国网安庆供电公司")
     page.get_by_label("行业").select_option(label="电力")
-    # Each choice brings the next list from the server (static/js/regions.js), keeping what was typed.
+    # Each choice brings the next list from the server (static/js/region-cascade.js), keeping what was typed.
     page.get_by_label("省份").select_option(label="安徽省")
     page.get_by_label(re.compile("^市")).select_option(label="安庆市")
     page.get_by_label("县（市、区）").select_option(label="大观区")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.activities.models import Campaign
 from apps.activities.rollups import campaign_participation
-from apps.collectives.models import Collective, Status
+from apps.collectives.models import NodeStatusCount, Status
 from apps.complaints.models import Complaint, ComplaintStatus, Warning
 from apps.evaluations import queries
 from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundStage
@@ -75,8 +75,9 @@ def items(scope, today):
 def _registrations(scope, today):
     if not scope.can(Action.REVIEW_REGISTRATIONS):
         return []
-    submitted = scope.filter(Collective.objects.filter(status=Status.SUBMITTED), Action.REVIEW_REGISTRATIONS, "registering_node")
-    return [Item(_("Registrations to review"), submitted.count(), _url("collectives:staff_queue", status=Status.SUBMITTED))]
+    # The per-committee counters the queue's tabs read: no count over the subtree's collectives.
+    submitted = NodeStatusCount.in_scope(scope, Action.REVIEW_REGISTRATIONS).get(Status.SUBMITTED, 0)
+    return [Item(_("Registrations to review"), submitted, _url("collectives:staff_queue", status=Status.SUBMITTED))]
 
 
 def _applications(scope, today):

@@ -26,6 +26,7 @@ class Step:
     form: type | None = None  # its input, if it takes any: form(data, subject=subject)
     success: str = ""  # the message once done
     view: str = ""  # a step with a page of its own names its URL; the others post to the table's route
+    panel: bool = False  # shown as a card of its own on the subject's page, with its form: no template change
 
     def bind(self, subject, data=None):
         return self.form(data, subject=subject) if self.form else None

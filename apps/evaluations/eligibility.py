@@ -3,13 +3,15 @@
 RULES is the registry: each rule names the round settings it reads, the facts it needs (loaded in bulk, for one
 collective or for every collective of a page) and its check. The 号长's checklist, the /my/ workspace, submission
 (`workflow.submit`), the round form and the round page's settings card all read it, so a new rule is one entry
-here and its setting on the Round model.
+here. A rule's setting is either a column of Round (the rules of domain.md §4) or a `Setting` declared with its form
+field, kept in `Round.rule_settings`: a new rule needs no model field and no migration.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -25,9 +27,33 @@ from .titles import LEVEL_TITLES
 
 
 @dataclass(frozen=True)
+class Setting:
+    """A round setting a rule reads. A name alone is a column of Round; a setting declared with its form field (and
+    the default a round has until its admin changes it) is kept in Round.rule_settings."""
+
+    name: str
+    field: forms.Field | None = None
+    default: object = None
+
+    @property
+    def is_column(self):
+        return self.field is None
+
+    @property
+    def label(self):
+        return Round._meta.get_field(self.name).verbose_name if self.is_column else self.field.label
+
+    def value(self, round):
+        if self.is_column:
+            return getattr(round, self.name)
+        stored = round.rule_settings.get(self.name)
+        return self.default if stored is None else self.field.to_python(stored)
+
+
+@dataclass(frozen=True)
 class Rule:
     check: Callable  # (collective, round, fact) -> a Check or a list of Checks
-    settings: tuple = ()  # the Round fields it reads: the round form's eligibility fields, the settings card
+    settings: tuple = ()  # Round column names or Settings: the round form's eligibility fields, the settings card
     facts: Callable | None = None  # (collectives, round) -> {collective pk: fact}, a query or two for all of them
     applies: Callable = lambda round: True  # a setting of 0 (or off) switches the rule off for the round
 
@@ -214,7 +240,7 @@ RULES = [
     ),
 ]
 
-SETTINGS = [field for rule in RULES for field in rule.settings]
+SETTINGS = [setting if isinstance(setting, Setting) else Setting(setting) for rule in RULES for setting in rule.settings]
 
 
 # What the pages call ------------------------------------------------------------------------------------------
@@ -238,7 +264,7 @@ def is_eligible(checks):
 
 def settings_of(round):
     """(label, value) of every eligibility setting of the round, for its page."""
-    return [(Round._meta.get_field(field).verbose_name, _display(getattr(round, field))) for field in SETTINGS]
+    return [(setting.label, _display(setting.value(round))) for setting in SETTINGS]
 
 
 def _display(value):

@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -38,7 +40,7 @@ class RoundForm(forms.ModelForm):
             "quota",
             "notice_working_days",
             "holidays",
-            *eligibility.SETTINGS,
+            *[setting.name for setting in eligibility.SETTINGS if setting.is_column],
         ]
         widgets = {
             "creation_registration_closes": DateInput(),
@@ -49,8 +51,18 @@ class RoundForm(forms.ModelForm):
             "holidays": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for setting in self.declared_settings():
+            self.fields[setting.name] = copy.deepcopy(setting.field)
+            self.initial.setdefault(setting.name, setting.value(self.instance))
+
+    @staticmethod
+    def declared_settings():
+        return [setting for setting in eligibility.SETTINGS if not setting.is_column]
+
     def eligibility_fields(self):
-        return [self[name] for name in eligibility.SETTINGS]
+        return [self[setting.name] for setting in eligibility.SETTINGS]
 
     def clean_holidays(self):
         lines = [line.strip() for line in self.cleaned_data["holidays"].split() if line.strip()]
@@ -80,6 +92,8 @@ class RoundForm(forms.ModelForm):
             self.add_error("members_max", _("The maximum must not be below the minimum."))
         if cleaned.get("requires_creation_registration") and not cleaned.get("creation_registration_closes"):
             self.add_error("creation_registration_closes", _("Set when creation registration closes."))
+        declared = {setting.name: cleaned[setting.name] for setting in self.declared_settings() if setting.name in cleaned}
+        self.instance.rule_settings = {**self.instance.rule_settings, **declared}
         return cleaned
 
 
@@ -192,6 +206,12 @@ class StepForm(forms.Form):
 class ExtendWindowForm(StepForm):
     application_closes = forms.DateField(label=_("New closing date"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application_closes"].help_text = _("Eligibility stays computed on the reference date, %(date)s.") % {
+            "date": self.subject.reference_date.isoformat()
+        }
 
 
 class ScoreFilterForm(forms.Form):

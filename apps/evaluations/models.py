@@ -2,6 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +80,8 @@ class Round(models.Model):
     min_recent_reports = models.PositiveSmallIntegerField(
         _("activity reports in the last 12 months"), default=2, help_text=_("0: no activity reports required.")
     )
+    # Settings of rules added later, declared with their form field in eligibility.RULES: a new rule needs no column.
+    rule_settings = models.JSONField(_("further eligibility settings"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

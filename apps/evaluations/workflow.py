@@ -590,7 +590,7 @@ ROUND_STEPS = Steps(
     ),
     Step(
         "extend", gettext_lazy("Extend the application window"), is_round_admin, (RoundStage.OPEN,), extend_application_window,
-        form=ExtendWindowForm, success=gettext_lazy("The application window is extended."),
+        form=ExtendWindowForm, success=gettext_lazy("The application window is extended."), panel=True,
     ),
     Step(
         "close", gettext_lazy("Close applications and start the review"), is_round_admin, (RoundStage.OPEN,), close_applications,

@@ -291,3 +291,23 @@ def test_staff_see_the_removed_members_hours_without_a_name(login, staff_user, l
     second.delete()
     page = login(staff_user("reviewer", "340803")).get(reverse("activities:staff_report", args=[report.pk])).content.decode()
     assert "已移除的成员（已匿名化）：2.0" in page
+
+
+def test_the_queue_costs_a_constant_number_of_queries(login, staff_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.privacy import workflow
+
+    client = login(staff_user("reviewer", "340803"))
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("privacy:queue")).status_code == 200
+        return len(queries)
+
+    workflow.request_deletion(CollectiveFactory().leader_account, "离职")
+    one = count()
+    for _ in range(4):
+        workflow.request_deletion(CollectiveFactory().leader_account, "离职")
+    assert count() == one

@@ -302,3 +302,14 @@ def test_my_workspace_offers_the_downloads(login, leader):
     page = login(leader).get(reverse("collectives:my")).content.decode()
     assert reverse("privacy:download_xlsx") in page and reverse("privacy:download_json") in page
     assert reverse("privacy:my_data") in page
+
+
+@pytest.mark.parametrize("role", ["admin", "reviewer", "expert", "viewer"])
+def test_every_staff_role_gets_its_own_copy_only_and_no_deletion_form(login, staff_user, two_leaders, role):
+    user = staff_user(role, "340803")
+    client = login(user)
+    data = json.loads(client.get(reverse("privacy:download_json")).content)
+    assert [a["username"] for a in data["account"]] == [user.username]
+    assert data["collectives"] == [] and data["members"] == [] and data["complaints_filed"] == []
+    page = client.get(reverse("privacy:my_data")).content.decode()
+    assert "工作人员账户由所在团委停用" in page and "申请注销我的账户" not in page

@@ -47,6 +47,11 @@ class Navigation:
         return any(self.scope.can(kind.action) for kind in all_kinds())
 
     @cached_property
+    def privacy_requests(self):
+        """Account deletion requests (apps/privacy): for those who handle registrations."""
+        return self.scope.can(Action.REVIEW_REGISTRATIONS)
+
+    @cached_property
     def staff(self):
         return self.scope.can(Action.MANAGE_NODE)
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.complaints",
     "apps.rechecks",
     "apps.imports",
+    "apps.privacy",
     "apps.workbench",
 ]
 

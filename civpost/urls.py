@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("apps.rechecks.urls")),
     path("", include("apps.organizations.urls")),
     path("", include("apps.imports.urls")),
+    path("", include("apps.privacy.urls")),
 ]
 
 # Error pages that need neither the database nor static files; Django's own 500 view already renders without them.

@@ -29,6 +29,7 @@ def collective_post(action="save", members=DEFAULT_MEMBERS, existing=(), **overr
         "service_promises": "微笑服务，文明用语\n首问负责，一次告知",
         "supervision_phone": "0556-5551234",
         "accept_pledge": "on",
+        "member_data_consent": "on",
         "action": action,
         "members-TOTAL_FORMS": str(len(members)),
         "members-INITIAL_FORMS": str(len(existing)),

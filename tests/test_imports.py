@@ -33,7 +33,8 @@ def post_file(client, content, kind="collectives", name="import.xlsx", node=None
     from apps.organizations.models import Node
 
     node = node or Node.objects.get(region_id="340803", kind="league")
-    return client.post(reverse("imports:list"), {"kind": kind, "node": node.pk, "file": upload(content, name)})
+    data = {"kind": kind, "node": node.pk, "file": upload(content, name), "statement": "on"}
+    return client.post(reverse("imports:list"), data)
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def confirm(client, collective, response):
     """Press the confirm button of a preview: post back what its form holds."""
     change = response.context["change"]
     assert change.ready
-    return client.post(members_url(collective), {"rows": change.rows_to_confirm, "mode": change.mode, "action": "confirm"})
+    return client.post(members_url(collective), {"rows": change.rows_to_confirm, "mode": change.mode, "action": "confirm", "consent": "on"})
 
 
 def test_pasted_rows_are_previewed_then_saved_on_confirm(login, leader, collective):
@@ -100,7 +100,7 @@ def test_each_bad_row_is_named_by_its_line_and_nothing_can_be_saved(login, leade
     assert "第7行：王晓明（1995-05-01）已在第2行" in page
     assert not response.context["change"].ready and "保存这份成员名单" not in page
     # A forged confirm with the same rows is read again and refused.
-    response = client.post(members_url(collective), {"rows": rows, "mode": "replace", "action": "confirm"})
+    response = client.post(members_url(collective), {"rows": rows, "mode": "replace", "action": "confirm", "consent": "on"})
     assert response.status_code == 200 and "第3行" in response.content.decode()
     assert list(collective.members.values_list("birth_date", flat=True)) == [date(1990, 1, 1)]
 

@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from .validators import MOBILE_RE, normalize_phone, validate_mobile
 
 
+# What an anonymised account shows instead of the person (stored data, in the programme's language).
+ANONYMISED_NAME = "已注销用户"
+ANONYMISED_USERNAME_PREFIX = "deleted-"
+
+
 class User(AbstractUser):
     """A person who signs in: league committee staff or a collective's 号长.
 
@@ -36,6 +41,21 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.real_name or self.username
+
+    def anonymise(self):
+        """Erase the person from the account (PIPL Art. 47) and close it: name, phone, email and username become a
+        placeholder, the password unusable. The row stays, so every decision, title and audit entry that names the
+        account keeps pointing at it (and now shows the placeholder). The caller saves and audits."""
+        self.username = f"{ANONYMISED_USERNAME_PREFIX}{self.pk}"
+        self.real_name = ANONYMISED_NAME
+        self.first_name = self.last_name = self.email = ""
+        self.phone = None
+        self.is_active = False
+        self.set_unusable_password()
+
+    @property
+    def is_anonymised(self):
+        return self.username == f"{ANONYMISED_USERNAME_PREFIX}{self.pk}"
 
     def save(self, *args, **kwargs):
         # Store NULL, not "", so the unique constraint allows many users without a phone.

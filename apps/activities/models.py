@@ -187,10 +187,16 @@ class ReportPhoto(models.Model):
 
 
 class VolunteerHours(models.Model):
-    """Hours one member served in one volunteer-service report."""
+    """Hours one member served in one volunteer-service report.
+
+    Removing a member from the collective keeps their hours: the row stays, anonymised (no member), so the report's
+    and the collective's totals keep equal to their rows and the service history stays true (民政部令第67号).
+    """
 
     report = models.ForeignKey(ActivityReport, on_delete=models.CASCADE, related_name="hours")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="volunteer_hours", verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteer_hours", verbose_name=_("member")
+    )
     hours = models.DecimalField(
         _("hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_HOURS_PER_PERSON)]
     )

@@ -16,6 +16,8 @@ from .models import ActivityReport, ReportPhoto, VolunteerHours
 from .photos import process_photo
 
 
+REMOVED_MEMBERS = gettext_lazy("Members removed since (anonymised)")
+
 labels.register(
     actions={
         "authorise_reporter": gettext_lazy("Reporter authorised"),
@@ -57,9 +59,11 @@ def save_report(form, user):
             photo.thumbnail.save("thumb.jpg", thumbnail, save=False)
             photo.save()
         hours = form.hours()
-        report.hours.all().delete()
+        # The hours of members removed since stay with the report (anonymised), whatever its kind now.
+        report.hours.exclude(member=None).delete()
         VolunteerHours.objects.bulk_create(VolunteerHours(report=report, member=m, hours=h) for m, h in hours.items())
-        report.volunteer_hours = sum(hours.values(), start=0)
+        kept = report.hours.filter(member=None).aggregate(total=Sum("hours"))["total"] or 0
+        report.volunteer_hours = sum(hours.values(), start=kept)
         report.save(update_fields=["volunteer_hours"])
     return report
 
@@ -95,11 +99,15 @@ def unflag(report, user):
 
 
 def member_hours(collective, points_per_hour):
-    """Each member's volunteer hours and points, most hours first."""
+    """Each member's volunteer hours and points, most hours first; the hours of members removed since are one row,
+    without a name."""
     rows = (
-        VolunteerHours.objects.filter(member__collective=collective)
+        VolunteerHours.objects.filter(report__collective=collective)
         .values("member_id", "member__name")
         .annotate(total=Sum("hours"))
         .order_by("-total", "member__name")
     )
-    return [{"name": r["member__name"], "hours": r["total"], "points": r["total"] * points_per_hour} for r in rows]
+    return [
+        {"name": r["member__name"] or REMOVED_MEMBERS, "hours": r["total"], "points": r["total"] * points_per_hour}
+        for r in rows
+    ]

@@ -11,7 +11,7 @@ from apps.organizations.models import Node, Region
 from civpost.forms import DateInput
 
 from .cells import UnreadableSheet, read_sheet, split_text
-from .models import CREDIT_PLEDGE, Collective, Member, Status
+from .models import CREDIT_PLEDGE, MEMBER_DATA_STATEMENT, Collective, Member, Status
 from .validation import validate_birth_date
 
 CHOOSE = _("Choose…")
@@ -38,6 +38,8 @@ class CollectiveForm(forms.ModelForm):
     accept_pledge = forms.BooleanField(
         label=_("We accept the credit pledge: %(pledge)s") % {"pledge": CREDIT_PLEDGE}, required=False
     )
+    # Required (by the view, through services.members_consent_needed) when the save registers or changes members.
+    member_data_consent = forms.BooleanField(label=MEMBER_DATA_STATEMENT, required=False)
 
     class Meta:
         model = Collective
@@ -87,7 +89,7 @@ class CollectiveForm(forms.ModelForm):
         for name in ("industry", "registering_node"):
             self.fields[name].empty_label = CHOOSE
         self.fields["accept_pledge"].initial = bool(self.instance.pledge_accepted_at)
-        for checkbox in ("has_league_branch", "accept_pledge"):
+        for checkbox in ("has_league_branch", "accept_pledge", "member_data_consent"):
             self.fields[checkbox].label_suffix = ""  # The label follows the box: no colon.
 
     def _wanted_regions(self, fixed):
@@ -227,6 +229,10 @@ class MemberRowsForm(forms.Form):
         ],
         initial="replace",
         widget=forms.RadioSelect,
+    )
+    # Asked on the confirmation, which saves: see services.save_member_rows.
+    consent = forms.BooleanField(
+        label=MEMBER_DATA_STATEMENT, required=False, label_suffix="", widget=forms.CheckboxInput(attrs={"required": True})
     )
 
     def clean(self):

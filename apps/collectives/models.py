@@ -180,6 +180,39 @@ class Member(models.Model):
         return self.name
 
 
+# What the 号长 confirms each time they register or change members' data (PIPL Art. 13–14, 17): shown beside the
+# checkbox and kept word for word with every consent recorded.
+MEMBER_DATA_STATEMENT = _(
+    "The members listed were told what the portal keeps about them (name, birth date, position), why and for how long, "
+    "as the privacy notice says, and agreed that I register it."
+)
+
+
+class ConsentChannel(models.TextChoices):
+    MEMBERS_PAGE = "members_page", _("Members page")
+    COLLECTIVE_FORM = "collective_form", _("Collective form")
+
+
+class MemberDataConsent(models.Model):
+    """The 号长's statement that the members agreed to the registration of their data: who, when, where, and the
+    words confirmed. One per save that registers or changes members' data, in the transaction of that save."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="member_data_consents")
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    given_at = models.DateTimeField(_("at"), auto_now_add=True)
+    channel = models.CharField(_("where"), max_length=20, choices=ConsentChannel)
+    statement = models.TextField(_("statement confirmed"))
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+        verbose_name = _("consent to the members' data")
+        verbose_name_plural = _("consents to the members' data")
+
+    @classmethod
+    def give(cls, collective, user, channel):
+        return cls.objects.create(collective=collective, given_by=user, channel=channel, statement=str(MEMBER_DATA_STATEMENT))
+
+
 class NodeStatusCount(models.Model):
     """How many collectives a committee registers in each status: the queue's tab counts without reading them all.
 

@@ -555,6 +555,7 @@ imports.register(
         action=Action.REVIEW_REGISTRATIONS,
         order=10,
         command="collectives",
+        personal_data=True,
     )
 )
 imports.register(
@@ -566,5 +567,6 @@ imports.register(
         action=Action.REVIEW_REGISTRATIONS,
         order=20,
         command="members",
+        personal_data=True,
     )
 )

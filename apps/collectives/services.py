@@ -3,19 +3,29 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.audit.workflow import TransitionError
 
 from . import workflow
 from .forms import MemberFormSet
 from .member_rows import ParsedMembers, member_rows_text, parse_member_rows
-from .models import Collective, Member
+from .models import Collective, ConsentChannel, Member, MemberDataConsent
 from .rules import CompositionRules, check_composition, youth_share
 from .validation import member_key
 
 
-def save_collective(form, member_formset, leader_account):
-    """Save the collective with its members in one transaction: all of it or none of it."""
+def members_consent_needed(collective, member_formset):
+    """A new collective registers its members; an existing one changes their data when a member row changed."""
+    return collective.pk is None or member_formset.has_changed()
+
+
+def save_collective(form, member_formset, leader_account, consent=False):
+    """Save the collective with its members in one transaction: all of it or none of it. Registering or changing
+    members' data needs the 号长's consent statement, recorded in the same transaction."""
+    needs_consent = members_consent_needed(form.instance, member_formset)
+    if needs_consent and not consent:
+        raise TransitionError(str(CONSENT_REQUIRED))
     with transaction.atomic():
         collective = form.save(commit=False)
         if collective.pk is None:
@@ -30,7 +40,14 @@ def save_collective(form, member_formset, leader_account):
         Member.objects.filter(pk=leader.pk).update(is_leader=True)
         collective.member_count = collective.members.count()
         collective.save(update_fields=["member_count", "updated_at"])
+        if needs_consent:
+            MemberDataConsent.give(collective, leader_account, ConsentChannel.COLLECTIVE_FORM)
     return collective
+
+
+CONSENT_REQUIRED = gettext_lazy(
+    "Confirm that the members agreed to the registration of their data (the box above the save button): nothing was saved."
+)
 
 
 # Members from rows pasted or uploaded on the members page -------------------------------------------------------
@@ -104,13 +121,16 @@ def member_list_problems(members):
     return problems
 
 
-def save_member_rows(collective_pk, user, rows, mode):
+def save_member_rows(collective_pk, user, rows, mode, consent=False):
     """Apply the rows to the collective's members, all or nothing, after checking again under a lock that the 号长
-    may still edit and that the change is still valid (someone may have edited the members since the preview)."""
+    may still edit and that the change is still valid (someone may have edited the members since the preview).
+    The 号长's consent statement is required and recorded in the same transaction."""
     with transaction.atomic():
         collective = Collective.objects.select_for_update(of=("self",)).get(pk=collective_pk)
         if not workflow.may_edit(user, collective):
             raise TransitionError(_("The collective cannot be changed while the committee is reviewing it."))
+        if not consent:
+            raise TransitionError(str(CONSENT_REQUIRED))
         change = plan_member_rows(collective, rows, mode)
         if not change.ready:
             raise TransitionError(" ".join(change.parsed.messages + change.problems) or _("The rows change nothing."))
@@ -125,4 +145,5 @@ def save_member_rows(collective_pk, user, rows, mode):
         Member.objects.filter(collective=collective, name=leader.name, birth_date=leader.birth_date).update(is_leader=True)
         collective.member_count = collective.members.count()
         collective.save(update_fields=["member_count", "updated_at"])
+        MemberDataConsent.give(collective, user, ConsentChannel.MEMBERS_PAGE)
     return change

@@ -23,7 +23,7 @@ from .forms import ApproveForm, CollectiveForm, MemberFormSet, MemberRowsForm, R
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
 from .models import CREDIT_PLEDGE, Collective, NodeStatusCount, Status
 from .rules import CompositionRules, check_composition, young_count
-from .services import plan_member_rows, save_collective, save_member_rows
+from .services import CONSENT_REQUIRED, members_consent_needed, plan_member_rows, save_collective, save_member_rows
 
 # The 号长's workspace ---------------------------------------------------------------------
 
@@ -84,8 +84,10 @@ def _edit_collective(request, collective):
     elif request.method == "POST":
         if wants_submit and not request.POST.get("accept_pledge"):
             form.add_error("accept_pledge", _("Accept the credit pledge before submitting the registration."))
+        if members_consent_needed(collective, members) and not request.POST.get("member_data_consent"):
+            form.add_error("member_data_consent", str(CONSENT_REQUIRED))
         if form.is_valid() and members.is_valid():
-            collective = save_collective(form, members, request.user)
+            collective = save_collective(form, members, request.user, consent=form.cleaned_data["member_data_consent"])
             if not wants_submit:
                 messages.success(request, _("Saved."))
                 return redirect("collectives:my_collective", pk=collective.pk)
@@ -107,7 +109,8 @@ def members(request, pk):
     if request.method == "POST" and form.is_valid():
         rows, mode = form.cleaned_data["sheet_rows"], form.cleaned_data["mode"]
         if request.POST.get("action") == "confirm":
-            change, done = run_transition(request, save_member_rows, collective.pk, request.user, rows, mode)
+            consent = form.cleaned_data["consent"]
+            change, done = run_transition(request, save_member_rows, collective.pk, request.user, rows, mode, consent)
             if done:
                 messages.success(request, _("The member list is saved: %(count)s members.") % {"count": len(change.result)})
                 return redirect("collectives:my_collective", pk=collective.pk)

@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.organizations.models import Node
 
 
+# What the committee states when it uploads people's personal data (PIPL Art. 13, 17): kept word for word on the job.
+PERSONAL_DATA_STATEMENT = _(
+    "Our committee holds the personal data in this file for the management of the programme, and the people in it "
+    "were told that it is entered into this portal (see the privacy notice)."
+)
+
+
 class JobStatus(models.TextChoices):
     CHECKING = "checking", _("Checking")
     CHECKED = "checked", _("Checked, waiting for confirmation")
@@ -51,6 +58,8 @@ class ImportJob(models.Model):
     notes = models.JSONField(default=dict, blank=True)
     # The accounts the import created (号长 invited to set their password), whose one-time links staff pass on.
     invited_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    # The committee's statement on the personal data of the file, as confirmed by the importer at upload.
+    personal_data_statement = models.TextField(_("statement on personal data"), blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

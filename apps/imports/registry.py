@@ -56,6 +56,9 @@ class ImportKind:
     order: int = 100
     # The command line's name for it (manage.py import_<command>), if it has one.
     command: str = ""
+    # Whether its files carry people's personal data (names, birth dates, phones): the upload then needs the
+    # committee's statement (models.PERSONAL_DATA_STATEMENT), kept on the job.
+    personal_data: bool = False
 
     def columns(self):
         return self.resource_class.columns()

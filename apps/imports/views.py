@@ -62,7 +62,14 @@ def job_list(request):
     if request.method == "POST" and form.is_valid():
         kind = registry.get(form.cleaned_data["kind"])
         job, started = run_transition(
-            request, workflow.start, kind, form.cleaned_data["file"], form.cleaned_data["node"], request.user, form.rows_estimate
+            request,
+            workflow.start,
+            kind,
+            form.cleaned_data["file"],
+            form.cleaned_data["node"],
+            request.user,
+            form.rows_estimate,
+            form.cleaned_data["statement"],
         )
         if started:
             if job.in_background:

@@ -21,7 +21,7 @@ from apps.audit.workflow import TransitionError
 from apps.organizations.scope import StaffScope
 
 from . import registry, services
-from .models import ImportJob, JobStatus
+from .models import PERSONAL_DATA_STATEMENT, ImportJob, JobStatus
 from .resources import ImportContext
 from .workbook import Table
 
@@ -42,10 +42,13 @@ def may_import(user, kind, node, scope=None):
     return (scope or StaffScope(user)).can(kind.action, node)
 
 
-def start(kind, upload, node, user, rows_estimate):
-    """Record the uploaded file as a job (status: checking); the caller then runs or enqueues `check`."""
+def start(kind, upload, node, user, rows_estimate, statement=False):
+    """Record the uploaded file as a job (status: checking); the caller then runs or enqueues `check`. A file of
+    people's data needs the committee's statement on it, kept on the job (who and when: the importer, the upload)."""
     if not may_import(user, kind, node):
         raise PermissionError(kind.slug)
+    if kind.personal_data and not statement:
+        raise TransitionError(_("Confirm the committee's statement on the personal data in the file."))
     with transaction.atomic():
         job = ImportJob.objects.create(
             kind=kind.slug,
@@ -56,6 +59,7 @@ def start(kind, upload, node, user, rows_estimate):
             language=translation.get_language() or "zh-hans",
             in_background=(rows_estimate or 0) >= BACKGROUND_ROWS,
             rows_total=rows_estimate or 0,
+            personal_data_statement=str(PERSONAL_DATA_STATEMENT) if kind.personal_data else "",
         )
         record(job, actor=user, action="upload", to_state=job.status, comment=job.file_name)
     return job

@@ -27,6 +27,7 @@ def upload_collectives(page, content, name):
     page.goto("/workbench/imports/")
     page.locator("#id_kind").select_option("collectives")
     page.locator("#id_file").set_input_files(files=[{"name": name, "mimeType": XLSX, "buffer": content}])
+    page.locator("#id_statement").check()  # the committee's statement on the personal data in the file
     page.get_by_role("button", name="上传并校验").click()
 
 

@@ -1,6 +1,8 @@
 """The members page on a phone: the 号长 pastes rows copied from Excel, watches the count and youth share follow
 the text box (static JS), previews on the server and saves."""
 
+import re
+
 from playwright.sync_api import expect
 
 from apps.collectives.models import Collective
@@ -33,6 +35,7 @@ def test_leader_pastes_members_on_a_phone(browser, live_server, committee_tree):
         page.get_by_role("button", name="预览").click()
         expect(page.get_by_text("预览：尚未保存")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.get_by_label(re.compile("所列成员已知悉")).check()
         page.get_by_role("button", name="保存这份成员名单").click()
         expect(page.get_by_text("成员名单已保存：共 3 名成员。")).to_be_visible()
         assert Collective.objects.get(pk=collective.pk).member_count == 3

@@ -58,6 +58,7 @@ def test_leader_registers_and_county_approves(page, committee_tree):
     page.get_by_label("服务承诺").fill("微笑服务，文明用语\n首问负责，一次告知")
     page.get_by_label("监督电话").fill("0556-5551234")
     page.get_by_label(re.compile("我们接受信用承诺")).check()
+    page.get_by_label(re.compile("所列成员已知悉")).check()
     page.get_by_role("button", name="保存并提交备案").click()
 
     expect(page.get_by_text("已提交。共青团大观区委将审核备案申请")).to_be_visible()

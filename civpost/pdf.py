@@ -19,6 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from civpost.links import public_address  # noqa: F401 - the documents' addresses, imported from here
+
 FONT = "CivpostCJK"
 
 RED = colors.HexColor("#b3261e")
@@ -52,12 +54,6 @@ def Canvas(*args, **kwargs):  # noqa: N802 - reportlab's canvasmaker, called lik
     ensure_font()
     kwargs["initialFontName"] = FONT  # platypus passes its own (Helvetica): replace it
     return canvas.Canvas(*args, **kwargs)
-
-
-def public_address(path: str) -> str:
-    """The absolute address of a site path at the portal's public address (settings.SITE_URL), never the request's
-    host: a printed QR code must lead to the portal whichever server or proxy made the document."""
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def qr_png(url: str) -> bytes:

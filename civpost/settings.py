@@ -76,6 +76,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "civpost.urls"
+# Every form: required marks and Chinese label punctuation (civpost/forms.py).
+FORM_RENDERER = "civpost.forms.FormRenderer"
+FILTERS_EMPTY_CHOICE_LABEL = _("Choose…")
 WSGI_APPLICATION = "civpost.wsgi.application"
 
 TEMPLATES = [

@@ -1,7 +1,6 @@
 """A county committee admin adds a reviewer with a new account; the reviewer sets a password through the one-time
 link and works the county's registration queue."""
 
-
 from playwright.sync_api import expect
 
 from apps.organizations.models import Node

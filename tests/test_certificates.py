@@ -2,6 +2,7 @@
 pdftotext extracts, the fonts pdffonts lists (all embedded) and the QR code they carry (issue 14, item 7)."""
 
 import io
+from datetime import timedelta
 
 import cv2
 import numpy
@@ -9,6 +10,10 @@ import pytest
 from PIL import Image
 
 from django.urls import reverse
+from django.utils import timezone
+
+from apps.evaluations import workflow
+from apps.evaluations.actions import BoundStep
 
 from apps.evaluations.certificates import certificate_pdf, named_list_pdf
 from apps.evaluations.models import Honor
@@ -18,6 +23,7 @@ from civpost.pdf import qr_png
 from .documents import assert_fonts_embedded, flat, pdftotext, qr_codes
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 from .factories import UserFactory
+from .test_evaluations_rules import in_review, round_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +160,18 @@ def test_certificate_only_for_its_leader_and_staff(client, login):
     url = reverse("evaluations:certificate", args=[honor.pk])
     assert client.get(url).status_code == 302
     assert login(UserFactory()).get(url).status_code == 404
+
+
+def test_the_naming_decisions_reference_reaches_the_certificates_and_the_named_list(login):
+    """The round's admin gives the 文号 when naming the list; every certificate and the named list print it."""
+    round = RoundFactory(stage="review")
+    in_review(round)
+    admin = round_admin(round)
+    workflow.publish_notice(round.pk, admin, today=timezone.localdate() - timedelta(days=40))
+    url = BoundStep(workflow.ROUND_STEPS["name"], round, workflow.ROUND_STEPS.route).url
+    assert 'name="decision_reference"' in login(admin).get(reverse("evaluations:round_detail", args=[round.pk])).content.decode()
+    login(admin).post(url, {"decision_reference": " 团安委联〔2026〕3号 "})
+    honor = Honor.objects.get(round=round)
+    assert honor.decision_reference == "团安委联〔2026〕3号"
+    assert "文号：团安委联〔2026〕3号" in flat(pdftotext(certificate_pdf(honor)))
+    assert "文号：团安委联〔2026〕3号" in flat(pdftotext(named_list_pdf(round, [honor])))

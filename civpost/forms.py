@@ -2,7 +2,8 @@
 
 - every select starts with 请选择 (CHOOSE: Django's blank choice label, set in CivpostConfig.ready(), and
   django-filter's, settings.FILTERS_EMPTY_CHOICE_LABEL), never "---------" or "- Select an option -";
-- labels end in the full-width colon "：" (Django's label suffix, translated once in the catalogue below);
+- labels end in the full-width colon "：" (Django's label suffix, translated once in the catalogue below), except
+  a checkbox's, which follows its box;
 - a required field's label starts with a visible mark (RequiredMarkBoundField), the same on every page.
 """
 
@@ -25,6 +26,8 @@ class RequiredMarkBoundField(forms.BoundField):
 
     def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
         contents = contents or self.label
+        if label_suffix is None and self.field.label_suffix is None and isinstance(self.field.widget, forms.CheckboxInput):
+            label_suffix = ""  # a box's label is a statement that follows the box: no colon
         if contents and self.field.required and not self.field.disabled:
             contents = format_html('<span class="required-mark" aria-hidden="true">*</span>{}', contents)
         return super().label_tag(contents, attrs, label_suffix, tag)

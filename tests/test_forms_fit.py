@@ -125,3 +125,7 @@ def test_the_registering_committee_is_suggested_from_the_region_and_the_industry
     # A committee the 号长 chose that still covers the region is kept.
     assert chosen_committee(own.post(reverse("collectives:create"), collective_post(action="refresh", registering_node=daguan.pk)).content.decode()) == str(daguan.pk)
 
+
+
+def test_a_checkbox_label_follows_its_box_without_a_colon(own, collective):
+    assert label(report_page(own, collective), "is_public") == "在公开页面展示"

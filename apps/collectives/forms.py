@@ -89,8 +89,6 @@ class CollectiveForm(forms.ModelForm):
         # The committee suggested follows the industry too (static/js/region-cascade.js refreshes on its change).
         self.fields["industry"].widget.attrs["data-cascade-refresh"] = ""
         self.fields["accept_pledge"].initial = bool(self.instance.pledge_accepted_at)
-        for checkbox in ("has_league_branch", "accept_pledge"):
-            self.fields[checkbox].label_suffix = ""  # The label follows the box: no colon.
 
     def _suggest_committee(self, nodes):
         """Choose the committee the collective most likely registers with, from its region and industry: the industry

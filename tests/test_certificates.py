@@ -175,3 +175,11 @@ def test_the_naming_decisions_reference_reaches_the_certificates_and_the_named_l
     assert honor.decision_reference == "团安委联〔2026〕3号"
     assert "文号：团安委联〔2026〕3号" in flat(pdftotext(certificate_pdf(honor)))
     assert "文号：团安委联〔2026〕3号" in flat(pdftotext(named_list_pdf(round, [honor])))
+
+
+def test_a_missing_pdf_font_fails_the_deployment_check(settings, tmp_path):
+    from django.core import checks
+
+    assert "civpost.E001" not in [error.id for error in checks.run_checks()]
+    settings.PDF_FONT = tmp_path / "missing.ttc"
+    assert "civpost.E001" in [error.id for error in checks.run_checks()]

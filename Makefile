@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 $$(ls -d /root/.pyen
 STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true HTTPS=false
 
-.PHONY: run test test-fast test-serial browser install migrate messages check-messages clean
+.PHONY: run test test-fast test-serial browser documents install migrate messages check-messages clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6.1)."; exit 1; }
@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) documents
 
-run: $(STAMP)
+run: $(STAMP) documents
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@# The task worker (large imports) runs beside the web server and stops with it.
@@ -32,17 +32,25 @@ run: $(STAMP)
 test: test-fast test-serial
 
 # Everything that can run in parallel.
-test-fast: $(STAMP)
+test-fast: $(STAMP) documents
 	$(PY) -m pytest -n 2 --dist loadfile -m "not serial"
 
 # Tests that commit for real, one at a time: concurrent connections and the browser tests.
-test-serial: $(STAMP) browser
+test-serial: $(STAMP) browser documents
 	$(PY) -m pytest -m serial
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+# Every PDF embeds Debian's WenQuanYi Micro Hei (TrueType, Apache-2.0 or GPLv3 with the font exception;
+# settings.PDF_FONT); the tests read the PDFs with poppler-utils (pdftotext, pdffonts, pdfimages).
+DOCUMENT_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+documents:
+	@{ test -f $(DOCUMENT_FONT) && command -v pdftotext >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei poppler-utils >/dev/null; \
+	  else echo "PDFs need Debian's fonts-wqy-microhei and poppler-utils: sudo apt-get install fonts-wqy-microhei poppler-utils"; exit 1; fi; }
 
 # Update the Chinese catalogue from the source and compile it; both files are committed. New strings come in
 # empty (never a fuzzy guess): translate them, then run it again. Twice in a row changes nothing.

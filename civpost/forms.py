@@ -1,7 +1,42 @@
-"""Form pieces every app's forms share."""
+"""Form pieces every app's forms share, and how every form of the portal renders (settings.FORM_RENDERER):
+
+- every select starts with 请选择 (CHOOSE: Django's blank choice label, set in CivpostConfig.ready(), and
+  django-filter's, settings.FILTERS_EMPTY_CHOICE_LABEL), never "---------" or "- Select an option -";
+- labels end in the full-width colon "：" (Django's label suffix, translated once in the catalogue below), except
+  a checkbox's, which follows its box;
+- a required field's label starts with a visible mark (RequiredMarkBoundField), the same on every page.
+"""
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# The first option of every select.
+CHOOSE = _("Choose…")
+
+# Translators: Django's label suffix, after every form label (BaseForm.label_suffix): the full-width colon.
+gettext_noop(":")
+
+
+class RequiredMarkBoundField(forms.BoundField):
+    """A field whose label starts with a red asterisk when it must be filled in. Screen readers skip the mark: the
+    input itself carries `required`."""
+
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        contents = contents or self.label
+        if label_suffix is None and self.field.label_suffix is None and isinstance(self.field.widget, forms.CheckboxInput):
+            label_suffix = ""  # a box's label is a statement that follows the box: no colon
+        if contents and self.field.required and not self.field.disabled:
+            contents = format_html('<span class="required-mark" aria-hidden="true">*</span>{}', contents)
+        return super().label_tag(contents, attrs, label_suffix, tag)
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's template renderer with the portal's bound field (settings.FORM_RENDERER)."""
+
+    bound_field_class = RequiredMarkBoundField
 
 
 class DateInput(forms.DateInput):

@@ -77,6 +77,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "civpost.urls"
+# Every form: required marks and Chinese label punctuation (civpost/forms.py).
+FORM_RENDERER = "civpost.forms.FormRenderer"
+FILTERS_EMPTY_CHOICE_LABEL = _("Choose…")
 WSGI_APPLICATION = "civpost.wsgi.application"
 
 TEMPLATES = [
@@ -204,8 +207,13 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="civpost <noreply@civpost.local>")
-# The portal's public address, for absolute links in notification mail.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The portal's public address, for absolute links in notification mail and the QR codes and addresses printed on
+# certificates and posters (never the host a request came through).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# The TrueType CJK font embedded in every PDF (civpost/pdf.py): Debian's fonts-wqy-microhei, installed by
+# `make install`; PDF_FONT_INDEX picks the face of a .ttc collection.
+PDF_FONT = env.path("PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PDF_FONT_INDEX = env.int("PDF_FONT_INDEX", default=0)
 
 # HTTPS is on unless switched off for local development and tests.
 HTTPS = env.bool("HTTPS", default=True)

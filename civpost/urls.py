@@ -23,7 +23,8 @@ urlpatterns = [
     path("", include("apps.privacy.urls")),
 ]
 
-# Error pages that need neither the database nor static files; Django's own 500 view already renders without them.
+# Error pages that need neither the database nor static files, in Chinese (civpost/views.py).
 handler400 = views.bad_request
 handler403 = views.permission_denied
 handler404 = views.page_not_found
+handler500 = views.server_error

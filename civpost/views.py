@@ -2,10 +2,18 @@
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, HttpResponseNotFound
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 
 from apps.collectives.models import Collective
@@ -47,10 +55,12 @@ def healthz(request):
 
 def _standalone_error(template, response_class):
     """Error pages render without the request: no context processor runs, so no database read can turn a 404 into
-    a 500 while the database is down (the templates use no static files either: templates/error_base.html)."""
+    a 500 while the database is down (the templates use no static files either: templates/error_base.html). They
+    are in the site's language, Chinese, even when the failure came before LocaleMiddleware chose one."""
 
-    def view(request, exception=None):
-        return response_class(render_to_string(template))
+    def view(request, exception=None, reason=""):
+        with translation.override(getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE):
+            return response_class(render_to_string(template))
 
     return view
 
@@ -58,7 +68,6 @@ def _standalone_error(template, response_class):
 bad_request = _standalone_error("400.html", HttpResponseBadRequest)
 permission_denied = _standalone_error("403.html", HttpResponseForbidden)
 page_not_found = _standalone_error("404.html", HttpResponseNotFound)
-
-
-def csrf_failure(request, reason=""):
-    return render(request, "403_csrf.html", status=403)
+server_error = _standalone_error("500.html", HttpResponseServerError)
+# settings.CSRF_FAILURE_VIEW: called as csrf_failure(request, reason=...).
+csrf_failure = _standalone_error("403_csrf.html", HttpResponseForbidden)

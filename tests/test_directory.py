@@ -1,11 +1,9 @@
 """The public directory /posts/, each post's QR code and poster, the open data, robots.txt and the sitemap (issue 7)."""
 
-import base64
 import csv
 import io
 import json
 import re
-import zlib
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -19,16 +17,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
+from reportlab.lib.units import mm
 
 from apps.activities.models import ReportPhoto
 from apps.activities.services import flag
 from apps.collectives.models import Collective
 from apps.directory import opendata, search
+from apps.directory.poster import promise_lines
 from apps.evaluations.enums import HonorStatus
 from apps.evaluations.workflow import refresh_honor_level
 from apps.organizations.models import Industry, Region
 
 from .activity_factories import ReportFactory
+from .documents import assert_fonts_embedded, flat, pdftotext, qr_codes
 from .evaluation_factories import HonorFactory, eligible_collective
 from .factories import CollectiveFactory, UserFactory
 
@@ -330,58 +331,51 @@ def test_post_page_shows_the_qr_code_and_the_poster_link(client):
     assert reverse("directory:poster", args=[collective.pk]) in page
 
 
-def test_qr_code_decodes_to_the_page_url(client):
+def test_qr_code_decodes_to_the_page_url_at_the_public_address(client, settings):
+    settings.SITE_URL = "https://civpost.example.cn/"
     collective = post("某集体")
-    response = client.get(reverse("directory:qr", args=[collective.pk]))
+    response = client.get(reverse("directory:qr", args=[collective.pk]), HTTP_HOST="127.0.0.1:8812")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
-    assert decode_qr(response.content) == f"http://testserver/posts/{collective.pk}/"
+    assert decode_qr(response.content) == f"https://civpost.example.cn/posts/{collective.pk}/"
 
 
-def test_poster_is_an_a4_pdf_in_the_chinese_cid_font(client):
+def test_poster_is_one_a4_page_with_an_embedded_font_and_the_public_address(client, settings):
+    settings.SITE_URL = "https://civpost.example.cn"
     collective = post("客户服务中心营业厅青年班组", unit="国网安庆供电公司", service_promises="微笑服务\n" + "首问负责，一次告知" * 30)
     name(collective, level="city", year=2025)
-    response = client.get(reverse("directory:poster", args=[collective.pk]))
+    response = client.get(reverse("directory:poster", args=[collective.pk]), HTTP_HOST="127.0.0.1:8812")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     pdf = response.content
-    assert pdf.startswith(b"%PDF")
-    assert b"STSong-Light" in pdf and b"UniGB-UCS2-H" in pdf
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4 portrait
-    assert b"/Image" in pdf  # the QR code
     assert b"/Count 1 " in pdf  # one page, however long the promises
-    text = pdf_text(pdf)
-    for chinese in ["青年文明号", "客户服务中心营业厅青年班组", "国网安庆供电公司", "2025 市级青年文明号", "0556-5551234", "1. 微笑服务", "诚信为本"]:
-        assert chinese in text, chinese
+    text = flat(pdftotext(pdf))
+    page_url = f"https://civpost.example.cn/posts/{collective.pk}/"
+    for expected in [
+        "青年文明号", "客户服务中心营业厅青年班组", "国网安庆供电公司", "2025年度安庆市青年文明号", "我们的服务承诺",
+        "1.微笑服务", "2.首问负责，一次告知", "监督电话", "0556-5551234", "信用承诺", "诚信为本", page_url,
+    ]:
+        assert expected in text, expected
+    assert "127.0.0.1" not in text
+    leader = collective.leader_account
+    for personal in [leader.real_name, leader.phone, *[member.name for member in collective.members.all()]]:
+        assert personal not in text
+    assert_fonts_embedded(pdf)
+    assert qr_codes(pdf) == [page_url]
 
 
-def pdf_text(pdf):
-    """The text drawn on a reportlab PDF: its content streams (ASCII85 and Flate) hold each string as a PDF literal
-    string of UCS-2 code units (the CID font's UniGB-UCS2-H encoding)."""
-    text = []
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        data = match.group(1).strip()
-        try:
-            content = zlib.decompress(base64.a85decode(data.removesuffix(b"~>")))
-        except (ValueError, zlib.error):
-            continue
-        for string in re.finditer(rb"\(((?:\\.|[^\\)])*)\) Tj", content, re.S):
-            raw = re.sub(rb"\\([0-7]{1,3}|.)", _unescape, string.group(1), flags=re.S)
-            text.append(raw.decode("utf-16-be", errors="replace"))
-    return "\n".join(text)
-
-
-def _unescape(match):
-    escaped = match.group(1)
-    if escaped[:1].isdigit():
-        return bytes([int(escaped, 8)])
-    return {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(escaped, escaped)
+def test_poster_prints_few_promises_large():
+    """Three short promises fill the middle of the page: they are drawn at the largest size, not in a corner."""
+    collective = post("某集体", service_promises="微笑服务\n首问负责\n限时办结")
+    _lines, size = promise_lines(collective.promise_lines, 150 * mm, 120 * mm)
+    assert size == 30
 
 
 def test_poster_of_an_aspiring_collective_says_so(client):
     collective = post("争创中的集体")
     pdf = client.get(reverse("directory:poster", args=[collective.pk])).content
-    assert "争创集体" in pdf_text(pdf)
+    assert "争创集体" in pdftotext(pdf)
 
 
 @pytest.mark.parametrize("kind", ["delisted", "draft", "missing"])

@@ -23,6 +23,7 @@ from civpost.exports import Column, Sheet, escape_formula, write_xlsx
 
 from .activity_factories import CampaignFactory, ReportFactory
 from .conftest import ROLES, committee
+from .documents import assert_fonts_embedded
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 from .factories import CollectiveFactory, MembershipFactory, UserFactory
 from .supervision_factories import ComplaintFactory
@@ -263,7 +264,9 @@ def test_application_form_pdf_has_every_part(login, staff_user, city_round):
     Application.objects.filter(pk=application.pk).update(deeds="坚持首问负责。\n开展志愿服务120小时。")
     Attachment.objects.create(application=application, original_name="荣誉证明.pdf", content_type="application/pdf", size=2048, file="x.pdf")
     url = reverse("evaluations:application_form", args=[application.pk])
-    _reader, text = pdf_text(login(staff_user(Role.VIEWER, "340803")).get(url))
+    response = login(staff_user(Role.VIEWER, "340803")).get(url)
+    _reader, text = pdf_text(response)
+    assert_fonts_embedded(response.content)  # prints the same at any print shop
     for expected in [
         "青年文明号申报表", city_round.title, "客户服务中心青年班组", "国网安庆供电公司", "安庆市大观区", "电力", "共青团大观区委",
         application.collective.registration_number, application.collective.leader_member.name, "66.7%",

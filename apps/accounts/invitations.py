@@ -7,7 +7,6 @@ as the password is set (the token is derived from the password hash) and after P
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -15,6 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from civpost.links import public_address
 
 from .models import User
 
@@ -46,7 +47,7 @@ def invitation_url(user):
         "password_reset_confirm",
         kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
     )
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return public_address(path)
 
 
 def is_pending_invitation(user):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civpost.forms import DateInput
+from civpost.forms import CHOOSE, DateInput
 
 from .models import MAX_HOURS_PER_PERSON, MAX_PHOTOS, ActivityReport, AnnualSummary, Campaign, PointsRule, ReportKind
 from .photos import check_photo
@@ -55,18 +55,34 @@ class MultiplePhotoField(forms.FileField):
 
 
 class ReportForm(forms.ModelForm):
+    """An activity report. Its kind list holds only the kinds the report's campaign asks for (the server's choices,
+    not a check after submitting), and the volunteer-hours grid is shown only for kinds that count hours: the server
+    decides from the campaign and the kind it knows (static/js/report-form.js follows later changes in the page)."""
+
     new_photos = MultiplePhotoField(label=_("Photos (up to 9; JPEG, PNG or WebP, 10 MB each)"), required=False)
 
     class Meta:
         model = ActivityReport
         fields = ["kind", "campaign", "title", "held_on", "place", "participants", "beneficiaries", "narrative", "video_url", "is_public"]
+        labels = {"title": _("Activity name")}
         widgets = {"held_on": DateInput(), "narrative": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, collective, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
         self.collective = collective
+        self.campaigns = list(campaigns)
         self.fields["campaign"].queryset = campaigns
-        self.fields["campaign"].empty_label = _("None")
+        self.fields["campaign"].empty_label = CHOOSE
+        self.fields["campaign"].help_text = _("Leave it unchosen for an activity outside the campaigns.")
+        self.campaign = self._chosen_campaign()
+        kinds = self.offered_kinds()
+        self.fields["kind"].choices = [("", CHOOSE), *[(kind.value, kind.label) for kind in kinds]]
+        if self.campaign and self.campaign.report_kinds:
+            self.fields["kind"].error_messages["invalid_choice"] = _("This campaign asks for: %(kinds)s.") % {
+                "kinds": "、".join(str(kind.label) for kind in kinds)
+            }
+            if len(kinds) == 1 and not self.is_bound and not self.initial.get("kind"):
+                self.initial["kind"] = kinds[0].value
         self.members = list(collective.members.all())
         existing = {entry.member_id: entry.hours for entry in self.instance.hours.all()} if self.instance.pk else {}
         for member in self.members:
@@ -79,6 +95,39 @@ class ReportForm(forms.ModelForm):
                 initial=existing.get(member.pk),
                 error_messages={"max_value": _("At most 24 hours per person in one report.")},
             )
+
+    def _chosen_campaign(self):
+        """The campaign the report answers: the one sent, else the one it was filed for or the page was opened with."""
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("campaign"))
+        else:
+            chosen = self.initial.get("campaign") or self.instance.campaign_id
+        return next((campaign for campaign in self.campaigns if str(campaign.pk) == str(chosen)), None)
+
+    def offered_kinds(self):
+        if self.campaign and self.campaign.report_kinds:
+            return [kind for kind in ReportKind if kind.value in self.campaign.report_kinds]
+        return list(ReportKind)
+
+    def chosen_kind(self):
+        if self.is_bound:
+            return self.data.get(self.add_prefix("kind")) or None
+        return self.initial.get("kind") or self.instance.kind or None
+
+    def shows_hours(self):
+        """Whether the hours grid is shown: only when a kind that counts hours is offered and no other kind is chosen."""
+        kind = self.chosen_kind()
+        if not any(offered in ReportKind.with_hours() for offered in self.offered_kinds()):
+            return False
+        return kind is None or kind in ReportKind.with_hours()
+
+    def kinds_by_campaign(self):
+        """Every kind, the kinds each campaign asks for and those that count hours, for static/js/report-form.js."""
+        return {
+            "kinds": [[kind.value, str(kind.label)] for kind in ReportKind],
+            "campaigns": {str(campaign.pk): campaign.report_kinds for campaign in self.campaigns if campaign.report_kinds},
+            "hours": [kind.value for kind in ReportKind.with_hours()],
+        }
 
     @staticmethod
     def hours_field(member):
@@ -104,9 +153,7 @@ class ReportForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        campaign, kind = cleaned.get("campaign"), cleaned.get("kind")
-        if campaign and kind and campaign.report_kinds and kind not in campaign.report_kinds:
-            self.add_error("kind", _("This campaign asks for: %(kinds)s.") % {"kinds": "、".join(str(k) for k in campaign.kind_labels())})
+        campaign = cleaned.get("campaign")  # its kinds are the kind field's choices
         if campaign and cleaned.get("held_on") and not (campaign.starts_on <= cleaned["held_on"] <= campaign.ends_on):
             self.add_error("held_on", _("The campaign runs from %(start)s to %(end)s.") % {"start": campaign.starts_on, "end": campaign.ends_on})
         return cleaned

@@ -8,14 +8,11 @@ from django.utils.translation import pgettext_lazy
 from apps.accounts.forms import PhoneField
 from apps.organizations import regions
 from apps.organizations.models import Node, Region
-from civpost.forms import DateInput
+from civpost.forms import CHOOSE, DateInput
 
 from .cells import UnreadableSheet, read_sheet, split_text
 from .models import CREDIT_PLEDGE, MEMBER_DATA_STATEMENT, Collective, Member, Status
 from .validation import validate_birth_date
-
-CHOOSE = _("Choose…")
-
 
 class RegistrationNodeField(forms.ModelChoiceField):
     def label_from_instance(self, node):
@@ -63,7 +60,8 @@ class CollectiveForm(forms.ModelForm):
             }
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, refreshing=False, **kwargs):
+        """refreshing: the form came back for its next list (the refresh button): suggest the committee again."""
         super().__init__(*args, **kwargs)
         fixed = self.instance.status == Status.REGISTERED
         self.regions = regions.cascade(self._wanted_regions(fixed))
@@ -83,14 +81,40 @@ class CollectiveForm(forms.ModelForm):
                 self.fields[name].disabled = True
         elif self.regions.leaf:
             nodes.queryset = Node.registering_nodes_for(self.regions.region)
+            if refreshing or not self.is_bound:
+                self._suggest_committee(nodes.queryset)
         else:
             nodes.queryset = Node.objects.none()
             nodes.help_text = _("Choose the county or district first: the committees that cover it are listed then.")
         for name in ("industry", "registering_node"):
             self.fields[name].empty_label = CHOOSE
+        # The committee suggested follows the industry too (static/js/region-cascade.js refreshes on its change).
+        self.fields["industry"].widget.attrs["data-cascade-refresh"] = ""
         self.fields["accept_pledge"].initial = bool(self.instance.pledge_accepted_at)
         for checkbox in ("has_league_branch", "accept_pledge", "member_data_consent"):
             self.fields[checkbox].label_suffix = ""  # The label follows the box: no colon.
+
+    def _suggest_committee(self, nodes):
+        """Choose the committee the collective most likely registers with, from its region and industry: the industry
+        unit of its industry closest to the region, else the league committee of its county or district. A committee
+        already chosen that still covers the region is kept."""
+        industry = self.data.get(self.add_prefix("industry")) if self.is_bound else self.instance.industry_id
+        chosen = self.data.get(self.add_prefix("registering_node")) if self.is_bound else self.instance.registering_node_id
+        candidates = list(nodes)
+        if any(str(node.pk) == str(chosen) for node in candidates):
+            return
+        same_industry = [node for node in candidates if node.is_industry_unit and str(node.industry_id) == str(industry)]
+        league = [node for node in candidates if not node.is_industry_unit]
+        suggestion = max(same_industry, key=lambda node: node.depth) if same_industry else next(iter(league), None)
+        if suggestion is None:
+            return
+        if self.is_bound:
+            self.data[self.add_prefix("registering_node")] = str(suggestion.pk)
+        else:
+            self.initial["registering_node"] = suggestion.pk
+        self.fields["registering_node"].help_text = _(
+            "Suggested from the region and the industry; choose another if your collective registers elsewhere."
+        )
 
     def _wanted_regions(self, fixed):
         """The region codes to show chosen: those sent, else (and always once registered) the collective's."""

@@ -75,9 +75,10 @@ def edit_collective(request, pk):
 
 def _edit_collective(request, collective):
     wants_submit = request.POST.get("action") == "submit"
-    form = CollectiveForm(request.POST or None, instance=collective)
+    refreshing = request.method == "POST" and request.POST.get("action") == "refresh"
+    form = CollectiveForm(request.POST or None, instance=collective, refreshing=refreshing)
     members = MemberFormSet(request.POST or None, instance=collective, prefix="members")
-    if request.method == "POST" and request.POST.get("action") == "refresh":
+    if refreshing:
         # A region was chosen: the form comes back with the next list filled, as typed, nothing checked or saved.
         without_errors(form)
         without_errors(members)

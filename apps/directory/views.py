@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from apps.collectives.models import Collective
-from apps.evaluations.certificates import qr_png
+from civpost.pdf import public_address, qr_png
 from apps.evaluations.models import Honor
 from civpost.links import url_format
 
@@ -41,22 +41,23 @@ def _public_post(pk):
     return get_object_or_404(Collective.objects.public(), pk=pk)
 
 
-def _page_url(request, collective):
-    return request.build_absolute_uri(collective.get_absolute_url())
+def _page_url(collective):
+    """The post page at the portal's public address, as printed and scanned (never the request's host)."""
+    return public_address(collective.get_absolute_url())
 
 
 @require_safe
 @cache_control(public=True, max_age=86400)
 def qr(request, pk):
     collective = _public_post(pk)
-    return HttpResponse(qr_png(_page_url(request, collective)), content_type="image/png")
+    return HttpResponse(qr_png(_page_url(collective)), content_type="image/png")
 
 
 @require_safe
 def poster(request, pk):
     collective = _public_post(pk)
-    honors = Honor.objects.valid().filter(collective=collective).order_by("-year", "-pk")
-    response = HttpResponse(poster_pdf(collective, list(honors), _page_url(request, collective)), content_type="application/pdf")
+    honors = Honor.objects.valid().filter(collective=collective).select_related("named_by__region").order_by("-year", "-pk")
+    response = HttpResponse(poster_pdf(collective, list(honors)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="post-{collective.pk}-poster.pdf"'
     return response
 

@@ -119,7 +119,7 @@ class Seeder:
             self.score(application, index)
         self.select(round, named)
         notice = workflow.publish_notice(round.pk, self.admin, today=date(2025, 6, 3))
-        workflow.name(round.pk, self.admin, today=notice.closes_on + timedelta(days=11))
+        workflow.name(round.pk, self.admin, today=notice.closes_on + timedelta(days=11), decision_reference="团安委联〔2025〕8号")
 
     def notice_round(self, title):
         """On public notice from today: one objection open, one dismissed."""

@@ -214,6 +214,21 @@ class ExtendWindowForm(StepForm):
         }
 
 
+class NameForm(StepForm):
+    """Naming the list: the reference (文号) of the committee's naming decision, printed on every certificate and the
+    named list, when the decision is already issued."""
+
+    decision_reference = forms.CharField(
+        label=_("naming decision reference (文号)"),
+        max_length=100,
+        required=False,
+        help_text=_("e.g. 团安委联〔2019〕12号. Printed on the certificates and the named list; leave empty if not issued yet."),
+    )
+
+    def clean_decision_reference(self):
+        return " ".join(self.cleaned_data["decision_reference"].split())
+
+
 class ScoreFilterForm(forms.Form):
     """What the score table shows: one committee's applications, proposed or not, a name; in which order."""
 

@@ -22,8 +22,9 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from apps.collectives.rules import youth_share
 from apps.organizations.names import region_label
+from civpost.pdf import FONT, INK, Canvas, draw_centred, ensure_font
 
-from .certificates import FONT, INK, draw_centred, page_number
+from .certificates import page_number
 from .models import Recommendation
 from .workflow import chain
 
@@ -49,6 +50,7 @@ def _grid(rows, widths, label_columns=(0,), repeat=0):
     cells = [[value if isinstance(value, list) else _text(value) for value in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=repeat)
     style = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -132,6 +134,7 @@ def _page_header(application):
 
 def application_form_pdf(application) -> bytes:
     """The A4 portrait 申报表 of an application (with_related: round, collective and its places loaded)."""
+    ensure_font()
     buffer = io.BytesIO()
     collective = application.collective
     doc = SimpleDocTemplate(
@@ -169,5 +172,5 @@ def application_form_pdf(application) -> bytes:
         ),
     ]
     header = _page_header(application)
-    doc.build(story, onFirstPage=header, onLaterPages=header)
+    doc.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=Canvas)
     return buffer.getvalue()

@@ -639,12 +639,11 @@ def certificate(request, pk):
     Only titles named through the portal have one: an imported historical title has its paper certificate, issued
     by the naming committee, and the verification page confirms it with the naming decision's reference.
     """
-    honor = get_object_or_404(Honor.objects.select_related("collective", "named_by", "round"), pk=pk, round__isnull=False)
+    honor = get_object_or_404(Honor.objects.select_related("collective", "named_by__region", "round"), pk=pk, round__isnull=False)
     scope = staff_scope(request)
     if honor.collective.leader_account_id != request.user.pk and not scope.can(Action.VIEW, honor.collective.registering_node):
         raise Http404
-    verify_url = request.build_absolute_uri(honor.get_absolute_url())
-    response = HttpResponse(certificates.certificate_pdf(honor, verify_url), content_type="application/pdf")
+    response = HttpResponse(certificates.certificate_pdf(honor), content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename={honor.certificate_number}.pdf"
     return response
 

@@ -43,6 +43,7 @@ from .forms import (
     AssignForm,
     ExtendWindowForm,
     InspectionForm,
+    NameForm,
     ProposeFilteredForm,
     ProposeForm,
     ProposeTopForm,
@@ -483,7 +484,7 @@ def naming_problems(round, today=None):
     return problems
 
 
-def name(round_pk, user, today=None):
+def name(round_pk, user, today=None, decision_reference=""):
     today = today or timezone.localdate()
     with transaction.atomic():
         round = _locked_round(round_pk)
@@ -493,10 +494,10 @@ def name(round_pk, user, today=None):
             raise TransitionError(" ".join(problems))
         honors = []
         for application in round.applications.select_for_update(of=("self",)).filter(status=AppStatus.NOTICE).select_related("collective__leader_account").order_by("pk"):
-            honors.append(_create_honor(round, application, today))
+            honors.append(_create_honor(round, application, today, decision_reference))
             _change(application, user, "name", AppStatus.NAMED)
             _notify_leader(application, _("Congratulations: %(name)s is named %(title)s") % {"name": application.collective.name, "title": honors[-1].title}, url=honors[-1].get_absolute_url())
-        _change_round(round, user, "name", RoundStage.NAMED)
+        _change_round(round, user, "name", RoundStage.NAMED, comment=decision_reference)
     return honors
 
 
@@ -509,7 +510,7 @@ def refresh_honor_level(collective):
     collective.save(update_fields=["honor_level", "delisted_on"])
 
 
-def _create_honor(round, application, today):
+def _create_honor(round, application, today, decision_reference=""):
     code = f"{LEVEL_CODES[round.level]}{round.node.region_id}"
     serial = NumberSequence.next_value(key=f"certificate:{code}", year=round.year)
     honor = Honor.objects.create(
@@ -523,6 +524,7 @@ def _create_honor(round, application, today):
         certificate_number=f"{code}-{round.year}-{serial:05d}",
         named_on=today,
         named_by=round.node,
+        decision_reference=decision_reference,
     )
     refresh_honor_level(application.collective)
     return honor
@@ -617,7 +619,7 @@ ROUND_STEPS = Steps(
         success=gettext_lazy("The public notice is published."),
     ),
     Step(
-        "name", gettext_lazy("Name the list"), is_round_admin, (RoundStage.NOTICE,), name,
+        "name", gettext_lazy("Name the list"), is_round_admin, (RoundStage.NOTICE,), name, form=NameForm,
         success=gettext_lazy("The list is named. Certificates are ready."),
     ),
 )

@@ -1,8 +1,9 @@
 import logging
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+
+from civpost.links import public_address
 
 from .models import Notification, is_site_relative
 
@@ -21,7 +22,7 @@ def notify(recipients, subject, body="", url=""):
     )
     text = body
     if is_site_relative(url):
-        text = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{url}".lstrip()
+        text = f"{body}\n\n{public_address(url)}".lstrip()
     addressed = [(user.pk, user.email) for user in users if user.email]
     if addressed:
         transaction.on_commit(lambda: _send(" ".join(subject.split()), text, addressed))

@@ -9,6 +9,14 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!form) { return; }
     var refresh = element.querySelector("[data-region-refresh]");
     if (refresh) { refresh.parentNode.classList.add("hidden"); }
+    // Other fields the server's suggestion follows (the registration form's industry): refresh without clearing.
+    if (refresh) {
+      form.querySelectorAll("[data-cascade-refresh]").forEach(function (other) {
+        other.addEventListener("change", function () {
+          if (form.requestSubmit) { form.requestSubmit(refresh); } else { refresh.click(); }
+        });
+      });
+    }
     levels.forEach(function (name, index) {
       var select = form.elements[name];
       if (!select) { return; }

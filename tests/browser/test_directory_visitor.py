@@ -28,7 +28,8 @@ def decode_qr(png):
     return text
 
 
-def test_visitor_finds_a_post_scans_it_and_downloads_the_open_data(browser, live_server, committee_tree):
+def test_visitor_finds_a_post_scans_it_and_downloads_the_open_data(browser, live_server, committee_tree, settings):
+    settings.SITE_URL = live_server.url  # the QR code leads to the portal's public address: here, the test server
     anqing = post("客户服务中心营业厅", "国网安庆供电公司", "340803")
     post("供电服务班", "国网怀宁县供电公司", "340822")
     post("合肥供电营业厅", "国网合肥供电公司", "340102")
@@ -67,7 +68,7 @@ def test_visitor_finds_a_post_scans_it_and_downloads_the_open_data(browser, live
         qr = page.locator("img[src$='qr.png']")
         expect(qr).to_be_visible()
         png = page.request.get(qr.get_attribute("src")).body()
-        assert decode_qr(png) == page.url
+        assert decode_qr(png) == page.url  # SITE_URL + the post's path
         expect(page.locator(f"a[href='/posts/{anqing.pk}/poster.pdf']")).to_be_visible()
     finally:
         context.close()

@@ -217,3 +217,25 @@ def test_device_keys_are_not_in_the_admin(client):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     index = client.get(reverse("admin:index")).content.decode()
     assert "otp_totp" not in index and "otp_static" not in index
+
+
+@pytest.mark.parametrize("name", ["security:two_factor", "security:setup", "security:recovery_codes", "security:renew_codes", "security:disable"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, name):
+    response = client.post(reverse(name)) if name in ("security:renew_codes", "security:disable") else client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not TOTPDevice.objects.exists()
+
+
+def test_a_session_waiting_for_its_code_can_change_nothing(client, staff_user):
+    admin = staff_user(Role.ADMIN, ANHUI)
+    client.force_login(admin)
+    enrol(client, admin)
+    person = UserFactory()
+    browser = Client()
+    sign_in(browser, admin)
+    grant = browser.post(reverse("organizations:staff_add"), {"action": "grant", "user": person.pk, "node": admin.memberships.get().node.pk, "role": Role.REVIEWER})
+    assert grant.status_code == 302 and grant["Location"] == reverse("security:verify")
+    assert not person.memberships.exists()
+    assert browser.post(reverse("security:disable"), {"password": PASSWORD})["Location"] == reverse("security:verify")
+    assert TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
+    assert browser.get(reverse("security:setup"))["Location"].startswith(reverse("security:verify"))

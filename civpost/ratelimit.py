@@ -6,8 +6,10 @@ from django.shortcuts import render
 
 
 def client_address(request):
+    """The client's address: REMOTE_ADDR, or behind a trusted reverse proxy (BEHIND_PROXY) the last address of the
+    header it sets (PROXY_CLIENT_ADDRESS_HEADER: X-Forwarded-For by default, X-Real-IP also works)."""
     if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = request.META.get(settings.PROXY_CLIENT_ADDRESS_HEADER, "")
         if forwarded:
             # The proxy appends the address it saw; earlier entries are whatever the client claimed.
             return forwarded.split(",")[-1].strip()

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "treebeard",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "pgtrigger",
     "civpost",
     "apps.audit",
     "apps.organizations",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "apps.imports",
     "apps.privacy",
     "apps.workbench",
+    "apps.security",  # after accounts and the django-otp plugins: its admin replaces theirs
 ]
 
 MIDDLEWARE = [
@@ -68,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.security.trail.SecurityTrailMiddleware",
+    "apps.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "civpost.middleware.RequestSizeLimitMiddleware",
     "apps.accounts.sessions.IdleSessionTimeoutMiddleware",
@@ -159,6 +166,18 @@ AXES_CLIENT_IP_CALLABLE = "civpost.ratelimit.client_address"
 AXES_USERNAME_CALLABLE = "apps.accounts.backends.login_username"
 AXES_VERBOSE = False
 
+# Two-factor authentication (apps/security/twofactor.py): anyone may turn it on at /accounts/two-factor/; with
+# OTP_REQUIRED_FOR_ADMINS committee admins and superusers must, and can do nothing else until they have. On unless
+# DEBUG (production), off in the demo (`make run`) and the tests, which switch it on where they check it.
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=not DEBUG)
+OTP_TOTP_ISSUER = "青年文明号"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The security trail (apps/security) is kept this many days, at least 180 (等保 2.0); older events are deleted by
+# `manage.py purge_security_events` (cron, daily).
+SECURITY_EVENT_RETENTION_DAYS = env.int("SECURITY_EVENT_RETENTION_DAYS", default=180)
+if SECURITY_EVENT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("SECURITY_EVENT_RETENTION_DAYS must be at least 180.")
+
 # Idle sessions end (apps/accounts/sessions.py): staff after minutes, 号长 after days.
 SESSION_IDLE_STAFF_MINUTES = env.int("SESSION_IDLE_STAFF_MINUTES", default=30)
 SESSION_IDLE_LEADER_DAYS = env.int("SESSION_IDLE_LEADER_DAYS", default=7)
@@ -226,6 +245,9 @@ SECURE_HSTS_PRELOAD = HTTPS
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxy, the client's address (rate limits, lockouts, the security trail) is the last one of this header,
+# as Django names it: HTTP_X_FORWARDED_FOR, or HTTP_X_REAL_IP.
+PROXY_CLIENT_ADDRESS_HEADER = env.str("PROXY_CLIENT_ADDRESS_HEADER", default="HTTP_X_FORWARDED_FOR")
 SESSION_COOKIE_HTTPONLY = True
 # Uploads: attachments are checked one by one (apps/evaluations/uploads.py); form fields without files are capped
 # by DATA_UPLOAD_MAX_MEMORY_SIZE, files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, and a request

@@ -9,3 +9,5 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("HTTPS", "false")
 # Tests render templates without running collectstatic first.
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+# Two-factor authentication is required of admins in production; tests that check it switch it on.
+os.environ.setdefault("OTP_REQUIRED_FOR_ADMINS", "false")

@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -44,6 +45,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="audit_subject_idx")]
+        # The trail is evidence: on PostgreSQL no UPDATE or DELETE statement reaches it, whoever runs it (the admin
+        # offers neither either). Entries are kept as long as the decisions they document: no retention applies.
+        triggers = [pgtrigger.Protect(name="audit_entry_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"

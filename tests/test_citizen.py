@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def named_post(**kwargs):
     honor = HonorFactory(**kwargs)
+    honor.collective.refresh_from_db()  # with the naming date the honour's signal wrote
     honor.collective.honor_level = honor.level
     honor.collective.save()
     return honor

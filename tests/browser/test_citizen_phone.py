@@ -138,3 +138,23 @@ def test_public_and_leader_pages_fit_the_phone(phone, committee_tree):
     for url in ["/my/", f"/my/collectives/{collective.pk}/", f"/my/collectives/{collective.pk}/reports/", f"/my/collectives/{collective.pk}/reports/new/", "/my/collectives/new/"]:
         page.goto(url)
         fits_the_width(page)
+
+
+def test_the_directory_has_no_blank_bands_on_a_phone(phone, committee_tree):
+    for n in range(16):
+        named_post(f"营业厅青年班组{n:02d}")
+    page = phone
+    page.goto("/posts/")
+    cards = page.locator("main .grid > article.card")
+    expect(cards).to_have_count(16)
+    bands = page.evaluate(
+        """() => Array.from(document.querySelectorAll("main .grid > article.card")).map(card => {
+            const box = card.getBoundingClientRect(), first = card.firstElementChild.getBoundingClientRect(),
+                  last = card.lastElementChild.getBoundingClientRect();
+            return [first.top - box.top, box.bottom - last.bottom];
+        })"""
+    )
+    assert all(top <= 14 and bottom <= 14 for top, bottom in bands), bands  # the card's padding, nothing more
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 16 * 200 + 900, height  # 16 cards and the page around them (it was 4,800 px)
+    fits_the_width(page)

@@ -222,6 +222,25 @@ def test_my_todos_cost_the_same_whatever_the_number_of_collectives(login, busy_l
     assert _queries(client, reverse("collectives:my")) == few
 
 
+def test_a_leader_sees_only_the_todos_of_their_own_collectives(login, busy_leader):
+    other = UserFactory()
+    CollectiveFactory(leader_account=other, status="submitted")
+    page = login(other).get(reverse("collectives:my")).content.decode()
+    for text in ["被退回的集体", "已命名的集体", "规范窗口服务用语", "2026年开放周（测试）"]:
+        assert text not in page, text
+
+
+def test_the_todos_lead_to_pages_the_leader_may_open(login, busy_leader):
+    from apps.workbench.workspace import todos
+
+    client = login(busy_leader)
+    request = client.get(reverse("collectives:my")).wsgi_request
+    from apps.collectives.models import Collective
+
+    for todo in todos(request, Collective.objects.filter(leader_account=busy_leader).prefetch_related("honors"), timezone.localdate()):
+        assert client.get(todo.url.split("#")[0]).status_code == 200, todo.url
+
+
 def test_a_leader_with_nothing_to_do_is_told_so(login):
     leader = UserFactory()
     CollectiveFactory(leader_account=leader, status="submitted")

@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -35,7 +36,7 @@ def home(request):
     change to a public collective or an honour: apps/directory/signals.py), so they change the moment a post does;
     the notices are one short query (a round has one notice)."""
     generation = cache.get(GENERATION_KEY, 0)
-    named_key = f"home:named:{generation}"
+    named_key = f"home:named:{translation.get_language()}:{generation}"  # the titles are in the visitor's language
     named = cache.get(named_key)
     if named is None:
         ordering = SORTS["newest"]

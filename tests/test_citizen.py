@@ -78,6 +78,13 @@ def test_home_counts_change_the_moment_a_post_is_named(client):
     assert honor.collective.name in page
 
 
+def test_home_named_posts_are_cached_per_language(client):
+    named_post()
+    assert "市级青年文明号" in client.get(reverse("home")).content.decode()
+    english = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True).content.decode()
+    assert 'lang="en"' in english and "市级青年文明号" not in english
+
+
 def test_home_queries_do_not_grow_with_posts_or_notices(client):
     today = timezone.localdate()
     named_post()

@@ -60,3 +60,12 @@ def navigation(request):
     if not request.user.is_authenticated:
         return {}
     return {"nav": Navigation(request)}
+
+
+# 长辈模式 (large-text mode): larger text, more line spacing, stronger contrast, no animation; a cookie remembers
+# it for the visitor, set by the header's button (civpost.views.display_mode), with or without JavaScript.
+ELDER_COOKIE = "elder"
+
+
+def display(request):
+    return {"elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1"}

@@ -7,9 +7,12 @@
 - a required field's label starts with a visible mark (RequiredMarkBoundField), the same on every page.
 """
 
+import unicodedata
+
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -62,3 +65,22 @@ def public_text_field(label, rows=5):
         help_text=_("Up to %(limit)s characters.") % {"limit": PUBLIC_TEXT_MAX_LENGTH},
         error_messages={"max_length": _("Please keep it to %(limit_value)d characters or fewer (you wrote %(show_value)d).")},
     )
+
+
+def normalize_code(value):
+    """A code as people type or paste it (a certificate number, a tracking code): full-width letters, digits and
+    hyphens made half-width (NFKC), spaces dropped."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split())
+
+
+def clean_lookup_code(value, max_length):
+    """The code of a lookup form, tidied; refused (with what to check) when it cannot be one: it becomes part of the
+    address of the page that shows it."""
+    code = normalize_code(value)
+    if not code:
+        raise ValidationError(_("Type the number."), code="required")
+    if len(code) > max_length or not all(ch.isalnum() or ch in "-_" for ch in code):
+        raise ValidationError(
+            _("This cannot be a valid number: use only letters, digits and hyphens (-), as printed."), code="invalid"
+        )
+    return code

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civpost.context_processors.navigation",
+                "civpost.context_processors.display",
                 "apps.notifications.context_processors.unread_notifications",
             ],
         },

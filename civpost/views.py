@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import (
     HttpResponse,
@@ -11,28 +12,73 @@ from django.http import (
     HttpResponseNotFound,
     HttpResponseServerError,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from apps.collectives.models import Collective
+from apps.complaints.forms import TrackingLookupForm
+from apps.directory.filters import SORTS
+from apps.directory.queries import GENERATION_KEY, cached_count, count_key, posts
+from apps.evaluations.forms import CertificateLookupForm
+from apps.evaluations.models import Notice
+
+from .context_processors import ELDER_COOKIE
 
 logger = logging.getLogger(__name__)
 
-HOME_LATEST = 12
+HOME_NAMED = 8
+# The named posts are renewed by the generation; the TTL only bounds what another process's cache may hold.
+HOME_TTL = 60
+HOME_NOTICES = 5
 
 
 def home(request):
-    public = Collective.objects.public()
+    """The citizen's entry: the checks (certificate, complaint), current notices, recently named posts, the counts.
+
+    Constant queries: the counts and the named posts are cached under the directory's generation (bumped by any
+    change to a public collective or an honour: apps/directory/signals.py), so they change the moment a post does;
+    the notices are one short query (a round has one notice)."""
+    generation = cache.get(GENERATION_KEY, 0)
+    named_key = f"home:named:{translation.get_language()}:{generation}"  # the titles are in the visitor's language
+    named = cache.get(named_key)
+    if named is None:
+        ordering = SORTS["newest"]
+        named = posts(Collective.objects.named().order_by(*ordering).values("pk")[:HOME_NAMED], ordering)
+        cache.set(named_key, named, HOME_TTL)
     return render(
         request,
         "home.html",
         {
-            "latest": public.with_places().order_by("-registered_on", "-pk")[:HOME_LATEST],
-            "public_count": public.count(),
+            "named": named,
+            "notices": Notice.objects.select_related("round__node").current_first()[:HOME_NOTICES],
+            "public_count": cached_count(Collective.objects.public(), count_key(None)),
+            "named_count": cached_count(Collective.objects.named(), "home-named"),
+            "certificate_form": CertificateLookupForm(auto_id="home-%s"),
+            "tracking_form": TrackingLookupForm(auto_id="home-%s"),
         },
     )
+
+
+# A year: the visitor chose how the site should read for them; it lasts until they choose again.
+ELDER_COOKIE_AGE = 365 * 24 * 3600
+
+
+@require_POST
+def display_mode(request):
+    """The header's 长辈模式 button: remembered in a cookie (no account needed), then back to the page."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    if request.POST.get("elder") == "1":
+        response.set_cookie(ELDER_COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax", secure=request.is_secure(), httponly=True)
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response
 
 
 @never_cache

@@ -42,7 +42,12 @@ def test_unregistered_collectives_have_no_public_page(client, status):
     assert collective.name not in client.get(reverse("home")).content.decode()
 
 
-def test_home_lists_registered_collectives(client, registered):
+def test_home_lists_named_posts(client, registered):
+    from tests.evaluation_factories import ApplicationFactory, HonorFactory
+
+    HonorFactory(application=ApplicationFactory(collective=registered, status="named"))
+    registered.honor_level = "city"
+    registered.save()
     page = client.get(reverse("home")).content.decode()
     assert registered.name in page
     assert reverse("collectives:public_page", args=[registered.pk]) in page

@@ -152,7 +152,7 @@ def test_drill_down_to_a_province_and_a_city_with_breadcrumb(client, dataset):
     assert cities["安庆市"] == levels(city=2, county=2)
     assert cities["芜湖市"] == NONE
     content = response.content.decode()
-    assert f'<a href="{URL}">全国</a>' in content  # the way back up
+    assert f'<a href="{URL}?node={Node.objects.get(depth=1, kind="league").pk}">全国</a>' in content  # the way back up
     assert f'href="?node={committee("340800").pk}"' in content  # and down
 
     response = client.get(URL, {"node": committee("340800").pk})
@@ -208,6 +208,7 @@ def test_query_count_does_not_grow_with_the_data(client, dataset):
 
     def cold_queries(params):
         Snapshot.objects.all().delete()
+        client.cookies.pop("stats_area", None)  # /stats/ without a node: the national page, not the area chosen last
         with CaptureQueriesContext(connection) as queries:
             assert client.get(URL, params).status_code == 200
         return len(queries)
@@ -313,3 +314,29 @@ def test_snapshot_and_fresh_computation_agree(client, dataset):
     stored = client.get(URL).context  # read back from the snapshot
     for block in ("posts", "collectives", "activity"):
         assert stored[block] == computed[block]
+
+
+def test_the_public_page_opens_on_the_area_the_visitor_chose_last(client, dataset):
+    anqing = committee("340800")
+    assert client.get(URL).context["node"].level == "national"
+    response = client.get(URL, {"node": anqing.pk})
+    assert response.cookies["stats_area"].value == str(anqing.pk)
+    assert client.get(URL).context["node"] == anqing  # the header's link opens the chosen area
+    assert client.get(URL, {"node": Node.objects.get(depth=1, kind="league").pk}).context["node"].level == "national"  # the way back up
+    assert client.get(URL).context["node"].level == "national"
+    client.cookies["stats_area"] = "not-a-number"
+    assert client.get(URL).context["node"].level == "national"
+
+
+def test_the_public_page_hides_empty_rows(client, dataset):
+    content = client.get(URL).content.decode()
+    assert "安徽省" in content and "江苏省" in content
+    assert ">北京市<" not in content  # no named post: not listed
+    assert "金融" not in content.split('id="stats-by-industry"')[1].split("</section>")[0]
+    assert "没有命名" in content or "不列出" in content
+
+
+def test_charts_are_drawn_without_animation():
+    from django.contrib.staticfiles import finders
+
+    assert "animation: false" in open(finders.find("js/stats.js"), encoding="utf-8").read()

@@ -31,7 +31,7 @@ from .services import CONSENT_REQUIRED, members_consent_needed, plan_member_rows
 @login_required
 def my_workspace(request):
     collectives = (
-        Collective.objects.filter(leader_account=request.user).with_places().prefetch_related("members").order_by("-created_at")
+        Collective.objects.filter(leader_account=request.user).with_places().prefetch_related("members", "honors").order_by("-created_at")
     )
     return render(request, "collectives/my_workspace.html", {"collectives": collectives})
 

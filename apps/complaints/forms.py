@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.validators import clean_contact
 from apps.activities.photos import check_photo
-from civpost.forms import DateInput, public_text_field
+from civpost.forms import DateInput, clean_lookup_code, public_text_field
 
 from .models import Complaint
 
@@ -25,7 +25,12 @@ class ComplaintForm(forms.ModelForm):
         model = Complaint
         fields = ["what_happened", "happened_on", "evidence", "contact", "name"]
         widgets = {"happened_on": DateInput()}
-        help_texts = {"contact": _("Only the league committee sees it, to reach you. The collective never does.")}
+        help_texts = {
+            "contact": _(
+                "Optional. Only the league committee sees it, to reach you; the collective never does. Without it the "
+                "committee cannot call you back, but the tracking code still shows you the outcome."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +46,8 @@ class ComplaintForm(forms.ModelForm):
         return day
 
     def clean_contact(self):
-        return clean_contact(self.cleaned_data["contact"])
+        contact = self.cleaned_data["contact"].strip()
+        return clean_contact(contact) if contact else ""
 
     def clean_evidence(self):
         photo = self.cleaned_data.get("evidence")
@@ -51,6 +57,21 @@ class ComplaintForm(forms.ModelForm):
 
     def is_spam(self):
         return bool(self.data.get("website"))
+
+
+class TrackingLookupForm(forms.Form):
+    """投诉进度查询: the tracking code given when the complaint was filed; a GET form that leads to its page."""
+
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=30,
+        help_text=_("The 10 letters and digits shown when you filed the complaint."),
+        error_messages={"required": _("Type the tracking code.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+
+    def clean_code(self):
+        return clean_lookup_code(self.cleaned_data["code"], Complaint._meta.get_field("tracking_code").max_length).upper()
 
 
 class AskStatementForm(forms.Form):

@@ -46,7 +46,9 @@ class Complaint(models.Model):
     what_happened = models.TextField(_("what happened"))
     happened_on = models.DateField(_("when it happened"))
     evidence = models.ImageField(_("photo (optional)"), upload_to=evidence_path, blank=True)
-    contact = models.CharField(_("your phone or email"), max_length=100)
+    # Optional: a complaint may be anonymous. Without a contact the committee cannot call back, but the tracking code
+    # still shows the complainant the status and outcome.
+    contact = models.CharField(_("your phone or email (optional)"), max_length=100, blank=True)
     name = models.CharField(_("your name (optional)"), max_length=50, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ComplaintStatus, default=ComplaintStatus.RECEIVED)
     serious = models.BooleanField(_("serious"), default=False)

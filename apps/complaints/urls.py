@@ -6,6 +6,7 @@ app_name = "complaints"
 
 urlpatterns = [
     path("posts/<int:pk>/complain/", views.complain, name="complain"),
+    path("complaints/", views.track_lookup, name="track_lookup"),
     path("complaints/<str:code>/", views.track, name="track"),
     path("workbench/complaints/", views.queue, name="queue"),
     path("workbench/complaints/export.xlsx", views.queue_export, name="queue_export"),

@@ -16,10 +16,11 @@ from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
 from civpost.exports import dated_filename, xlsx_response
+from civpost.forms import normalize_code
 from civpost.ratelimit import limit_reached, too_many_requests
 
 from . import exports, workflow
-from .forms import AskStatementForm, CloseForm, ComplaintForm, LiftForm, NotesForm, StatementForm, WarningForm
+from .forms import AskStatementForm, CloseForm, ComplaintForm, LiftForm, NotesForm, StatementForm, TrackingLookupForm, WarningForm
 from .models import Complaint, ComplaintStatus, Warning
 
 PAGE_SIZE = 30
@@ -53,9 +54,19 @@ def complain(request, pk):
     return render(request, "complaints/complain.html", {"form": form, "collective": collective})
 
 
+def track_lookup(request):
+    """投诉进度查询 without a code: the form; submitted (GET), the complaint's page."""
+    form = TrackingLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("complaints:track", code=form.cleaned_data["code"])
+    return render(request, "complaints/track.html", {"form": form})
+
+
 def track(request, code):
-    complaint = get_object_or_404(Complaint.objects.select_related("collective"), tracking_code=code.strip().upper())
-    return render(request, "complaints/track.html", {"complaint": complaint})
+    code = normalize_code(code).upper()
+    complaint = Complaint.objects.select_related("collective").filter(tracking_code=code).first()
+    form = TrackingLookupForm(initial={"code": code})
+    return render(request, "complaints/track.html", {"complaint": complaint, "code": code, "form": form}, status=200 if complaint else 404)
 
 
 # Committee staff -------------------------------------------------------------------------------------

@@ -9,17 +9,32 @@ from apps.accounts.models import User
 from apps.accounts.validators import clean_contact
 from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
-from civpost.forms import DateInput, public_text_field
+from civpost.forms import DateInput, clean_lookup_code, public_text_field
 
 from . import eligibility
 from .enums import STAR_GRADES, AppStatus
-from .models import Application, Attachment, Inspection, Objection, RoundQuota, RubricItem, Round
+from .models import Application, Attachment, Honor, Inspection, Objection, RoundQuota, RubricItem, Round
 from .queries import eligible_experts
 from .uploads import EXTENSIONS, validate_upload
 
 ATTACHMENT_MAX_MB = 10
 ATTACHMENTS_PER_APPLICATION = 10
 EVIDENCE_MAX_MB = 5
+class CertificateLookupForm(forms.Form):
+    """证书查验: the number printed on a certificate; a GET form that leads to the number's page."""
+
+    number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=60,
+        help_text=_("As printed on the certificate, e.g. C340800-2025-00012."),
+        error_messages={"required": _("Type the number.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+
+    def clean_number(self):
+        return clean_lookup_code(self.cleaned_data["number"], Honor._meta.get_field("certificate_number").max_length)
+
+
 DEFAULT_RUBRIC = [("组织建设", 20), ("岗位建功", 25), ("服务承诺履行", 25), ("创新创效", 15), ("社会影响", 15)]
 
 

@@ -303,6 +303,16 @@ class Inspection(models.Model):
         ordering = ["inspected_on", "pk"]
 
 
+class NoticeQuerySet(models.QuerySet):
+    def current_first(self, today=None):
+        """Notices still open (or about to open) first, the soonest to close first; then past ones, newest first."""
+        today = today or timezone.localdate()
+        current = models.Case(models.When(closes_on__gte=today, then=models.Value(0)), default=models.Value(1))
+        return self.annotate(past=current).order_by(
+            "past", models.Case(models.When(closes_on__gte=today, then="closes_on")), "-opens_on", "-pk"
+        )
+
+
 class Notice(models.Model):
     """The public notice (公示) of a round's proposed list."""
 
@@ -311,6 +321,8 @@ class Notice(models.Model):
     closes_on = models.DateField(_("notice closes"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opens_on", "-pk"]

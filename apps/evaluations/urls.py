@@ -49,6 +49,7 @@ urlpatterns = [
     path("applications/<int:pk>/attachments/<int:attachment_pk>/", views.download_attachment, name="attachment"),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<str:number>/", views.verify, name="verify"),
     path("honors/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("rounds/<int:pk>/named.pdf", views.named_list, {"fmt": "pdf"}, name="named_list_pdf"),

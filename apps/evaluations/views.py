@@ -21,16 +21,18 @@ from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost.exports import dated_filename, xlsx_response
+from civpost.forms import normalize_code
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 from civpost.ratelimit import limit_reached, too_many_requests
 
-from . import certificates, eligibility, exports, printed_form, queries, selection, workflow
+from . import certificates, eligibility, exports, printed_form, queries, selection, verification, workflow
 from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
     DEFAULT_RUBRIC,
     ApplicationForm,
     AttachmentForm,
+    CertificateLookupForm,
     ConflictForm,
     ObjectionForm,
     QuotaFormSet,
@@ -590,9 +592,7 @@ def notice_list(request):
     active = Q(round__applications__status=AppStatus.NOTICE) | Q(
         round__applications__status=AppStatus.NAMED, round__applications__honor__status=HonorStatus.NAMED
     )
-    notices = Notice.objects.select_related("round__node").annotate(entries=Count("round__applications", filter=active)).order_by(
-        "-opens_on", "-pk"
-    )
+    notices = Notice.objects.select_related("round__node").annotate(entries=Count("round__applications", filter=active)).current_first()
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluations/notice_list.html", {"page": page})
 
@@ -624,9 +624,22 @@ def notice_detail(request, pk):
     return render(request, "evaluations/notice_detail.html", {"notice": notice, "entries": entries, "form": form})
 
 
+def verify_lookup(request):
+    """证书查验 without a number: the form; submitted (GET), the number's page."""
+    form = CertificateLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("evaluations:verify", number=form.cleaned_data["number"])
+    return render(request, "evaluations/verify.html", {"form": form})
+
+
 def verify(request, number):
-    honor = Honor.objects.select_related("collective__region__parent", "named_by").filter(certificate_number=number.strip()).first()
-    return render(request, "evaluations/verify.html", {"honor": honor, "number": number}, status=200 if honor else 404)
+    number = normalize_code(number)
+    honor = verification.find(number)
+    context = {"honor": honor, "number": number, "form": CertificateLookupForm(initial={"number": number})}
+    if honor is None:
+        context["not_found"] = verification.not_found(number)
+        context["example"] = verification.EXAMPLE
+    return render(request, "evaluations/verify.html", context, status=200 if honor else 404)
 
 
 # Certificates and the named list ----------------------------------------------------------------

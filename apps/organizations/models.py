@@ -69,6 +69,12 @@ class Node(MP_Node):
         Industry, on_delete=models.PROTECT, null=True, blank=True, related_name="nodes", verbose_name=_("industry")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    contact_phone = models.CharField(
+        _("public contact phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("The office phone of the committee's 组委会办公室, shown to the public, e.g. where a certificate cannot be verified."),
+    )
 
     class Meta:
         verbose_name = _("committee")

@@ -12,6 +12,10 @@ from apps.organizations.scope import staff_scope
 
 from .figures import LEVELS, figures
 
+# The area a visitor chose on /stats/, opened again the next time they come (a year, like any preference).
+AREA_COOKIE = "stats_area"
+AREA_COOKIE_AGE = 365 * 24 * 3600
+
 
 def _ancestors(node):
     """The nodes above `node`, from the root down, in one query."""
@@ -28,20 +32,32 @@ def _node_id(request):
     return int(node_id)
 
 
+def _remembered_area(request):
+    """The area the visitor last chose (a cookie), when it is still a committee id; else None."""
+    value = request.COOKIES.get(AREA_COOKIE, "")
+    return int(value) if value.isdigit() else None
+
+
 def public(request):
-    """Statistics of a league committee's area (the national committee by default), for everyone."""
+    """Statistics of a league committee's area, for everyone: the one asked for (?node=), which the visitor's
+    browser then remembers, else the area the visitor chose last time, else the national committee's."""
     committees = Node.objects.filter(kind=NodeKind.LEAGUE_COMMITTEE, is_active=True).select_related("region")
     node_id = _node_id(request)
-    if node_id is None:
-        node = committees.filter(depth=1).order_by("path").first()
-        if node is None:
-            raise Http404
-    else:
+    node = None
+    if node_id is not None:
         node = committees.filter(pk=node_id).first()
         if node is None:
             raise Http404
+    else:
+        remembered = _remembered_area(request)
+        if remembered is not None:
+            node = committees.filter(pk=remembered).first()
+        if node is None:
+            node = committees.filter(depth=1).order_by("path").first()
+        if node is None:
+            raise Http404
     blocks = figures(node)
-    return render(
+    response = render(
         request,
         "stats/public.html",
         {
@@ -51,6 +67,9 @@ def public(request):
             **blocks,
         },
     )
+    if node_id is not None:
+        response.set_cookie(AREA_COOKIE, str(node.pk), max_age=AREA_COOKIE_AGE, samesite="Lax", secure=request.is_secure(), httponly=True)
+    return response
 
 
 @login_required

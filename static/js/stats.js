@@ -81,6 +81,7 @@
       type: "bar",
       data: { labels: rows.map(function (row) { return label(row.cells[0]); }), datasets: datasets },
       options: {
+        animation: false, // drawn at once: nothing moves (长辈模式, vestibular disorders, slow phones)
         indexAxis: horizontal ? "y" : "x",
         maintainAspectRatio: false,
         responsive: true,

@@ -30,7 +30,7 @@ def test_volunteer_report_with_photo_is_counted_for_the_county(page, committee_t
 
     log_in(page, collective.leader_account)
     page.goto("/my/")
-    expect(page.get_by_text("2026年青年文明号开放周")).to_be_visible()
+    expect(page.get_by_text("2026年青年文明号开放周", exact=True)).to_be_visible()
     page.get_by_role("link", name="为本次活动报送").first.click()
     page.locator("#id_kind").select_option("volunteer")
     expect(page.locator("#id_campaign")).to_have_value(str(campaign.pk))

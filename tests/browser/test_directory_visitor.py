@@ -45,7 +45,9 @@ def test_visitor_finds_a_post_scans_it_and_downloads_the_open_data(browser, live
         results = page.locator("main .grid article")
         expect(results).to_have_count(3)
 
-        # Choosing a province reloads the form with its cities (static/js/region-cascade.js); then the city narrows it.
+        # On the phone the filters fold into one button; choosing a province reloads the form with its cities
+        # (static/js/region-cascade.js), which stays open; then the city narrows it.
+        page.get_by_text("按级别、地区、行业、年度筛选").click()
         with page.expect_navigation():  # the reload can take longer than an assertion waits when the machine is busy
             page.locator("#id_province").select_option("340000")
         expect(page.locator("#id_city")).to_be_visible()

@@ -147,7 +147,7 @@ def round_for(node, year, stage, admin, quota=100):
 
     return Round(
         node=node, title=f"{year}年度{node.name}青年文明号认定", year=year, stage=stage, application_opens=date(year, 3, 1),
-        application_closes=date(year, 4, 30), quota=quota, created_by=admin,
+        application_closes=date(year, 4, 30), reference_date=date(year, 4, 30), quota=quota, created_by=admin,
     )  # fmt: skip
 
 

@@ -150,7 +150,6 @@ def round_detail(request, pk):
         "round": round,
         "is_admin": is_admin,
         "actions": workflow.ROUND_STEPS.available(request.user, round, scope),
-        "progress": workflow.progress(round, counts),
         "counts": [(AppStatus(status).label, count) for status, count in counts.items()],
         "rubric": round.rubric_items.all(),
         "eligibility_settings": eligibility.settings_of(round),
@@ -158,11 +157,16 @@ def round_detail(request, pk):
         "timeline": workflow.timeline(round),
         "summary_nodes": queries.recommending_nodes(round, scope),
     }
-    context["next_action"] = context["actions"].get(context["progress"].step.name) if context["progress"].step else None
     if is_admin and round.stage in (RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED):
         context |= score_table(request, round)
+    quota_use = None
     if "propose" in context["actions"]:
-        context["quota_total"], context["quota_shares"] = selection.quota_use(round)
+        quota_use = selection.quota_use(round)
+        context["quota_total"], context["quota_shares"] = quota_use
+    # What blocks the next step is worked out for whoever may take it; the others see where the round stands.
+    progress = workflow.progress(round, counts, blockers=is_admin, quota_use=quota_use)
+    context["progress"] = progress
+    context["next_action"] = context["actions"].get(progress.step.name) if progress.step else None
     notice = getattr(round, "notice", None)
     if notice and is_admin:
         context["objections"] = notice.objections.select_related("application__collective", "resolved_by")

@@ -492,9 +492,10 @@ def _record_selection(round, user, before, after, comment):
     record(round, actor=user, action="select", comment=comment, changes={"proposed": (before, after)})
 
 
-def quota_problems(round):
-    """Why the proposed list breaks the round's quotas; empty when it fits."""
-    total, shares = selection.quota_use(round)
+def quota_problems(round, quota_use=None):
+    """Why the proposed list breaks the round's quotas; empty when it fits. `quota_use`: selection.quota_use(round),
+    when the caller has it already."""
+    total, shares = quota_use or selection.quota_use(round)
     problems = []
     if total > round.quota:
         problems.append(_("%(count)s proposed, over the quota of %(quota)s.") % {"count": total, "quota": round.quota})
@@ -513,7 +514,7 @@ def opening_problems(round):
     return []
 
 
-def publishing_problems(round):
+def publishing_problems(round, quota_use=None):
     """What keeps the proposed list from being published: unscored applications, no list, missing star grades,
     quotas broken (a few aggregate queries over the stored review figures, whatever the round's size)."""
     figures = round.applications.filter(status=AppStatus.REVIEW).aggregate(
@@ -531,7 +532,7 @@ def publishing_problems(round):
         problems.append(_("Select the proposed list before publishing the notice."))
     elif round.has_stars and figures["n_ungraded"]:
         problems.append(_("Give every proposed collective a star grade."))
-    return problems + quota_problems(round)
+    return problems + quota_problems(round, quota_use)
 
 
 def publish_notice(round_pk, user, today=None, comment=""):
@@ -792,9 +793,10 @@ class Progress:
         return self.step is not None and not self.blockers
 
 
-def progress(round, counts, today=None):
+def progress(round, counts, blockers=True, **context):
     """The round's step bar. `counts` are its applications by status (queries.stage_counts): while some still
-    wait on a committee, a round in review is at the recommendation phase."""
+    wait on a committee, a round in review is at the recommendation phase. `blockers`: also say what blocks the
+    next step (for those who may take it), with `context` for its blockers function (today, quota_use)."""
     waiting = counts.get(AppStatus.PENDING, 0)
     phase = round.stage
     if phase == RoundStage.REVIEW and waiting:
@@ -804,5 +806,6 @@ def progress(round, counts, today=None):
     phases = [(label, "done" if i < at or round.stage == RoundStage.NAMED else "current" if i == at else "todo") for i, (_n, label) in enumerate(PHASES)]
     name = NEXT_STEP.get(round.stage)
     step = ROUND_STEPS[name] if name else None
-    context = {"today": today} if name == "name" and today else {}
-    return Progress(phases, step, ROUND_STEPS.blockers(round, name, **context) if name else [], waiting)
+    accepted = {"name": ("today",), "publish": ("quota_use",)}.get(name, ())
+    context = {key: value for key, value in context.items() if key in accepted and value is not None}
+    return Progress(phases, step, ROUND_STEPS.blockers(round, name, **context) if name and blockers else [], waiting)

@@ -211,9 +211,10 @@ def run_step(request, steps, subject, name, scope=None, title=None):
             for error in errors:
                 messages.error(request, f"{label}：{error}" if label else error)
         return False
-    _result, done = run_transition(request, step.perform, subject.pk, request.user, **(form.cleaned_data if form else {}))
+    result, done = run_transition(request, step.perform, subject.pk, request.user, **(form.cleaned_data if form else {}))
     if done:
-        messages.success(request, step.success % {"name": title or str(subject)})
+        # A bulk step returns its figures (a dict) for its message; the others are named by `title`.
+        messages.success(request, step.success % ({"name": title or str(subject)} | (result if isinstance(result, dict) else {})))
     return done
 
 

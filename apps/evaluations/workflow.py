@@ -725,7 +725,8 @@ ROUND_STEPS = Steps(
     ),
     Step(
         "assign_experts", gettext_lazy("Assign experts to every application"), is_round_admin, (RoundStage.REVIEW,), assign_experts,
-        form=BulkAssignForm, success=gettext_lazy("Experts assigned."),
+        form=BulkAssignForm,
+        success=gettext_lazy("Experts assigned: %(assigned)s reviews to %(applications)s applications; %(unfilled)s applications still lack experts."),
     ),
     Step(
         "remind_experts", gettext_lazy("Remind experts with unscored reviews"), is_round_admin, (RoundStage.REVIEW,), remind_experts,

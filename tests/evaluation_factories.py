@@ -49,6 +49,7 @@ def eligible_collective(**kwargs):
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application
+        skip_postgeneration_save = True  # `scored` goes through the workflow, which saves what it changes
 
     round = factory.SubFactory(RoundFactory)
     collective = factory.LazyFunction(eligible_collective)

@@ -147,7 +147,7 @@ def round_for(node, year, stage, admin, quota=100):
 
     return Round(
         node=node, title=f"{year}年度{node.name}青年文明号认定", year=year, stage=stage, application_opens=date(year, 3, 1),
-        application_closes=date(year, 4, 30), quota=quota, created_by=admin,
+        application_closes=date(year, 4, 30), reference_date=date(year, 4, 30), quota=quota, created_by=admin,
     )  # fmt: skip
 
 
@@ -220,12 +220,18 @@ def national_round_applications(args, rounds, people):
             "scores": "CASE WHEN (a.id + k) %% 20 = 0 THEN '{}'::jsonb ELSE (SELECT jsonb_object_agg(ri.id::text, "
             "greatest(0, ri.max_points - (a.id + k + ri.position) %% 7)) FROM evaluations_rubricitem ri WHERE ri.round_id = a.round_id) END",
             "submitted_at": "CASE WHEN (a.id + k) %% 20 = 0 THEN NULL ELSE now() - interval '10 days' END",
+            "score_total": "CASE WHEN (a.id + k) %% 20 = 0 THEN NULL ELSE (SELECT sum(greatest(0, ri.max_points - (a.id + k + ri.position) %% 7)) "
+            "FROM evaluations_rubricitem ri WHERE ri.round_id = a.round_id) END",
+            "round_id": "a.round_id",
             "assigned_by_id": "%(admin)s",
         },
         "FROM evaluations_application a CROSS JOIN generate_series(0, %(per)s - 1) k WHERE a.round_id = %(round)s",
         {"experts": experts, "expert_count": len(experts), "per": EXPERTS_PER_APPLICATION, "admin": people[NATIONAL_USER].pk, "round": review.pk},
         label="expert assignments of the national round",
     )
+    from apps.evaluations.selection import refresh_scores
+
+    refresh_scores(Application.objects.filter(round=review))  # the figures the review steps keep on each application
     insert_select(
         Recommendation,
         {

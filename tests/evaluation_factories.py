@@ -49,12 +49,32 @@ def eligible_collective(**kwargs):
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application
+        skip_postgeneration_save = True  # `scored` goes through the workflow, which saves what it changes
 
     round = factory.SubFactory(RoundFactory)
     collective = factory.LazyFunction(eligible_collective)
     status = "draft"
     deeds = "服务群众，创先争优。"
     self_assessment = factory.LazyAttribute(lambda a: {str(item.pk): item.max_points - 2 for item in a.round.rubric_items.all()})
+
+    @factory.post_generation
+    def scored(application, create, extracted, **kwargs):
+        """`scored=True`: an expert's review submitted through the workflow (a round publishes scored applications only)."""
+        if create and extracted:
+            score(application)
+
+
+def score(application, expert=None, points=2):
+    """An expert scores the application through the workflow's step: each rubric item its maximum less `points`."""
+    from apps.evaluations import workflow
+    from apps.evaluations.models import ReviewAssignment
+
+    expert = expert or UserFactory()
+    assignment = ReviewAssignment.objects.create(application=application, expert=expert, assigned_by=expert)
+    scores = {str(item.pk): item.max_points - points for item in application.round.rubric_items.all()}
+    workflow.submit_scores(assignment.pk, expert, scores, "")
+    application.refresh_from_db()
+    return assignment
 
 
 class HonorFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from PIL import Image
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.audit.models import AuditEntry
 from apps.evaluations import workflow
 from apps.evaluations.actions import BoundStep
 
@@ -169,12 +170,14 @@ def test_the_naming_decisions_reference_reaches_the_certificates_and_the_named_l
     admin = round_admin(round)
     workflow.publish_notice(round.pk, admin, today=timezone.localdate() - timedelta(days=40))
     url = BoundStep(workflow.ROUND_STEPS["name"], round, workflow.ROUND_STEPS.route).url
-    assert 'name="decision_reference"' in login(admin).get(reverse("evaluations:round_detail", args=[round.pk])).content.decode()
-    login(admin).post(url, {"decision_reference": " 团安委联〔2026〕3号 "})
+    assert 'name="decision_reference"' in login(admin).get(url).content.decode()  # the confirmation page
+    login(admin).post(url, {"decision_reference": " 团安委联〔2026〕3号 ", "comment": "经常委会审议"})
     honor = Honor.objects.get(round=round)
     assert honor.decision_reference == "团安委联〔2026〕3号"
     assert "文号：团安委联〔2026〕3号" in flat(pdftotext(certificate_pdf(honor)))
     assert "文号：团安委联〔2026〕3号" in flat(pdftotext(named_list_pdf(round, [honor])))
+    entry = AuditEntry.objects.get(action="name", content_type__model="round")
+    assert entry.comment == "经常委会审议" and entry.changes == {"decision_reference": ["", "团安委联〔2026〕3号"]}
 
 
 def test_a_missing_pdf_font_fails_the_deployment_check(settings, tmp_path):

@@ -71,7 +71,7 @@ def test_a_decompression_bomb_is_refused(draft):
 @pytest.fixture
 def notice():
     round = RoundFactory(stage="review")
-    ApplicationFactory(round=round, status="review", proposed=True)
+    ApplicationFactory(round=round, status="review", proposed=True, scored=True)
     admin = MembershipFactory(role="admin", node=round.node).user
     return workflow.publish_notice(round.pk, admin)
 

@@ -59,9 +59,9 @@ def test_round_transition_matrix(login, staff_user, role, where, acts, transitio
     stage = {"open": "draft", "close": "open", "publish": "review", "name": "notice"}[transition]
     round = RoundFactory(stage=stage)
     if transition == "publish":
-        ApplicationFactory(round=round, status="review", proposed=True)
+        ApplicationFactory(round=round, status="review", proposed=True, scored=True)
     if transition == "name":
-        ApplicationFactory(round=round, status="review", proposed=True)
+        ApplicationFactory(round=round, status="review", proposed=True, scored=True)
         round.stage = "review"
         round.save()
         from datetime import date

@@ -117,7 +117,7 @@ def test_notice_period_skips_the_weekend():
 
 
 def in_review(round, **kwargs):
-    return ApplicationFactory(round=round, status="review", proposed=True, **kwargs)
+    return ApplicationFactory(round=round, status="review", proposed=True, scored=True, **kwargs)
 
 
 def round_admin(round):
@@ -195,7 +195,7 @@ def test_conflict_of_interest_by_membership_and_by_leading():
 
 def test_scores_must_stay_within_each_maximum():
     round = RoundFactory(stage="review")
-    application = in_review(round)
+    application = ApplicationFactory(round=round, status="review", proposed=True)
     expert = MembershipFactory(role="expert", node=round.node).user
     workflow.assign(application.pk, round_admin(round), [expert])
     items = list(round.rubric_items.all())

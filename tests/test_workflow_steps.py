@@ -38,6 +38,11 @@ def step_input(name, subject):
         "inspect": {"inspected_on": TODAY.isoformat(), "findings": "现场查看服务窗口"},
         "propose": {"application": ApplicationFactory(round=subject, status="review").pk, "proposed": "on"} if name == "propose" else {},
         "propose_top": {"count": "3"},
+        "assign_experts": {"experts": [MembershipFactory(role="expert", node=committee("340800")).user.pk], "per_application": "2", "cap": "10"}
+        if name == "assign_experts"
+        else {},
+        "publish": {"comment": "经研究决定"},
+        "name": {"comment": "予以命名"},
     }.get(name, {})
 
 
@@ -70,6 +75,24 @@ def test_every_round_step_is_refused_to_each_role_lacking_it_and_in_each_stage_n
         round.refresh_from_db()
         assert response.status_code == (302 if permitted else 403), (role, where)
         assert round.stage == stage and audit_count(round) == before
+
+
+@pytest.mark.parametrize("step", [step.name for step in workflow.ROUND_STEPS if step.confirm])
+@pytest.mark.parametrize("stage", RoundStage.values)
+def test_every_confirmation_page_is_refused_to_each_role_lacking_the_step_and_shows_only_where_the_state_allows(login, staff_user, step, stage):
+    steps = workflow.ROUND_STEPS
+    round = RoundFactory(stage=stage)
+    for role, where in ROUND_USERS:
+        user = staff_user(role, where)
+        response = login(user).get(step_url(steps, round, step))
+        if not steps.permitted(user, round, step):
+            assert response.status_code == 403, (role, where)
+        elif steps.state_allows(round, step):
+            assert response.status_code == 200 and 'name="comment"' in response.content.decode()
+        else:
+            assert response.status_code == 302 and response.url == round.get_absolute_url()
+    round.refresh_from_db()
+    assert round.stage == stage
 
 
 def test_the_round_page_shows_exactly_the_steps_the_table_allows(login):

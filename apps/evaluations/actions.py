@@ -27,6 +27,10 @@ class Step:
     success: str = ""  # the message once done
     view: str = ""  # a step with a page of its own names its URL; the others post to the table's route
     panel: bool = False  # shown as a card of its own on the subject's page, with its form: no template change
+    # What keeps the step from being taken although the state allows it: blockers(subject, **context) -> [message].
+    # The workflow function refuses with them and the page shows them beside the disabled button: one rule.
+    blockers: Callable | None = None
+    confirm: bool = False  # irreversible: the page links to a confirmation page (GET on its URL) with a comment
 
     def bind(self, subject, data=None):
         return self.form(data, subject=subject) if self.form else None
@@ -73,6 +77,17 @@ class Steps:
         if not self.state_allows(subject, name):
             display = getattr(subject, f"get_{self.state_field}_display")()
             raise TransitionError(self.refusal % {"state": display})
+
+    def blockers(self, subject, name, **context):
+        """Why the step cannot be taken now although the state allows it; empty when nothing blocks it."""
+        blockers = self[name].blockers
+        return list(blockers(subject, **context)) if blockers else []
+
+    def refuse_if_blocked(self, subject, name, **context):
+        """Inside the workflow's transaction, after `require`: the same reasons the page shows, as a refusal."""
+        problems = self.blockers(subject, name, **context)
+        if problems:
+            raise TransitionError(" ".join(str(problem) for problem in problems))
 
     def available(self, user, subject, scope=None):
         """{name: BoundStep} of the steps the user may take now, for the page to show."""

@@ -229,9 +229,15 @@ class ExtendWindowForm(StepForm):
         }
 
 
-class NameForm(StepForm):
-    """Naming the list: the reference (文号) of the committee's naming decision, printed on every certificate and the
-    named list, when the decision is already issued."""
+class ConfirmForm(StepForm):
+    """The confirmation of an irreversible step, with the decision's one comment."""
+
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+
+
+class NameForm(ConfirmForm):
+    """Naming the list (irreversible, confirmed with a comment): the reference (文号) of the committee's naming
+    decision, printed on every certificate and the named list, when the decision is already issued."""
 
     decision_reference = forms.CharField(
         label=_("naming decision reference (文号)"),
@@ -338,6 +344,20 @@ class AssignForm(StepForm):
         super().__init__(*args, **kwargs)
         experts = eligible_experts(self.subject.round).values("user_id")
         self.fields["experts"].queryset = User.objects.filter(pk__in=experts).order_by("real_name")
+        self.fields["experts"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class BulkAssignForm(StepForm):
+    """Experts for every application in review of a round: how many each, at most how many per expert."""
+
+    experts = forms.ModelMultipleChoiceField(label=_("Expert reviewers"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    per_application = forms.IntegerField(label=_("Experts per application"), min_value=1, max_value=9, initial=3)
+    cap = forms.IntegerField(label=_("At most per expert"), min_value=1, max_value=100_000, initial=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        experts = eligible_experts(self.subject).values("user_id")
+        self.fields["experts"].queryset = User.objects.filter(pk__in=experts).order_by("real_name", "pk")
         self.fields["experts"].label_from_instance = lambda user: user.get_full_name() or user.username
 
 

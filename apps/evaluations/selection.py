@@ -1,7 +1,8 @@
 """The score table and the proposed list of a round, computed in the database whatever the round's size.
 
-Each application in the table carries its experts' mean per rubric item, the mean and variance of their totals
-(submitted reviews only), its committee (the ancestor of its registering committee just below the round's node:
+Each application in the table carries its experts' mean per rubric item (computed for the page's rows), the mean
+and variance of their totals (submitted reviews only: stored on the application by `refresh_scores`, which every
+review step of the workflow calls, so sorting and counting a round never aggregates its reviews), its committee (the ancestor of its registering committee just below the round's node:
 a province for a national round) and the rank its last recommending committee gave it. Pages slice it 50 rows at
 a time; the workflow's bulk steps rank it for the top-N proposal.
 """
@@ -10,8 +11,8 @@ from functools import cached_property
 from math import sqrt
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Substr
+from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 
 from apps.organizations.models import Node
 
@@ -22,12 +23,12 @@ SUBMITTED = Q(assignments__submitted_at__isnull=False)
 
 # Each order of the table: the annotations it needs, and the ordering.
 SORTS = {
-    "-mean": (["mean_total"], [F("mean_total").desc(nulls_last=True), "pk"]),
-    "mean": (["mean_total"], [F("mean_total").asc(nulls_last=True), "pk"]),
-    "-spread": (["variance"], [F("variance").desc(nulls_last=True), "pk"]),
-    "spread": (["variance"], [F("variance").asc(nulls_last=True), "pk"]),
+    "-mean": ([], [F("score_mean").desc(nulls_last=True), "pk"]),
+    "mean": ([], [F("score_mean").asc(nulls_last=True), "pk"]),
+    "-spread": ([], [F("score_variance").desc(nulls_last=True), "pk"]),
+    "spread": ([], [F("score_variance").asc(nulls_last=True), "pk"]),
     "name": ([], ["collective__name", "pk"]),
-    "committee": (["committee_path", "mean_total"], ["committee_path", F("mean_total").desc(nulls_last=True), "pk"]),
+    "committee": (["committee_path"], ["committee_path", F("score_mean").desc(nulls_last=True), "pk"]),
 }
 
 
@@ -69,36 +70,43 @@ def _item_score(item):
     return JSONNumber("assignments__scores", item.pk)
 
 
-def _total(items):
-    return sum((_item_score(item) for item in items), start=0.0) if items else 0.0
-
-
 def in_table(round):
     return round.applications.filter(status__in=table_statuses())
 
 
 def scored(queryset, round, items):
-    """The applications with their scores aggregated: per item, the mean and variance of the totals."""
-    total = _total(items)
+    """The applications with their experts' mean per rubric item (the stored figures give the rest)."""
     return queryset.annotate(
         **{f"item_{item.pk}": Avg(_item_score(item), filter=SUBMITTED) for item in items},
-        mean_total=Avg(total, filter=SUBMITTED),
-        mean_square=Avg(total * total, filter=SUBMITTED),
-        scored_count=Count("assignments", filter=SUBMITTED),
         committee_path=committee_path(round),
-    ).annotate(variance=F("mean_square") - F("mean_total") * F("mean_total"))
+    )
 
 
 def ordered_pks(queryset, round, items, sort):
-    """The pks in the table's order, computing only what the order needs: narrow rows over the whole round."""
-    total = _total(items)
-    needs = {
-        "mean_total": Avg(total, filter=SUBMITTED),
-        "variance": Avg(total * total, filter=SUBMITTED) - Avg(total, filter=SUBMITTED) * Avg(total, filter=SUBMITTED),
-        "committee_path": committee_path(round),
-    }
+    """The pks in the table's order, reading the stored figures: narrow rows over the whole round."""
     names, ordering = SORTS[sort]
+    needs = {"committee_path": committee_path(round)}
     return queryset.annotate(**{name: needs[name] for name in names}).order_by(*ordering).values_list("pk", flat=True)
+
+
+def refresh_scores(applications):
+    """Store the review figures of these applications (a queryset) from their reviews, in one UPDATE: the mean
+    and variance of the submitted totals, how many are submitted, how many are still open. The workflow calls it
+    in the transaction of each step that changes a review (assign, score, declare a conflict)."""
+    reviews = ReviewAssignment.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    submitted = reviews.filter(submitted_at__isnull=False)
+
+    def figure(rows, aggregate, default=None):
+        value = Subquery(rows.annotate(figure=aggregate).values("figure"))
+        return value if default is None else Coalesce(value, Value(default))
+
+    mean = Avg("score_total")
+    applications.update(
+        score_mean=figure(submitted, mean),
+        score_variance=figure(submitted, ExpressionWrapper(Avg(F("score_total") * F("score_total")) - mean * mean, FloatField())),
+        scores_submitted=figure(submitted, Count("pk"), 0),
+        reviews_open=figure(reviews.filter(submitted_at__isnull=True, conflict_declared=False), Count("pk"), 0),
+    )
 
 
 class TablePaginator(Paginator):
@@ -146,9 +154,9 @@ def rows(page, round, items, committees_by_path):
                 "committee": committees_by_path.get(application.committee_path),
                 "assignments": assignments.get(application.pk, []),
                 "item_means": [_one_decimal(getattr(application, f"item_{item.pk}")) for item in items],
-                "mean": _one_decimal(application.mean_total) if application.scored_count else None,
+                "mean": _one_decimal(application.score_mean) if application.scores_submitted else None,
                 "rank": ranks.get(application.pk),
-                "spread": _one_decimal(sqrt(max(application.variance, 0))) if application.scored_count > 1 else None,
+                "spread": _one_decimal(sqrt(max(application.score_variance, 0))) if application.scores_submitted > 1 else None,
             }
         )
     return result
@@ -161,7 +169,7 @@ def _one_decimal(value):
 def expert_workload(round):
     """Each expert of the round by name: assigned, scored, conflicts declared (one query)."""
     return (
-        ReviewAssignment.objects.filter(application__round=round)
+        ReviewAssignment.objects.filter(round=round)
         .values("expert_id", "expert__real_name", "expert__username")
         .annotate(
             assigned=Count("pk"),
@@ -188,10 +196,8 @@ def quota_use(round):
 
 def ranked_for_proposal(round):
     """(pk, registering committee's path) of the applications in review with a submitted score, best first."""
-    total = _total(list(round.rubric_items.all()))
     return (
-        round.applications.filter(status=AppStatus.REVIEW, assignments__submitted_at__isnull=False)
-        .annotate(mean_total=Avg(total, filter=SUBMITTED))
+        round.applications.filter(status=AppStatus.REVIEW, scores_submitted__gt=0)
         .order_by(*SORTS["-mean"][1])
         .values_list("pk", "collective__registering_node__path")
     )

@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,8 @@ from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 from civpost.ratelimit import limit_reached, too_many_requests
 
 from . import certificates, eligibility, exports, printed_form, queries, selection, verification, workflow
+from .actions import BoundStep
+from .dates import add_working_days
 from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
 from .forms import (
@@ -64,13 +67,19 @@ def _require_staff(request, action=Action.VIEW):
 @login_required
 def round_list(request):
     scope = _require_staff(request)
-    rounds = (
-        queries.visible_rounds(scope)
-        .select_related("node")
-        .annotate(submitted=Count("applications", filter=~Q(applications__status=AppStatus.DRAFT)))
-        .order_by("-application_opens", "-pk")
-    )
+    rounds = queries.visible_rounds(scope).select_related("node").order_by("-application_opens", "-pk")
     page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The submitted applications of the page's rounds only: one GROUP BY on the (round, status) index, not a join of
+    # every visible round with all its applications.
+    submitted = dict(
+        Application.objects.filter(round__in=[round.pk for round in page])
+        .exclude(status=AppStatus.DRAFT)
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values_list("round", "n")
+    )
+    for round in page:
+        round.submitted = submitted.get(round.pk, 0)
     admin_nodes = scope.root_nodes(Action.MANAGE_NODE)
     return render(request, "evaluations/round_list.html", {"page": page, "can_create": bool(admin_nodes) or request.user.is_superuser})
 
@@ -138,11 +147,12 @@ def round_detail(request, pk):
     scope = _require_staff(request)
     round = get_object_or_404(queries.visible_rounds(scope).select_related("node", "notice"), pk=pk)
     is_admin = workflow.is_round_admin(request.user, round, scope)
+    counts = queries.stage_counts(round)
     context = {
         "round": round,
         "is_admin": is_admin,
         "actions": workflow.ROUND_STEPS.available(request.user, round, scope),
-        "counts": [(AppStatus(status).label, count) for status, count in queries.stage_counts(round).items()],
+        "counts": [(AppStatus(status).label, count) for status, count in counts.items()],
         "rubric": round.rubric_items.all(),
         "eligibility_settings": eligibility.settings_of(round),
         "quotas": round.quotas.select_related("node"),
@@ -151,13 +161,18 @@ def round_detail(request, pk):
     }
     if is_admin and round.stage in (RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED):
         context |= score_table(request, round)
+    quota_use = None
     if "propose" in context["actions"]:
-        context["quota_total"], context["quota_shares"] = selection.quota_use(round)
+        quota_use = selection.quota_use(round)
+        context["quota_total"], context["quota_shares"] = quota_use
+    # What blocks the next step is worked out for whoever may take it; the others see where the round stands.
+    progress = workflow.progress(round, counts, blockers=is_admin, quota_use=quota_use)
+    context["progress"] = progress
+    context["next_action"] = context["actions"].get(progress.step.name) if progress.step else None
     notice = getattr(round, "notice", None)
     if notice and is_admin:
         context["objections"] = notice.objections.select_related("application__collective", "resolved_by")
         context["resolve_form"] = ResolveObjectionForm()
-        context["naming_problems"] = workflow.naming_problems(round) if round.stage == RoundStage.NOTICE else []
     return render(request, "evaluations/round_detail.html", context)
 
 
@@ -198,19 +213,55 @@ def run_step(request, steps, subject, name, scope=None, title=None):
             for error in errors:
                 messages.error(request, f"{label}：{error}" if label else error)
         return False
-    _result, done = run_transition(request, step.perform, subject.pk, request.user, **(form.cleaned_data if form else {}))
+    result, done = run_transition(request, step.perform, subject.pk, request.user, **(form.cleaned_data if form else {}))
     if done:
-        messages.success(request, step.success % {"name": title or str(subject)})
+        # A bulk step returns its figures (a dict) for its message; the others are named by `title`.
+        messages.success(request, step.success % ({"name": title or str(subject)} | (result if isinstance(result, dict) else {})))
     return done
 
 
 @login_required
-@require_POST
 def round_transition(request, pk, name):
-    """Every step of workflow.ROUND_STEPS that has no page of its own; the URL admits only their names."""
+    """Every step of workflow.ROUND_STEPS that has no page of its own; the URL admits only their names. An
+    irreversible step (`confirm`) answers GET with its confirmation page, which posts back here."""
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
-    run_step(request, workflow.ROUND_STEPS, round, name)
-    return redirect(_back_to_round(request, round))
+    if request.method == "POST":
+        run_step(request, workflow.ROUND_STEPS, round, name)
+        return redirect(_back_to_round(request, round))
+    steps = workflow.ROUND_STEPS
+    if request.method != "GET" or not steps[name].confirm:
+        return HttpResponseNotAllowed(["POST"])
+    if not steps.permitted(request.user, round, name, staff_scope(request)):
+        raise PermissionDenied
+    if not steps.state_allows(round, name):
+        messages.error(request, steps.refusal % {"state": round.get_stage_display()})
+        return redirect(round)
+    context = {
+        "round": round,
+        "action": BoundStep(steps[name], round, steps.route),
+        "blockers": steps.blockers(round, name),
+        "outcome": _outcome(round, name),
+    }
+    return render(request, "evaluations/round_confirm.html", context)
+
+
+def _outcome(round, name):
+    """What the irreversible step will do, in figures, for its confirmation page."""
+    counts = queries.stage_counts(round)
+    if name == "publish":
+        proposed = round.applications.filter(status=AppStatus.REVIEW, proposed=True).count()
+        today = timezone.localdate()
+        closes = add_working_days(today, round.notice_working_days, round.holiday_dates())
+        return [
+            _("%(count)s proposed collectives go on the public notice, from %(opens)s to %(closes)s.")
+            % {"count": proposed, "opens": today.isoformat(), "closes": closes.isoformat()},
+            _("%(count)s other applications in review become “not selected”.") % {"count": counts.get(AppStatus.REVIEW, 0) - proposed},
+            _("Every applicant is notified. This cannot be undone."),
+        ]
+    return [
+        _("%(count)s collectives on the notice are named and receive their certificates.") % {"count": counts.get(AppStatus.NOTICE, 0)},
+        _("Every named collective is notified. This cannot be undone."),
+    ]
 
 
 def _back_to_round(request, round):

@@ -19,11 +19,13 @@ audit record in the same transaction and notifies after commit. Views call these
 """
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.audit import labels
 from apps.audit import workflow as audit
@@ -41,6 +43,8 @@ from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
 from . import selection
 from .forms import (
     AssignForm,
+    BulkAssignForm,
+    ConfirmForm,
     ExtendWindowForm,
     InspectionForm,
     NameForm,
@@ -51,6 +55,7 @@ from .forms import (
     SendBackForm,
 )
 from .models import LEVEL_ORDER, Application, Honor, Notice, Objection, ReviewAssignment, Round
+from apps.accounts.models import User
 from .queries import eligible_experts
 
 
@@ -196,10 +201,20 @@ def send_back(application_pk, user, decision, comment):
 
 def conflict_of_interest(expert, application):
     """An expert may not score a collective they lead or one registered with a committee they work for."""
+    return has_conflict(expert.pk, application, experts_nodes([expert.pk]))
+
+
+def experts_nodes(expert_pks):
+    """{expert pk: the nodes they work for now}, in one query: what `has_conflict` checks applications against."""
+    nodes = {pk: set() for pk in expert_pks}
+    for user_id, node_id in Membership.objects.current().filter(user__in=expert_pks).values_list("user_id", "node_id"):
+        nodes[user_id].add(node_id)
+    return nodes
+
+
+def has_conflict(expert_pk, application, nodes):
     collective = application.collective
-    return collective.leader_account_id == expert.pk or Membership.objects.current().filter(
-        user=expert, node_id=collective.registering_node_id
-    ).exists()
+    return collective.leader_account_id == expert_pk or collective.registering_node_id in nodes[expert_pk]
 
 
 def assign(application_pk, user, experts):
@@ -217,11 +232,12 @@ def assign(application_pk, user, experts):
                     % {"name": expert.get_full_name()}
                 )
             assignment, new = ReviewAssignment.objects.get_or_create(
-                application=application, expert=expert, defaults={"assigned_by": user}
+                application=application, expert=expert, defaults={"assigned_by": user, "round_id": application.round_id}
             )
             if new:
                 created.append(expert)
         if created:
+            selection.refresh_scores(Application.objects.filter(pk=application.pk))
             names = "、".join(e.get_full_name() or e.username for e in created)
             record(application, actor=user, action="assign", comment=names)
             notify(created, _("You have an application to review: %(name)s") % {"name": application.collective.name}, url="/workbench/reviews/")
@@ -244,9 +260,11 @@ def submit_scores(assignment_pk, user, scores, comment):
         if set(scores) != set(items) or any(not 0 <= scores[k] <= items[k].max_points for k in items):
             raise TransitionError(_("Score every rubric item within its maximum."))
         assignment.scores = scores
+        assignment.score_total = sum(scores.values())
         assignment.comment = comment
         assignment.submitted_at = timezone.now()
         assignment.save()
+        selection.refresh_scores(Application.objects.filter(pk=application.pk))
         record(application, actor=user, action="score", comment=_("Total %(total)s") % {"total": sum(scores.values())})
     return assignment
 
@@ -261,6 +279,7 @@ def declare_conflict(assignment_pk, user, comment):
         assignment.conflict_declared = True
         assignment.comment = comment
         assignment.save()
+        selection.refresh_scores(Application.objects.filter(pk=assignment.application_id))
         record(assignment.application, actor=user, action="conflict", comment=comment)
 
 
@@ -281,19 +300,18 @@ def _locked_round(round_pk):
     return Round.objects.select_for_update(of=("self",)).select_related("node").get(pk=round_pk)
 
 
-def _change_round(round, user, action, to_stage, comment=""):
+def _change_round(round, user, action, to_stage, comment="", changes=None):
     from_stage = round.stage
     round.stage = to_stage
     round.save(update_fields=["stage"])
-    record(round, actor=user, action=action, from_state=from_stage, to_state=to_stage, comment=comment)
+    record(round, actor=user, action=action, from_state=from_stage, to_state=to_stage, comment=comment, changes=changes)
 
 
 def open_round(round_pk, user):
     with transaction.atomic():
         round = _locked_round(round_pk)
         ROUND_STEPS.require(user, round, "open")
-        if round.rubric_total != 100:
-            raise TransitionError(_("The rubric must total 100 points; it totals %(total)s.") % {"total": round.rubric_total})
+        ROUND_STEPS.refuse_if_blocked(round, "open")
         _change_round(round, user, "open", RoundStage.OPEN)
     return round
 
@@ -388,6 +406,79 @@ def clear_selection(round_pk, user):
     return round
 
 
+def assign_experts(round_pk, user, experts, per_application, cap):
+    """Give every application in review up to `per_application` experts among `experts`, the least loaded first,
+    none over `cap` applications in this round, never one with a conflict of interest with the collective (as the
+    single assignment refuses it). Each application gets its audit entry; each expert one notification."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "assign_experts")
+        allowed = set(eligible_experts(round).values_list("user_id", flat=True))
+        experts = sorted((expert for expert in experts if expert.pk in allowed), key=lambda expert: expert.pk)
+        if not experts:
+            raise TransitionError(_("Choose at least one expert reviewer of this round."))
+        pks = [expert.pk for expert in experts]
+        by_pk = {expert.pk: expert for expert in experts}
+        load = Counter(dict(ReviewAssignment.objects.filter(round=round, expert__in=pks).values("expert").annotate(n=Count("pk")).values_list("expert", "n")))
+        nodes = experts_nodes(pks)
+        taken = {}
+        for application_id, expert_id, conflict in ReviewAssignment.objects.filter(round=round, application__status=AppStatus.REVIEW).values_list("application_id", "expert_id", "conflict_declared"):
+            taken.setdefault(application_id, []).append((expert_id, conflict))
+        new, given, unfilled = [], {}, 0
+        in_review = round.applications.filter(status=AppStatus.REVIEW).select_related("collective").only(
+            "pk", "round_id", "collective__leader_account_id", "collective__registering_node_id", "collective__name"
+        )
+        for application in in_review.order_by("pk").iterator(chunk_size=2000):
+            existing = taken.get(application.pk, [])
+            missing = per_application - sum(1 for _expert, conflict in existing if not conflict)
+            already = {expert_id for expert_id, _conflict in existing}
+            candidates = sorted(
+                (pk for pk in pks if pk not in already and load[pk] < cap and not has_conflict(pk, application, nodes)),
+                key=lambda pk: (load[pk], pk),
+            )[: max(missing, 0)]
+            for pk in candidates:
+                load[pk] += 1
+                new.append(ReviewAssignment(application=application, expert_id=pk, assigned_by=user, round=round))
+            if candidates:
+                given[application] = candidates
+            if len(candidates) < missing:
+                unfilled += 1
+        ReviewAssignment.objects.bulk_create(new, batch_size=2000)
+        selection.refresh_scores(Application.objects.filter(pk__in=[application.pk for application in given]))
+        for application, chosen in given.items():
+            names = "、".join(by_pk[pk].get_full_name() or by_pk[pk].username for pk in chosen)
+            record(application, actor=user, action="assign", comment=names)
+        counts = Counter(pk for chosen in given.values() for pk in chosen)
+        for pk, count in counts.items():
+            notify([by_pk[pk]], _("You have %(count)s applications to review in %(round)s") % {"count": count, "round": round.title}, url="/workbench/reviews/")
+        record(round, actor=user, action="assign", comment=_("%(count)s assignments to %(applications)s applications") % {"count": len(new), "applications": len(given)})
+    return {"assigned": len(new), "applications": len(given), "unfilled": unfilled}
+
+
+def remind_experts(round_pk, user):
+    """One notification to each expert with reviews still open in this round, saying how many; each recorded."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "remind_experts")
+        open_reviews = (
+            ReviewAssignment.objects.filter(round=round, application__status=AppStatus.REVIEW, submitted_at__isnull=True, conflict_declared=False)
+            .values("expert")
+            .annotate(n=Count("pk"))
+            .values_list("expert", "n")
+        )
+        counts = dict(open_reviews)
+        if not counts:
+            raise TransitionError(_("No expert has a review left to score."))
+        for expert in User.objects.filter(pk__in=counts).order_by("pk"):
+            notify(
+                [expert],
+                _("Reminder: %(count)s applications wait for your scores in %(round)s") % {"count": counts[expert.pk], "round": round.title},
+                url="/workbench/reviews/",
+            )
+            record(round, actor=user, action="remind", comment=_("%(name)s: %(count)s not scored") % {"name": expert.get_full_name() or expert.username, "count": counts[expert.pk]})
+    return counts
+
+
 def _replace_proposed(round, user, chosen, comment):
     """Exactly `chosen` proposed among the applications in review, in two UPDATE statements."""
     in_review = round.applications.filter(status=AppStatus.REVIEW)
@@ -402,9 +493,10 @@ def _record_selection(round, user, before, after, comment):
     record(round, actor=user, action="select", comment=comment, changes={"proposed": (before, after)})
 
 
-def quota_problems(round):
-    """Why the proposed list breaks the round's quotas; empty when it fits."""
-    total, shares = selection.quota_use(round)
+def quota_problems(round, quota_use=None):
+    """Why the proposed list breaks the round's quotas; empty when it fits. `quota_use`: selection.quota_use(round),
+    when the caller has it already."""
+    total, shares = quota_use or selection.quota_use(round)
     problems = []
     if total > round.quota:
         problems.append(_("%(count)s proposed, over the quota of %(quota)s.") % {"count": total, "quota": round.quota})
@@ -417,22 +509,42 @@ def quota_problems(round):
     return problems
 
 
-def publish_notice(round_pk, user, today=None):
+def opening_problems(round):
+    if round.rubric_total != 100:
+        return [_("The rubric must total 100 points; it totals %(total)s.") % {"total": round.rubric_total}]
+    return []
+
+
+def publishing_problems(round, quota_use=None):
+    """What keeps the proposed list from being published: unscored applications, no list, missing star grades,
+    quotas broken (a few aggregate queries over the stored review figures, whatever the round's size)."""
+    figures = round.applications.filter(status=AppStatus.REVIEW).aggregate(
+        n_total=Count("pk"),
+        n_unscored=Count("pk", filter=Q(scores_submitted=0) | Q(reviews_open__gt=0)),
+        n_proposed=Count("pk", filter=Q(proposed=True)),
+        n_ungraded=Count("pk", filter=Q(proposed=True, star_grade__isnull=True)),
+    )
+    problems = []
+    if figures["n_unscored"]:
+        problems.append(
+            _("%(count)s of %(total)s applications not scored.") % {"count": figures["n_unscored"], "total": figures["n_total"]}
+        )
+    if not figures["n_proposed"]:
+        problems.append(_("Select the proposed list before publishing the notice."))
+    elif round.has_stars and figures["n_ungraded"]:
+        problems.append(_("Give every proposed collective a star grade."))
+    return problems + quota_problems(round, quota_use)
+
+
+def publish_notice(round_pk, user, today=None, comment=""):
     today = today or timezone.localdate()
     with transaction.atomic():
         round = _locked_round(round_pk)
         ROUND_STEPS.require(user, round, "publish")
+        ROUND_STEPS.refuse_if_blocked(round, "publish")
         in_review = list(
             round.applications.select_for_update(of=("self",)).filter(status=AppStatus.REVIEW).select_related("collective__registering_node")
         )
-        proposed = [a for a in in_review if a.proposed]
-        if not proposed:
-            raise TransitionError(_("Select the proposed list before publishing the notice."))
-        if round.has_stars and any(not a.star_grade for a in proposed):
-            raise TransitionError(_("Give every proposed collective a star grade."))
-        problems = quota_problems(round)
-        if problems:
-            raise TransitionError(" ".join(problems))
         notice = Notice.objects.create(
             round=round,
             opens_on=today,
@@ -441,7 +553,7 @@ def publish_notice(round_pk, user, today=None):
         )
         for application in in_review:
             _change(application, user, "publish", AppStatus.NOTICE if application.proposed else AppStatus.NOT_SELECTED)
-        _change_round(round, user, "publish", RoundStage.NOTICE)
+        _change_round(round, user, "publish", RoundStage.NOTICE, comment.strip())
         for application in in_review:
             _notify_leader(application, _("Result of %(round)s: %(state)s") % {"round": round.title, "state": application.get_status_display()}, url=notice.get_absolute_url())
     return notice
@@ -484,20 +596,19 @@ def naming_problems(round, today=None):
     return problems
 
 
-def name(round_pk, user, today=None, decision_reference=""):
+def name(round_pk, user, today=None, decision_reference="", comment=""):
     today = today or timezone.localdate()
     with transaction.atomic():
         round = _locked_round(round_pk)
         ROUND_STEPS.require(user, round, "name")
-        problems = naming_problems(round, today)
-        if problems:
-            raise TransitionError(" ".join(problems))
+        ROUND_STEPS.refuse_if_blocked(round, "name", today=today)
         honors = []
         for application in round.applications.select_for_update(of=("self",)).filter(status=AppStatus.NOTICE).select_related("collective__leader_account").order_by("pk"):
             honors.append(_create_honor(round, application, today, decision_reference))
             _change(application, user, "name", AppStatus.NAMED)
             _notify_leader(application, _("Congratulations: %(name)s is named %(title)s") % {"name": application.collective.name, "title": honors[-1].title}, url=honors[-1].get_absolute_url())
-        _change_round(round, user, "name", RoundStage.NAMED, comment=decision_reference)
+        changes = {"decision_reference": ("", decision_reference)} if decision_reference else None
+        _change_round(round, user, "name", RoundStage.NAMED, comment.strip(), changes=changes)
     return honors
 
 
@@ -555,6 +666,7 @@ ACTION_LABELS = {
     "inspect": gettext_lazy("On-site inspection recorded"),
     "select": gettext_lazy("Proposed list saved"),
     "propose": gettext_lazy("Proposed list changed"),
+    "remind": gettext_lazy("Experts reminded"),
     "open": gettext_lazy("Applications opened"),
     "extend": gettext_lazy("Application window extended"),
     "close": gettext_lazy("Applications closed"),
@@ -588,7 +700,7 @@ ROUND_STEPS = Steps(
     Step("edit", gettext_lazy("Edit round"), is_round_admin, (RoundStage.DRAFT,), view="evaluations:round_edit"),
     Step(
         "open", gettext_lazy("Open applications"), is_round_admin, (RoundStage.DRAFT,), open_round,
-        success=gettext_lazy("Applications are open."),
+        success=gettext_lazy("Applications are open."), blockers=opening_problems,
     ),
     Step(
         "extend", gettext_lazy("Extend the application window"), is_round_admin, (RoundStage.OPEN,), extend_application_window,
@@ -615,12 +727,21 @@ ROUND_STEPS = Steps(
         success=gettext_lazy("The proposed list is cleared."),
     ),
     Step(
-        "publish", gettext_lazy("Publish the public notice"), is_round_admin, (RoundStage.REVIEW,), publish_notice,
-        success=gettext_lazy("The public notice is published."),
+        "assign_experts", gettext_lazy("Assign experts to every application"), is_round_admin, (RoundStage.REVIEW,), assign_experts,
+        form=BulkAssignForm,
+        success=gettext_lazy("Experts assigned: %(assigned)s reviews to %(applications)s applications; %(unfilled)s applications still lack experts."),
     ),
     Step(
-        "name", gettext_lazy("Name the list"), is_round_admin, (RoundStage.NOTICE,), name, form=NameForm,
-        success=gettext_lazy("The list is named. Certificates are ready."),
+        "remind_experts", gettext_lazy("Remind experts with unscored reviews"), is_round_admin, (RoundStage.REVIEW,), remind_experts,
+        success=gettext_lazy("The experts are reminded."),
+    ),
+    Step(
+        "publish", gettext_lazy("Publish the public notice"), is_round_admin, (RoundStage.REVIEW,), publish_notice,
+        form=ConfirmForm, success=gettext_lazy("The public notice is published."), blockers=publishing_problems, confirm=True,
+    ),
+    Step(
+        "name", gettext_lazy("Name the list"), is_round_admin, (RoundStage.NOTICE,), name,
+        form=NameForm, success=gettext_lazy("The list is named. Certificates are ready."), blockers=naming_problems, confirm=True,
     ),
 )
 
@@ -649,3 +770,46 @@ APPLICATION_STEPS = Steps(
 )
 
 STEPS = {Round: ROUND_STEPS, Application: APPLICATION_STEPS}
+
+
+# The step bar of a round: where it stands, its next step and what blocks it ------------------------------------
+
+PHASES = [
+    ("draft", pgettext_lazy("round phase", "Preparation")),
+    ("open", pgettext_lazy("round phase", "Applications")),
+    ("recommendation", pgettext_lazy("round phase", "Recommendation")),
+    ("review", pgettext_lazy("round phase", "Review")),
+    ("notice", pgettext_lazy("round phase", "Public notice")),
+    ("named", pgettext_lazy("round phase", "Naming")),
+]
+NEXT_STEP = {RoundStage.DRAFT: "open", RoundStage.OPEN: "close", RoundStage.REVIEW: "publish", RoundStage.NOTICE: "name"}
+
+
+@dataclass
+class Progress:
+    phases: list  # [(label, "done" | "current" | "todo")]
+    step: object  # the next step (actions.Step) or None once named
+    blockers: list  # why it cannot be taken now: the reasons its workflow function refuses with
+    waiting: int  # applications still on their way up the committees
+
+    @property
+    def ready(self):
+        return self.step is not None and not self.blockers
+
+
+def progress(round, counts, blockers=True, **context):
+    """The round's step bar. `counts` are its applications by status (queries.stage_counts): while some still
+    wait on a committee, a round in review is at the recommendation phase. `blockers`: also say what blocks the
+    next step (for those who may take it), with `context` for its blockers function (today, quota_use)."""
+    waiting = counts.get(AppStatus.PENDING, 0)
+    phase = round.stage
+    if phase == RoundStage.REVIEW and waiting:
+        phase = "recommendation"
+    names = [name for name, _label in PHASES]
+    at = names.index(phase)
+    phases = [(label, "done" if i < at or round.stage == RoundStage.NAMED else "current" if i == at else "todo") for i, (_n, label) in enumerate(PHASES)]
+    name = NEXT_STEP.get(round.stage)
+    step = ROUND_STEPS[name] if name else None
+    accepted = {"name": ("today",), "publish": ("quota_use",)}.get(name, ())
+    context = {key: value for key, value in context.items() if key in accepted and value is not None}
+    return Progress(phases, step, ROUND_STEPS.blockers(round, name, **context) if name and blockers else [], waiting)

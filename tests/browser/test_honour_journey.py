@@ -99,7 +99,9 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
     expect(page.get_by_role("cell", name=re.compile(r"^80(\.0+)?$")).first).to_be_visible()
     page.get_by_role("button", name="拟命名", exact=True).click()
     expect(page.get_by_role("button", name="✓ 拟命名")).to_be_visible()
-    page.get_by_role("button", name="发布公示").click()
+    page.get_by_role("button", name="发布公示…").click()
+    page.locator("#id_comment").fill("经市级评审委员会研究")
+    page.get_by_role("button", name="确认：发布公示").click()
     expect(page.get_by_text("公示已发布。")).to_be_visible()
     log_out(page)
 
@@ -111,7 +113,8 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
 
     log_in(page, admin)
     page.goto(notice.round.get_absolute_url())
-    page.get_by_role("button", name="命名").click()
+    page.get_by_role("button", name="命名…").click()
+    page.get_by_role("button", name="确认：命名").click()
     expect(page.get_by_text("名单已命名，证书已生成。")).to_be_visible()
     log_out(page)
 

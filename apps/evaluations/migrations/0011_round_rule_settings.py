@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0008_application_queue_indexes'),
+        ('evaluations', '0010_backfill_review_figures'),
     ]
 
     operations = [

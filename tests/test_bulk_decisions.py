@@ -1,0 +1,200 @@
+"""Bulk decisions on the staff queues (civpost/bulk.py): one confirmation page with one comment, then each item through
+the same workflow step as the single action, and a result page with what was done and what was refused, and why."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.audit.models import AuditEntry, BulkRun
+from apps.collectives.models import Collective
+from apps.notifications.models import Notification
+from civpost import bulk
+
+from .conftest import committee
+from .factories import CollectiveFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DECIDE = reverse("collectives:staff_queue_bulk")
+QUEUE = reverse("collectives:staff_queue")
+
+
+def waiting(count, region="340803"):
+    from apps.organizations.models import Region
+
+    place = Region.objects.get(code=region)
+    return [CollectiveFactory(status="submitted", region=place) for _ in range(count)]
+
+
+def result_of(response):
+    assert response.status_code == 302, response.content.decode()[:500]
+    return BulkRun.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1]))
+
+
+def test_ticked_registrations_are_approved_one_by_one_after_one_confirmation(login, staff_user):
+    user = staff_user("reviewer", "340803")
+    reviewer = login(user)
+    collectives = waiting(3)
+    ids = [c.pk for c in collectives]
+
+    page = reviewer.post(DECIDE, {"action": "approve", "ids": ids, "query": "status=submitted"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "3" in html and all(c.name in html for c in collectives)
+    assert html.count('name="comment"') == 1
+    assert Collective.objects.filter(pk__in=ids, status="registered").count() == 0  # nothing happens before confirming
+
+    run = result_of(reviewer.post(DECIDE, {"action": "approve", "ids": ids, "confirmed": "1", "comment": "材料齐全"}))
+    assert (run.done, run.refused, run.state) == (3, [], "finished")
+    for collective in collectives:
+        collective.refresh_from_db()
+        assert collective.status == "registered" and collective.registration_number
+        entries = AuditEntry.objects.for_object(collective).filter(action="approve")
+        assert [(e.actor_id, e.comment) for e in entries] == [(user.pk, "材料齐全")]
+        assert Notification.objects.filter(recipient=collective.leader_account, url=f"/my/collectives/{collective.pk}/").count() == 1
+
+    result = reviewer.get(reverse("bulk_result", args=[run.pk])).content.decode()
+    assert re.search(r'class="lead done-count">\s*3\b', result)
+    assert 'class="refused"' not in result
+
+
+def test_all_matching_the_filter_posts_the_query_not_the_rows_and_refuses_what_is_not_at_the_users_node(login):
+    user = UserFactory()
+    MembershipFactory(user=user, role="reviewer", node=committee("340803"))
+    MembershipFactory(user=user, role="viewer", node=committee("340800"))  # sees 安庆, decides only for 大观区
+    mine, theirs = waiting(4), waiting(2, region="340802")
+    client = login(user)
+
+    confirm = client.post(DECIDE, {"action": "approve", "all": "1", "query": "status=submitted"})
+    assert confirm.status_code == 200
+    assert "6" in confirm.content.decode()
+
+    run = result_of(client.post(DECIDE, {"action": "approve", "all": "1", "query": "status=submitted", "confirmed": "1"}))
+    assert run.done == 4
+    assert sorted(pk for pk, _name, _reason in run.refused) == sorted(c.pk for c in theirs)
+    assert Collective.objects.filter(pk__in=[c.pk for c in mine], status="registered").count() == 4
+    assert Collective.objects.filter(pk__in=[c.pk for c in theirs], status="submitted").count() == 2
+    html = client.get(reverse("bulk_result", args=[run.pk])).content.decode()
+    for collective in theirs:
+        assert collective.name in html
+    assert AuditEntry.objects.filter(action="approve").count() == 4
+    assert Notification.objects.filter(recipient__in=[c.leader_account for c in theirs]).count() == 0
+
+
+def test_a_filter_narrows_all_matching(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    target, other = waiting(2)
+    run = result_of(reviewer.post(DECIDE, {"action": "approve", "all": "1", "query": f"status=submitted&q={target.name}", "confirmed": "1"}))
+    assert run.item_ids == [target.pk]
+    other.refresh_from_db()
+    assert other.status == "submitted"
+
+
+def test_return_needs_the_one_comment_and_sends_it_to_each_leader(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    collectives = waiting(2)
+    ids = [c.pk for c in collectives]
+    again = reviewer.post(DECIDE, {"action": "return", "ids": ids, "confirmed": "1", "comment": " "})
+    assert again.status_code == 200 and BulkRun.objects.count() == 0
+    run = result_of(reviewer.post(DECIDE, {"action": "return", "ids": ids, "confirmed": "1", "comment": "请补充服务承诺"}))
+    assert run.done == 2
+    for collective in collectives:
+        assert Notification.objects.get(recipient=collective.leader_account).body == "请补充服务承诺"
+        assert AuditEntry.objects.for_object(collective).get(action="return").comment == "请补充服务承诺"
+
+
+def test_an_item_that_moved_on_is_refused_with_its_reason_and_the_others_are_done(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    first, second = waiting(2)
+    Collective.objects.filter(pk=first.pk).update(status="returned")
+    run = result_of(reviewer.post(DECIDE, {"action": "approve", "ids": [first.pk, second.pk], "confirmed": "1"}))
+    assert run.done == 1
+    [(pk, name, reason)] = run.refused
+    assert (pk, name) == (first.pk, first.name)
+    assert Collective.objects.get(pk=first.pk).get_status_display() in reason
+
+
+def test_ticked_rows_are_capped_at_one_page(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    collectives = waiting(3)
+    ids = [c.pk for c in collectives] * 60  # duplicates and more than MAX_TICKED values
+    run = result_of(reviewer.post(DECIDE, {"action": "approve", "ids": ids + list(range(10**6, 10**6 + 200)), "confirmed": "1"}))
+    assert run.total == 3
+
+
+def test_rows_outside_the_users_area_are_never_named_or_touched(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    elsewhere = waiting(1, region="340802")[0]
+    response = reviewer.post(DECIDE, {"action": "approve", "ids": [elsewhere.pk], "confirmed": "1"})
+    assert response.status_code == 302 and BulkRun.objects.count() == 0
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == "submitted"
+
+
+@pytest.mark.parametrize("role,status", [("viewer", 403), ("expert", 403), ("reviewer", 200), ("admin", 200)])
+def test_each_role_against_the_registration_bulk_view(login, staff_user, role, status):
+    collective = waiting(1)[0]
+    assert login(staff_user(role, "340803")).post(DECIDE, {"action": "approve", "ids": [collective.pk]}).status_code == status
+
+
+def test_the_leader_and_anonymous_users_cannot_decide(client, login):
+    collective = waiting(1)[0]
+    assert client.post(DECIDE, {"action": "approve", "ids": [collective.pk]}).status_code == 302  # to the login page
+    assert login(collective.leader_account).post(DECIDE, {"action": "approve", "ids": [collective.pk], "confirmed": "1"}).status_code == 403
+    collective.refresh_from_db()
+    assert collective.status == "submitted"
+
+
+def test_unknown_actions_and_gets_are_not_found(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    assert reviewer.post(DECIDE, {"action": "delete"}).status_code == 404
+    assert reviewer.get(DECIDE).status_code == 404
+
+
+def test_only_the_one_who_ran_it_sees_a_result(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    collective = waiting(1)[0]
+    run = result_of(reviewer.post(DECIDE, {"action": "approve", "ids": [collective.pk], "confirmed": "1"}))
+    other = login(staff_user("reviewer", "340803"))
+    assert other.get(reverse("bulk_result", args=[run.pk])).status_code == 404
+
+
+def queries(client, method, url, data=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {})
+        assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_confirmation_and_result_pages_cost_the_same_whatever_the_number_of_items(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    few, many = waiting(2), waiting(30)
+    small = queries(reviewer, "post", DECIDE, {"action": "approve", "all": "1", "query": f"q={few[0].name}"})
+    large = queries(reviewer, "post", DECIDE, {"action": "approve", "all": "1", "query": "status=submitted"})
+    ticked = queries(reviewer, "post", DECIDE, {"action": "approve", "ids": [c.pk for c in many]})
+    assert small == large == ticked
+    Collective.objects.filter(pk__in=[c.pk for c in many[:10]]).update(status="returned")
+    run_small = result_of(reviewer.post(DECIDE, {"action": "approve", "ids": [few[0].pk], "confirmed": "1"}))
+    run_large = result_of(reviewer.post(DECIDE, {"action": "approve", "ids": [c.pk for c in many], "confirmed": "1"}))
+    assert len(run_large.refused) == 10
+    assert queries(reviewer, "get", reverse("bulk_result", args=[run_small.pk])) == queries(reviewer, "get", reverse("bulk_result", args=[run_large.pk]))
+
+
+def test_a_large_run_goes_to_the_task_worker_and_its_page_shows_progress(login, staff_user, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(bulk, "SYNC_LIMIT", 2)
+    reviewer = login(staff_user("reviewer", "340803"))
+    collectives = waiting(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = result_of(reviewer.post(DECIDE, {"action": "approve", "all": "1", "query": "status=submitted", "confirmed": "1"}))
+    assert run.state == "queued"
+    page = reviewer.get(reverse("bulk_result", args=[run.pk])).content.decode()
+    assert 'http-equiv="refresh"' in page and "<progress" in page
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+    run.refresh_from_db()
+    assert (run.state, run.done) == ("finished", 3)
+    assert Collective.objects.filter(pk__in=[c.pk for c in collectives], status="registered").count() == 3
+    assert 'http-equiv="refresh"' not in reviewer.get(reverse("bulk_result", args=[run.pk])).content.decode()

@@ -268,7 +268,7 @@ def staff_transition(request, pk, name):
         for error in form.errors.get("comment", []):
             messages.error(request, error)
         return redirect("collectives:staff_detail", pk=collective.pk)
-    if name == "approve" and not bulk.is_confirmed(request):
+    if name == "approve" and not bulk.is_confirmed(request) and collective.status in workflow.APPROVE.sources:
         return bulk.confirmation(
             request,
             title=workflow.APPROVE.label,

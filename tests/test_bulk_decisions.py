@@ -198,3 +198,122 @@ def test_a_large_run_goes_to_the_task_worker_and_its_page_shows_progress(login, 
     assert (run.state, run.done) == ("finished", 3)
     assert Collective.objects.filter(pk__in=[c.pk for c in collectives], status="registered").count() == 3
     assert 'http-equiv="refresh"' not in reviewer.get(reverse("bulk_result", args=[run.pk])).content.decode()
+
+
+# Applications: recommend with ranks, return, decline -------------------------------------------------------------
+
+APPLICATIONS_DECIDE = reverse("evaluations:application_bulk")
+
+
+def pending_applications(count):
+    from apps.evaluations import workflow as evaluations
+
+    from .evaluation_factories import ApplicationFactory, RoundFactory
+
+    round = RoundFactory()
+    applications = []
+    for _ in range(count):
+        application = ApplicationFactory(round=round)
+        evaluations.submit(application.pk, application.collective.leader_account)
+        applications.append(application)
+    return applications
+
+
+def test_ticked_applications_are_recommended_with_the_ranks_edited_on_the_confirmation_page(login, staff_user):
+    from apps.evaluations.models import Recommendation
+
+    reviewer = login(staff_user("reviewer", "340803"))
+    first, second, third = pending_applications(3)
+    ids = [third.pk, first.pk, second.pk]  # the order chosen
+    page = reviewer.post(APPLICATIONS_DECIDE, {"action": "recommend", "ids": ids, "query": "tab=waiting"}).content.decode()
+    for rank, pk in enumerate(ids, 1):
+        assert f'name="rank_{pk}" value="{rank}"' in page
+    before = Notification.objects.count()
+    data = {"action": "recommend", "ids": ids, "confirmed": "1", "comment": "推荐", f"rank_{third.pk}": "1", f"rank_{first.pk}": "3", f"rank_{second.pk}": "2"}
+    run = result_of(reviewer.post(APPLICATIONS_DECIDE, data))
+    assert run.done == 3
+    ranks = dict(Recommendation.objects.filter(decision="recommend").values_list("application_id", "rank"))
+    assert ranks == {third.pk: 1, first.pk: 3, second.pk: 2}
+    assert AuditEntry.objects.filter(action="recommend").count() == 3
+    leaders = [a.collective.leader_account for a in (first, second, third)]
+    assert Notification.objects.filter(recipient__in=leaders, subject__contains="推荐").count() == 3
+    assert Notification.objects.count() > before
+
+
+def test_all_waiting_applications_are_declined_with_the_one_reason(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    applications = pending_applications(3)
+    run = result_of(reviewer.post(APPLICATIONS_DECIDE, {"action": "decline", "all": "1", "query": "tab=waiting", "confirmed": "1", "comment": "材料不全"}))
+    assert run.done == 3
+    for application in applications:
+        application.refresh_from_db()
+        assert application.status == "declined"
+        assert AuditEntry.objects.for_object(application).get(action="decline").comment == "材料不全"
+        assert Notification.objects.filter(recipient=application.collective.leader_account, body="材料不全").count() == 1
+
+
+def test_a_committee_above_cannot_recommend_in_the_countys_stead(login, staff_user):
+    applications = pending_applications(2)
+    city = login(staff_user("reviewer", "340800"))
+    run = result_of(city.post(APPLICATIONS_DECIDE, {"action": "return", "ids": [a.pk for a in applications], "confirmed": "1", "comment": "x"}))
+    assert run.done == 0 and len(run.refused) == 2
+    assert all(reason for _pk, _name, reason in run.refused)
+    assert AuditEntry.objects.filter(action="return").count() == 0
+
+
+@pytest.mark.parametrize("role,status", [("viewer", 403), ("expert", 403), ("reviewer", 200), ("admin", 200)])
+def test_each_role_against_the_application_bulk_view(login, staff_user, role, status):
+    application = pending_applications(1)[0]
+    assert login(staff_user(role, "340803")).post(APPLICATIONS_DECIDE, {"action": "recommend", "ids": [application.pk]}).status_code == status
+
+
+def test_the_application_page_has_one_comment_box_and_recommending_asks_for_confirmation(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    application = pending_applications(1)[0]
+    detail = reviewer.get(reverse("evaluations:application_detail", args=[application.pk])).content.decode()
+    assert detail.count('name="comment"') == 1
+    url = reverse("evaluations:application_recommend", args=[application.pk])
+    confirm = reviewer.post(url, {"rank": "2", "comment": "优秀"})
+    assert confirm.status_code == 200 and 'name="confirmed"' in confirm.content.decode()
+    application.refresh_from_db()
+    assert application.status == "pending"
+    reviewer.post(url, {"rank": "2", "comment": "优秀", "confirmed": "1"})
+    application.refresh_from_db()
+    assert application.status == "review"
+
+
+# Complaints: accept ---------------------------------------------------------------------------------------------
+
+COMPLAINTS_DECIDE = reverse("complaints:queue_bulk")
+
+
+def received_complaints(count, region="340803"):
+    from apps.complaints import workflow as complaints
+
+    from .supervision_factories import ComplaintFactory
+
+    return [complaints.file(ComplaintFactory.build(collective=CollectiveFactory(status="registered", region=_region(region)))) for _ in range(count)]
+
+
+def _region(code):
+    from apps.organizations.models import Region
+
+    return Region.objects.get(code=code)
+
+
+def test_received_complaints_are_accepted_one_by_one(login, staff_user):
+    handler = login(staff_user("reviewer", "340803"))
+    complaints = received_complaints(3)
+    assert 'form="bulk-form"' in handler.get(reverse("complaints:queue")).content.decode()
+    run = result_of(handler.post(COMPLAINTS_DECIDE, {"action": "accept", "all": "1", "query": "status=received", "confirmed": "1"}))
+    assert run.done == 3
+    for complaint in complaints:
+        complaint.refresh_from_db()
+        assert complaint.status == "investigating"
+        assert AuditEntry.objects.for_object(complaint).filter(action="accept").count() == 1
+
+
+@pytest.mark.parametrize("role,status", [("viewer", 403), ("expert", 403), ("reviewer", 200), ("admin", 200)])
+def test_each_role_against_the_complaint_bulk_view(login, staff_user, role, status):
+    complaint = received_complaints(1)[0]
+    assert login(staff_user(role, "340803")).post(COMPLAINTS_DECIDE, {"action": "accept", "ids": [complaint.pk]}).status_code == status

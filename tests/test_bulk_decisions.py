@@ -317,3 +317,47 @@ def test_received_complaints_are_accepted_one_by_one(login, staff_user):
 def test_each_role_against_the_complaint_bulk_view(login, staff_user, role, status):
     complaint = received_complaints(1)[0]
     assert login(staff_user(role, "340803")).post(COMPLAINTS_DECIDE, {"action": "accept", "ids": [complaint.pk]}).status_code == status
+
+
+# Confirmation of irreversible single steps ------------------------------------------------------------------------
+
+
+def test_approving_one_registration_asks_for_confirmation_with_the_comment_on_the_same_page(login, staff_user):
+    reviewer = login(staff_user("reviewer", "340803"))
+    collective = waiting(1)[0]
+    detail = reviewer.get(reverse("collectives:staff_detail", args=[collective.pk])).content.decode()
+    assert detail.count('name="comment"') == 1  # one comment box for approve and return
+    url = reverse("collectives:staff_approve", args=[collective.pk])
+    confirm = reviewer.post(url, {"comment": "同意备案"}).content.decode()
+    assert "同意备案" in confirm and 'name="confirmed"' in confirm and confirm.count('name="comment"') == 1
+    collective.refresh_from_db()
+    assert collective.status == "submitted"
+    reviewer.post(url, {"comment": "同意备案", "confirmed": "1"})
+    collective.refresh_from_db()
+    assert collective.status == "registered"
+    assert AuditEntry.objects.for_object(collective).get(action="approve").comment == "同意备案"
+
+
+def test_revoking_a_title_asks_for_confirmation_first(login):
+    from .evaluation_factories import HonorFactory
+
+    honour = HonorFactory()
+    admin = login(MembershipFactory(role="admin", node=honour.named_by).user)
+    url = reverse("rechecks:revoke", args=[honour.pk])
+    fields = {"reason": "投诉查实", "reference": "团安委〔2026〕12号"}
+    confirm = admin.post(url, fields).content.decode()
+    assert 'name="confirmed"' in confirm and "投诉查实" in confirm
+    honour.refresh_from_db()
+    assert honour.status == "named"
+    admin.post(url, fields | {"confirmed": "1"})
+    honour.refresh_from_db()
+    assert honour.status == "revoked"
+
+
+@pytest.mark.parametrize("role,status", [("viewer", 403), ("expert", 403), ("reviewer", 403), ("admin", 200)])
+def test_each_role_against_the_revocation_confirmation(login, role, status):
+    from .evaluation_factories import HonorFactory
+
+    honour = HonorFactory()
+    client = login(MembershipFactory(role=role, node=honour.named_by).user)
+    assert client.post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "x", "reference": "y"}).status_code == status

@@ -80,9 +80,9 @@ class BulkRun(models.Model):
     action = models.CharField(_("action"), max_length=60)  # the key of a civpost.bulk.BulkAction: "collectives.approve"
     item_ids = models.JSONField(_("items"), default=list)
     params = models.JSONField(_("input"), default=dict)  # {"comment": "…", "ranks": {"<pk>": rank}}
-    total = models.PositiveIntegerField(_("items"), default=0)
+    total = models.PositiveIntegerField(_("number of items"), default=0)
     done = models.PositiveIntegerField(_("done"), default=0)
-    refused = models.JSONField(_("refused"), default=list)  # [[pk, name, reason], …]
+    refused = models.JSONField(_("refused items"), default=list)  # [[pk, name, reason], …]
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     back_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)

@@ -209,7 +209,10 @@ def staff_queue(request):
             "sort": sort,
             "page_sizes": PAGE_SIZES,
             "nodes": staff_scope(request).root_nodes(Action.VIEW),
-            "bulk_actions": [action for action in BULK_ACTIONS.values() if staff_scope(request).can(action.permission)],
+            "bulk_actions": [
+                action for action in BULK_ACTIONS.values()
+                if params.get("status") == Status.SUBMITTED and staff_scope(request).can(action.permission)
+            ],
         },
     )
 

@@ -50,7 +50,7 @@ class BulkAction:
     label: str  # the button on the queue and the confirmation page
     summary: str  # what will happen, with %(count)s
     permission: str  # the staff Action the step needs somewhere; the step checks each item's own node
-    perform: Callable  # (pk, user, comment, rank): the workflow step; raises PermissionError or TransitionError
+    perform: Callable  # (pk, user, comment, rank, **context): the workflow step; raises PermissionError or TransitionError
     items: Callable  # () -> the subjects' queryset, with what their str() reads
     comment: str = OPTIONAL_COMMENT
     ranked: bool = False  # takes a rank per item, in the order chosen
@@ -149,9 +149,10 @@ def _selection(request, visible, matching):
     return [pk for pk in ids if pk in found], False, request.POST.get("query", "")
 
 
-def decide(request, actions, *, visible, matching, back):
+def decide(request, actions, *, visible, matching, back, context=None):
     """The bulk view of a queue. `actions` are the queue's BulkActions by name, `visible` the rows the user may see,
-    `matching(request)` the rows of the queue's filter on request.GET, `back` the queue's URL."""
+    `matching(request)` the rows of the queue's filter on request.GET, `back` the queue's URL, `context` what the
+    step needs besides the item ({"campaign": pk})."""
     bulk_action = actions.get(request.POST.get("action", ""))
     if request.method != "POST" or bulk_action is None:
         raise Http404
@@ -166,7 +167,12 @@ def decide(request, actions, *, visible, matching, back):
     confirmed = is_confirmed(request)
     form = ConfirmForm(request.POST if confirmed else None, action=bulk_action, ranked_pks=ranked_pks, initial={"comment": request.POST.get("comment", "")})
     if confirmed and form.is_valid():
-        params = {"comment": form.cleaned_data.get("comment", ""), "ranks": form.ranks(pks), "language": translation.get_language()}
+        params = {
+            "comment": form.cleaned_data.get("comment", ""),
+            "ranks": form.ranks(pks),
+            "context": context or {},
+            "language": translation.get_language(),
+        }
         run = start(request.user, bulk_action, pks, params, back)
         return redirect("bulk_result", pk=run.pk)
     shown = pks if ranked_pks else pks[:SAMPLE]
@@ -223,7 +229,7 @@ def execute(run_pk):
     with translation.override(run.params.get("language") or settings.LANGUAGE_CODE):
         for index, pk in enumerate(run.item_ids, 1):
             try:
-                bulk_action.perform(pk, run.actor, comment, ranks.get(str(pk)))
+                bulk_action.perform(pk, run.actor, comment, ranks.get(str(pk)), **run.params.get("context", {}))
             except (PermissionError, TransitionError, ObjectDoesNotExist) as error:
                 refused.append([pk, "", refusal(error)])
             else:

@@ -361,3 +361,46 @@ def test_each_role_against_the_revocation_confirmation(login, role, status):
     honour = HonorFactory()
     client = login(MembershipFactory(role=role, node=honour.named_by).user)
     assert client.post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "x", "reference": "y"}).status_code == status
+
+
+# Campaign reminders ---------------------------------------------------------------------------------------------
+
+
+def test_collectives_that_have_not_reported_are_reminded_one_by_one(login, staff_user):
+    from .activity_factories import CampaignFactory, ReportFactory
+    from .evaluation_factories import eligible_collective
+
+    campaign = CampaignFactory()
+    reported = eligible_collective()
+    missing = [eligible_collective(), eligible_collective(region_id="340822", registering_node=committee("340822"))]
+    ReportFactory(collective=reported, campaign=campaign)
+    county = login(staff_user("reviewer", "340803"))  # sees and reminds only 大观区's part of the city campaign
+    url = reverse("activities:campaign_remind", args=[campaign.pk])
+    page = county.get(campaign.get_absolute_url() + "?show=missing").content.decode()
+    assert 'form="bulk-form"' in page and missing[0].name in page and missing[1].name not in page
+    run = result_of(county.post(url, {"action": "remind", "ids": [missing[0].pk, missing[1].pk, reported.pk], "confirmed": "1", "comment": "请于本周内填报"}))
+    assert (run.done, run.refused) == (1, [])  # rows outside the user's part are never taken
+    notification = Notification.objects.get(recipient=missing[0].leader_account)
+    assert "请于本周内填报" in notification.body
+    assert AuditEntry.objects.for_object(missing[0]).get(action="remind").comment == campaign.title
+    city = login(staff_user("admin", "340800"))
+    run = result_of(city.post(url, {"action": "remind", "all": "1", "query": "show=missing", "confirmed": "1"}))
+    assert run.done == 2
+    assert not Notification.objects.filter(recipient=reported.leader_account).exists()
+    ReportFactory(collective=missing[1], campaign=campaign)
+    from apps.activities import workflow as activities
+    from apps.audit.workflow import TransitionError
+
+    with pytest.raises(TransitionError, match=missing[1].name):
+        activities.remind(missing[1].pk, staff_user("admin", "340800"), campaign.pk)
+
+
+@pytest.mark.parametrize("role,status", [("viewer", 403), ("reviewer", 200), ("admin", 200)])
+def test_each_role_against_the_reminder(login, staff_user, role, status):
+    from .activity_factories import CampaignFactory
+    from .evaluation_factories import eligible_collective
+
+    campaign = CampaignFactory()
+    collective = eligible_collective()
+    response = login(staff_user(role, "340800")).post(reverse("activities:campaign_remind", args=[campaign.pk]), {"action": "remind", "ids": [collective.pk]})
+    assert response.status_code == status

@@ -14,7 +14,7 @@ ACTIONS = register(
         _("Accept for investigation"),
         _("%(count)s complaints will be accepted for investigation."),
         Action.HANDLE_COMPLAINTS,
-        lambda pk, user, comment, rank: workflow.accept(pk, user),
+        lambda pk, user, comment, rank, **context: workflow.accept(pk, user),
         Complaint.objects.all,
         comment=NO_COMMENT,
     ),

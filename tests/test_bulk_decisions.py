@@ -58,7 +58,7 @@ def test_ticked_registrations_are_approved_one_by_one_after_one_confirmation(log
         assert Notification.objects.filter(recipient=collective.leader_account, url=f"/my/collectives/{collective.pk}/").count() == 1
 
     result = reviewer.get(reverse("bulk_result", args=[run.pk])).content.decode()
-    assert re.search(r'class="lead done-count">\s*3\b', result)
+    assert re.search(r'class="lead done-count">[^<]*\D3\D', result)
     assert 'class="refused"' not in result
 
 
@@ -185,7 +185,11 @@ def test_the_confirmation_and_result_pages_cost_the_same_whatever_the_number_of_
 
 
 def test_a_large_run_goes_to_the_task_worker_and_its_page_shows_progress(login, staff_user, monkeypatch, django_capture_on_commit_callbacks):
+    from django_tasks_db.management.commands import db_worker
+
     monkeypatch.setattr(bulk, "SYNC_LIMIT", 2)
+    # The worker drops connections that are not in autocommit, as a test's transaction is not: it keeps it here.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     reviewer = login(staff_user("reviewer", "340803"))
     collectives = waiting(3)
     with django_capture_on_commit_callbacks(execute=True):

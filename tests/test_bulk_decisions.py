@@ -408,3 +408,37 @@ def test_each_role_against_the_reminder(login, staff_user, role, status):
     collective = eligible_collective()
     response = login(staff_user(role, "340800")).post(reverse("activities:campaign_remind", args=[campaign.pk]), {"action": "remind", "ids": [collective.pk]})
     assert response.status_code == status
+
+
+def test_a_recheck_outcome_of_revocation_asks_for_confirmation_first(login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.rechecks import workflow as rechecks
+    from apps.rechecks.models import Recheck
+
+    from .evaluation_factories import HonorFactory
+
+    honour = HonorFactory()
+    user = MembershipFactory(role="admin", node=honour.named_by).user
+    recheck = rechecks.open_recheck(
+        Recheck(
+            node=honour.named_by,
+            title="2026年度复核",
+            named_from=honour.named_on - timedelta(days=1),
+            named_until=honour.named_on + timedelta(days=1),
+            report_due=timezone.localdate() + timedelta(days=30),
+        ),
+        user,
+    )
+    item = recheck.items.get()
+    url = reverse("rechecks:decide", args=[item.pk])
+    fields = {"outcome": "revoke", "reason": "复核不合格", "reference": "团安委〔2026〕5号"}
+    confirm = login(user).post(url, fields)
+    assert confirm.status_code == 200 and 'name="confirmed"' in confirm.content.decode()
+    honour.refresh_from_db()
+    assert honour.status == "named"
+    login(user).post(url, fields | {"confirmed": "1"})
+    honour.refresh_from_db()
+    assert honour.status == "revoked"

@@ -23,7 +23,7 @@ from civpost.exports import xlsx_response
 
 from . import exports, workflow
 from .forms import ConfirmForm, DecisionForm, RecheckForm, RecheckReportForm, RevokeForm
-from .models import Recheck, RecheckItem
+from .models import Outcome, Recheck, RecheckItem
 
 PAGE_SIZE = 30
 
@@ -97,7 +97,7 @@ def recheck_export(request, pk):
 @login_required
 @require_POST
 def decide(request, item_pk):
-    item = get_object_or_404(RecheckItem.objects.select_related("recheck__node"), pk=item_pk)
+    item = get_object_or_404(RecheckItem.objects.select_related("recheck__node", "honor__collective"), pk=item_pk)
     if not workflow.may_manage(request.user, item.recheck.node, staff_scope(request)):
         raise PermissionDenied
     form = DecisionForm(request.POST)
@@ -105,6 +105,19 @@ def decide(request, item_pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+    elif form.cleaned_data["outcome"] == Outcome.REVOKE and not bulk.is_confirmed(request) and not item.outcome:
+        honor = item.honor
+        return bulk.confirmation(
+            request,
+            title=_("Revoke a title"),
+            summary=_("The title %(title)s of %(name)s will be revoked: it disappears at once from every public list and its 号长 is notified.")
+            % {"title": honor.title, "name": honor.collective.name},
+            form=form,
+            back=item.recheck.get_absolute_url(),
+            button=_("Revoke the title"),
+            rows=[(f"{honor.collective.name} · {honor.title} · {honor.certificate_number}", None)],
+            irreversible=True,
+        )
     else:
         data = form.cleaned_data
         _result, done = run_transition(request, workflow.decide, item.pk, request.user, data["outcome"], data["reason"], data["deadline"], data["required_changes"], data["reference"])

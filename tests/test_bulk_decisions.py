@@ -442,3 +442,13 @@ def test_a_recheck_outcome_of_revocation_asks_for_confirmation_first(login):
     login(user).post(url, fields | {"confirmed": "1"})
     honour.refresh_from_db()
     assert honour.status == "revoked"
+
+
+def test_all_matching_is_refused_beyond_the_limit_with_a_message(login, staff_user, monkeypatch):
+    monkeypatch.setattr(bulk, "MAX_MATCHING", 2)
+    reviewer = login(staff_user("reviewer", "340803"))
+    collectives = waiting(3)
+    response = reviewer.post(DECIDE, {"action": "approve", "all": "1", "query": "status=submitted", "confirmed": "1"}, follow=True)
+    assert "请先缩小筛选范围" in response.content.decode()
+    assert BulkRun.objects.count() == 0
+    assert Collective.objects.filter(pk__in=[c.pk for c in collectives], status="submitted").count() == 3

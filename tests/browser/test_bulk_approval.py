@@ -33,6 +33,11 @@ def test_a_county_reviewer_approves_twenty_registrations_at_once_and_exports_the
     expect(page).to_have_url(re.compile(r"/workbench/registrations/\?status=submitted$"))
     ticks = page.locator('input[name="ids"]')
     expect(ticks).to_have_count(23)
+    page.get_by_label("勾选本页全部记录").check()  # every row of the page, then three of them untouched again
+    for index in range(20, 23):
+        ticks.nth(index).uncheck()
+    page.get_by_label("勾选本页全部记录").uncheck()
+    expect(page.locator('input[name="ids"]:checked')).to_have_count(0)
     chosen = []
     for index in range(20):
         tick = ticks.nth(index)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import bulk, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
+    path("workbench/bulk/<int:pk>/", bulk.result, name="bulk_result"),
     path("", include("apps.workbench.urls")),
     path("", include("apps.collectives.urls")),
     path("", include("apps.evaluations.urls")),

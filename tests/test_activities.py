@@ -184,7 +184,7 @@ def test_campaign_progress_counts_reports_and_reminds_the_missing(login, staff_u
     city = login(staff_user("admin", "340800"))
     page = city.get(campaign.get_absolute_url()).content.decode()
     assert "共青团大观区委" in page and "共青团怀宁县委" in page
-    city.post(reverse("activities:campaign_remind", args=[campaign.pk]))
+    city.post(reverse("activities:campaign_remind", args=[campaign.pk]), {"action": "remind", "all": "1", "query": "show=missing", "confirmed": "1"})
     assert Notification.objects.filter(recipient=missing.leader_account).exists()
     assert not Notification.objects.filter(recipient=reported.leader_account).exists()
     export = city.get(reverse("activities:campaign_export", args=[campaign.pk]))

@@ -128,9 +128,9 @@ def count_in_file(env, code):
 def race_on_sqlite_file(sqlite_server):
     base, data, env = sqlite_server
     approve = f"{base}/workbench/registrations/{data['registration']}/approve/"
-    approvals = race(lambda key: http_post(approve, key, {"comment": ""}), data["approvers"])
+    approvals = race(lambda key: http_post(approve, key, {"comment": "", "confirmed": "1"}), data["approvers"])
     recommend = f"{base}/workbench/applications/{data['application']}/recommend/"
-    recommendations = race(lambda key: http_post(recommend, key, {"rank": "1", "comment": ""}), data["recommenders"])
+    recommendations = race(lambda key: http_post(recommend, key, {"rank": "1", "comment": "", "confirmed": "1"}), data["recommenders"])
     audit = "from apps.audit.models import AuditEntry; print(AuditEntry.objects.filter(action=%r).count())"
     recorded = {
         "approve": count_in_file(env, audit % "approve"),
@@ -161,9 +161,9 @@ def race_on_postgresql():
     approvers = [MembershipFactory(role="admin", node=county).user for _ in range(RACERS)]
     reviewers = [MembershipFactory(role="reviewer", node=county).user for _ in range(RACERS)]
     approve = reverse("collectives:staff_approve", args=[registration.pk])
-    approvals = race(lambda user: client_post(user, approve, {"comment": ""}), approvers)
+    approvals = race(lambda user: client_post(user, approve, {"comment": "", "confirmed": "1"}), approvers)
     recommend = reverse("evaluations:application_recommend", args=[application.pk])
-    recommendations = race(lambda user: client_post(user, recommend, {"rank": "1"}), reviewers)
+    recommendations = race(lambda user: client_post(user, recommend, {"rank": "1", "confirmed": "1"}), reviewers)
     recorded = {
         "approve": AuditEntry.objects.filter(action="approve").count(),
         "recommend": AuditEntry.objects.filter(action="recommend").count(),

@@ -82,7 +82,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
 
     county = login(county_reviewer)
     assert collective.name in county.get(reverse("evaluations:application_queue")).content.decode()
-    county.post(reverse("evaluations:application_recommend", args=[application.pk]), {"rank": "1", "comment": "推荐"})
+    county.post(reverse("evaluations:application_recommend", args=[application.pk]), {"rank": "1", "comment": "推荐", "confirmed": "1"})
     application.refresh_from_db()
     assert application.status == "review"
 

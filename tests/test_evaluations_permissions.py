@@ -38,7 +38,7 @@ def pending():
 @pytest.mark.parametrize("url", ["evaluations:application_recommend", "evaluations:application_send_back"])
 def test_recommend_and_send_back_matrix(login, staff_user, pending, role, where, status, acts, url):
     client = login(staff_user(role, where))
-    data = {"rank": "1", "decision": "decline", "comment": "理由"}
+    data = {"rank": "1", "decision": "decline", "comment": "理由", "confirmed": "1"}
     response = client.post(reverse(url, args=[pending.pk]), data)
     assert response.status_code == status
     pending.refresh_from_db()

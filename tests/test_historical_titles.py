@@ -262,7 +262,7 @@ def test_verify_confirms_an_imported_title_named_before_the_portal(client, tmp_p
 def test_a_revoked_imported_title_says_so_everywhere(client, login, tmp_path, anqing_admin, collective):
     honor = imported(tmp_path, anqing_admin)
     response = login(anqing_admin).post(
-        reverse("rechecks:revoke", args=[honor.pk]), {"reason": "集体已撤并，不再符合条件", "reference": "团安委〔2026〕3号"}, follow=True
+        reverse("rechecks:revoke", args=[honor.pk]), {"reason": "集体已撤并，不再符合条件", "reference": "团安委〔2026〕3号", "confirmed": "1"}, follow=True
     )
     assert response.status_code == 200
     collective.refresh_from_db()

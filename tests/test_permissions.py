@@ -43,7 +43,7 @@ def test_staff_matrix(login, staff_user, submitted, role, where, may_see, may_de
         assert (submitted.name in queue.content.decode()) is may_see
     assert detail.status_code == (200 if may_see else 404 if role != "expert" else 403)
 
-    response = client.post(reverse("collectives:staff_approve", args=[submitted.pk]))
+    response = client.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"confirmed": "1"})
     submitted.refresh_from_db()
     assert (submitted.status == Status.REGISTERED) is may_decide
     if not may_decide:
@@ -67,7 +67,7 @@ def test_anonymous_is_sent_to_login(client, url):
 
 
 def test_anonymous_cannot_decide(client, submitted):
-    response = client.post(reverse("collectives:staff_approve", args=[submitted.pk]))
+    response = client.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
@@ -76,7 +76,7 @@ def test_anonymous_cannot_decide(client, submitted):
 def test_leader_without_staff_role_gets_403_on_workbench(login, leader, submitted):
     client = login(leader)
     assert client.get(reverse("collectives:staff_queue")).status_code == 403
-    assert client.post(reverse("collectives:staff_approve", args=[submitted.pk])).status_code == 403
+    assert client.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"confirmed": "1"}).status_code == 403
 
 
 @pytest.mark.parametrize("url", ["collectives:my_collective", "collectives:edit"])

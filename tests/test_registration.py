@@ -91,7 +91,7 @@ def test_county_returns_then_leader_fixes_and_county_approves(client, login, sta
     assert submitted.members.count() == 6
 
     staff = login(reviewer)
-    response = staff.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"comment": ""}, follow=True)
+    response = staff.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"comment": "", "confirmed": "1"}, follow=True)
     submitted.refresh_from_db()
     assert submitted.status == Status.REGISTERED
     year = timezone.localdate().year
@@ -113,8 +113,8 @@ def test_county_returns_then_leader_fixes_and_county_approves(client, login, sta
 def test_registration_numbers_count_up_per_region(login, staff_user):
     client = login(staff_user("reviewer", "340803"))
     first, second = CollectiveFactory(status="submitted"), CollectiveFactory(status="submitted")
-    client.post(reverse("collectives:staff_approve", args=[first.pk]))
-    client.post(reverse("collectives:staff_approve", args=[second.pk]))
+    client.post(reverse("collectives:staff_approve", args=[first.pk]), {"confirmed": "1"})
+    client.post(reverse("collectives:staff_approve", args=[second.pk]), {"confirmed": "1"})
     first.refresh_from_db(), second.refresh_from_db()
     assert int(second.registration_number[-5:]) == int(first.registration_number[-5:]) + 1
 
@@ -130,7 +130,7 @@ def test_return_without_comment_is_refused(login, staff_user, submitted):
 
 def test_second_decision_on_the_same_registration_is_refused(login, staff_user, submitted):
     client = login(staff_user("reviewer", "340803"))
-    client.post(reverse("collectives:staff_approve", args=[submitted.pk]))
+    client.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"confirmed": "1"})
     response = client.post(reverse("collectives:staff_return", args=[submitted.pk]), {"comment": "再看看"}, follow=True)
     submitted.refresh_from_db()
     assert submitted.status == Status.REGISTERED
@@ -186,7 +186,7 @@ def test_industry_unit_staff_approve_collectives_registered_with_them(login, sta
 
     collective = CollectiveFactory(status="submitted", registering_node=committee("国网安庆供电公司"))
     client = login(staff_user("reviewer", "国网安庆供电公司"))
-    client.post(reverse("collectives:staff_approve", args=[collective.pk]))
+    client.post(reverse("collectives:staff_approve", args=[collective.pk]), {"confirmed": "1"})
     collective.refresh_from_db()
     assert collective.status == Status.REGISTERED
 
@@ -275,7 +275,7 @@ def test_a_city_without_counties_receives_registrations(login, leader, staff_use
     assert (collective.region_id, collective.status) == ("441900", Status.SUBMITTED)
 
     staff = login(staff_user("reviewer", "441900"))
-    staff.post(reverse("collectives:staff_approve", args=[collective.pk]), {"comment": ""})
+    staff.post(reverse("collectives:staff_approve", args=[collective.pk]), {"comment": "", "confirmed": "1"})
     collective.refresh_from_db()
     assert collective.status == Status.REGISTERED
     assert collective.registration_number.startswith("441900-")

@@ -203,7 +203,7 @@ def test_revocation_removes_the_post_from_public_lists_at_once(client, login, ho
     admin = MembershipFactory(role="admin", node=committee("340800")).user
     collective = honour.collective
     assert collective.name in client.get(reverse("home")).content.decode()
-    response = login(admin).post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号"}, follow=True)
+    response = login(admin).post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号", "confirmed": "1"}, follow=True)
     assert response.status_code == 200
     honour.refresh_from_db()
     collective.refresh_from_db()
@@ -224,7 +224,7 @@ def test_revocation_removes_the_post_from_public_lists_at_once(client, login, ho
 
 @pytest.mark.parametrize(("role", "where", "allowed"), [("admin", "340800", True), ("admin", "340000", True), ("reviewer", "340800", False), ("admin", "340803", False)])
 def test_only_the_naming_committee_admins_revoke(login, staff_user, honour, role, where, allowed):
-    response = login(staff_user(role, where)).post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "x", "reference": "y"})
+    response = login(staff_user(role, where)).post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "x", "reference": "y", "confirmed": "1"})
     honour.refresh_from_db()
     assert (honour.status == "revoked") is allowed
     if not allowed:

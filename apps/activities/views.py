@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,9 +20,11 @@ from apps.notifications.services import notify
 from apps.organizations.enums import Action, Level
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
+from civpost import bulk
 from civpost.exports import xlsx_response
 
 from . import exports, rollups, services
+from .bulk import ACTIONS as BULK_ACTIONS
 from .forms import AnnualSummaryForm, AuthoriseForm, CampaignForm, FlagForm, PeriodForm, PointsRuleForm, ReportForm
 from .models import ActivityReport, AnnualSummary, Campaign, PointsRule, ReportAuthorisation, ReportPhoto
 
@@ -214,7 +217,7 @@ def _visible_campaign(request, pk):
 
 @login_required
 def campaign_detail(request, pk):
-    campaign, node, _scope = _visible_campaign(request, pk)
+    campaign, node, scope = _visible_campaign(request, pk)
     reports = rollups.reports_for(node, campaign=campaign)
     totals, by_child, by_industry = rollups.summary(node, reports)
     participation = rollups.campaign_participation(node, campaign)
@@ -233,28 +236,24 @@ def campaign_detail(request, pk):
             "missing_count": participation["missing"].count(),
             "show": show,
             "page": page,
+            "bulk_actions": [action for action in BULK_ACTIONS.values() if show == "missing" and scope.can(action.permission)],
         },
     )
 
 
 @login_required
-@require_POST
 def campaign_remind(request, pk):
-    campaign, node, scope = _visible_campaign(request, pk)
-    if not scope.can(Action.MODERATE_REPORTS, node):
-        raise PermissionDenied
-    missing = rollups.campaign_participation(node, campaign)["missing"].select_related("leader_account")
-    leaders = [collective.leader_account for collective in missing]
-    with transaction.atomic():
-        notify(
-            leaders,
-            _("Reminder: %(campaign)s is waiting for your report") % {"campaign": campaign.title},
-            _("%(node)s asks every collective to report on the campaign by %(date)s.") % {"node": node.name, "date": campaign.ends_on},
-            "/my/",
-        )
-        record(campaign, actor=request.user, action="remind", comment=str(len(leaders)))
-    messages.success(request, _("Reminder sent to %(count)s collectives.") % {"count": len(leaders)})
-    return redirect(campaign)
+    """Remind the ticked collectives that have not reported, or all of them, after one confirmation."""
+    campaign, node, _scope = _visible_campaign(request, pk)
+    missing = rollups.campaign_participation(node, campaign)["missing"]
+    return bulk.decide(
+        request,
+        BULK_ACTIONS,
+        visible=missing,
+        matching=lambda request: missing.order_by("registering_node__path", "pk"),
+        back=reverse("activities:campaign_detail", args=[campaign.pk]),
+        context={"campaign": campaign.pk},
+    )
 
 
 @login_required

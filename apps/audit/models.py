@@ -65,3 +65,48 @@ def record(subject, *, actor, action, from_state="", to_state="", comment="", ch
         comment=comment,
         changes={field: [old, new] for field, (old, new) in (changes or {}).items()},
     )
+
+
+class BulkRun(models.Model):
+    """One bulk decision (civpost/bulk.py): what was chosen, by whom, and how each item fared.
+
+    Every item goes through its workflow's own step, in its own transaction, which writes the item's audit entry;
+    this row only keeps the run's progress and the refusals (with their reasons) for the result page.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bulk_runs", verbose_name=_("by"))
+    action = models.CharField(_("action"), max_length=60)  # the key of a civpost.bulk.BulkAction: "collectives.approve"
+    item_ids = models.JSONField(_("items"), default=list)
+    params = models.JSONField(_("input"), default=dict)  # {"comment": "…", "ranks": {"<pk>": rank}}
+    total = models.PositiveIntegerField(_("number of items"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    refused = models.JSONField(_("refused items"), default=list)  # [[pk, name, reason], …]
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    back_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk decision")
+        verbose_name_plural = _("bulk decisions")
+
+    def __str__(self):
+        return f"{self.action} × {self.total}"
+
+    @property
+    def processed(self):
+        return self.done + len(self.refused)
+
+    @property
+    def percent(self):
+        return 100 * self.processed // self.total if self.total else 100
+
+    @property
+    def is_running(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -228,6 +228,14 @@ class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
 
+class DecisionForm(forms.Form):
+    """The staff page's one comment box: optional to approve (which asks for confirmation), required to return."""
+
+    comment = forms.CharField(
+        label=_("Comment (required to return for revision)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
 MAX_MEMBERS_FILE_BYTES = 1024 * 1024  # The template with 200 members is about 10 KB.
 
 

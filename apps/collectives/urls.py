@@ -13,6 +13,7 @@ urlpatterns = [
     path("my/collectives/<int:pk>/members/template.xlsx", views.members_template, name="members_template"),
     path("my/collectives/<int:pk>/submit/", views.submit_collective, name="submit"),
     path("workbench/registrations/", views.staff_queue, name="staff_queue"),
+    path("workbench/registrations/decide/", views.staff_queue_bulk, name="staff_queue_bulk"),
     path("workbench/registrations/export.xlsx", views.staff_queue_export, name="staff_queue_export"),
     path("workbench/registrations/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("workbench/registrations/<int:pk>/approve/", views.staff_transition, {"name": "approve"}, name="staff_approve"),

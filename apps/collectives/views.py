@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -14,12 +15,14 @@ from apps.audit.workflow import run_transition
 from apps.organizations.enums import Action
 from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
+from civpost import bulk
 from civpost.exports import dated_filename, xlsx_response
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 
 from . import exports, workflow
+from .bulk import ACTIONS as BULK_ACTIONS
 from .filters import StaffCollectiveFilter
-from .forms import ApproveForm, CollectiveForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
+from .forms import ApproveForm, CollectiveForm, DecisionForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
 from .models import CREDIT_PLEDGE, Collective, NodeStatusCount, Status
 from .rules import CompositionRules, check_composition, young_count
@@ -210,7 +213,24 @@ def staff_queue(request):
             "sort": sort,
             "page_sizes": PAGE_SIZES,
             "nodes": staff_scope(request).root_nodes(Action.VIEW),
+            "bulk_actions": [
+                action for action in BULK_ACTIONS.values()
+                if params.get("status") == Status.SUBMITTED and staff_scope(request).can(action.permission)
+            ],
         },
+    )
+
+
+@login_required
+def staff_queue_bulk(request):
+    """Approve or return the ticked registrations, or all those matching the queue's filter, after one confirmation."""
+    in_scope = _staff_collectives(request)
+    return bulk.decide(
+        request,
+        BULK_ACTIONS,
+        visible=in_scope,
+        matching=lambda request: _queue_filter(request, in_scope)[0].qs,
+        back=reverse("collectives:staff_queue"),
     )
 
 
@@ -236,8 +256,7 @@ def staff_detail(request, pk):
             "timeline": workflow.timeline(collective),
             "can_approve": workflow.APPROVE in actions,
             "can_return": workflow.RETURN in actions,
-            "approve_form": ApproveForm(),
-            "return_form": ReturnForm(),
+            "decision_form": DecisionForm(),
         },
     )
 
@@ -256,6 +275,17 @@ def staff_transition(request, pk, name):
         for error in form.errors.get("comment", []):
             messages.error(request, error)
         return redirect("collectives:staff_detail", pk=collective.pk)
+    if name == "approve" and not bulk.is_confirmed(request) and collective.status in workflow.APPROVE.sources:
+        return bulk.confirmation(
+            request,
+            title=workflow.APPROVE.label,
+            summary=BULK_ACTIONS["approve"].summary % {"count": 1},
+            form=form,
+            back=reverse("collectives:staff_detail", args=[collective.pk]),
+            button=workflow.APPROVE.label,
+            rows=[(collective.name, None)],
+            irreversible=True,
+        )
     updated, done = run_transition(request, workflow.perform, name, collective.pk, request.user, form.cleaned_data["comment"])
     if not done:
         return redirect("collectives:staff_detail", pk=collective.pk)

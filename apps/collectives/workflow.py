@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from apps.audit import workflow as audit
 from apps.audit.models import record
 from apps.audit.workflow import TransitionError
+from apps.notifications.services import notify
 from apps.organizations.enums import Action
 from apps.organizations.models import NumberSequence
 from apps.organizations.scope import StaffScope
@@ -89,7 +90,7 @@ def perform(transition_name, collective_pk, user, comment=""):
     with transaction.atomic():
         collective = (
             Collective.objects.select_for_update(of=("self",))
-            .select_related("registering_node", "region")
+            .select_related("registering_node", "region", "leader_account")
             .get(pk=collective_pk)
         )
         if not may_perform(user, collective, transition):
@@ -113,7 +114,20 @@ def perform(transition_name, collective_pk, user, comment=""):
         record(
             collective, actor=user, action=transition.name, from_state=from_state, to_state=transition.target, comment=comment
         )
+        if transition is not SUBMIT:
+            _tell_leader(collective, transition, comment)
     return collective
+
+
+def _tell_leader(collective, transition, comment):
+    if transition is APPROVE:
+        subject = _("%(name)s is registered as an aspiring collective, number %(number)s.") % {
+            "name": collective.name,
+            "number": collective.registration_number,
+        }
+    else:
+        subject = _("%(name)s was returned to its 号长 for revision.") % {"name": collective.name}
+    notify([collective.leader_account], subject, comment, f"/my/collectives/{collective.pk}/")
 
 
 def _assign_registration_number(collective):

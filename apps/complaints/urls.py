@@ -9,6 +9,7 @@ urlpatterns = [
     path("complaints/", views.track_lookup, name="track_lookup"),
     path("complaints/<str:code>/", views.track, name="track"),
     path("workbench/complaints/", views.queue, name="queue"),
+    path("workbench/complaints/decide/", views.queue_bulk, name="queue_bulk"),
     path("workbench/complaints/export.xlsx", views.queue_export, name="queue_export"),
     path("workbench/warnings/export.xlsx", views.warning_export, name="warning_export"),
     path("workbench/complaints/<int:pk>/", views.detail, name="detail"),

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,11 +16,13 @@ from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
+from civpost import bulk
 from civpost.exports import dated_filename, xlsx_response
 from civpost.forms import normalize_code
 from civpost.ratelimit import limit_reached, too_many_requests
 
 from . import exports, workflow
+from .bulk import ACTIONS as BULK_ACTIONS
 from .forms import AskStatementForm, CloseForm, ComplaintForm, LiftForm, NotesForm, StatementForm, TrackingLookupForm, WarningForm
 from .models import Complaint, ComplaintStatus, Warning
 
@@ -93,7 +96,27 @@ def queue(request):
     counts = in_scope.aggregate(**{s.value: Count("pk", filter=Q(status=s)) for s in ComplaintStatus})
     page = Paginator(in_scope.filter(status=status).select_related("collective", "node"), PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = [(s.value, s.label, counts[s.value]) for s in ComplaintStatus]
-    return render(request, "complaints/queue.html", {"page": page, "tabs": tabs, "status": status})
+    bulk_actions = [action for action in BULK_ACTIONS.values() if status == ComplaintStatus.RECEIVED]
+    return render(request, "complaints/queue.html", {"page": page, "tabs": tabs, "status": status, "bulk_actions": bulk_actions})
+
+
+def _tab(request, scope):
+    in_scope, status = _queue(request, scope)
+    return in_scope.filter(status=status)
+
+
+@login_required
+def queue_bulk(request):
+    """Accept the ticked complaints, or all those of the tab, after one confirmation."""
+    scope = _scope(request)
+    in_scope = scope.filter(Complaint.objects.all(), Action.HANDLE_COMPLAINTS, "node")
+    return bulk.decide(
+        request,
+        BULK_ACTIONS,
+        visible=in_scope,
+        matching=lambda request: _tab(request, scope),
+        back=reverse("complaints:queue"),
+    )
 
 
 @login_required

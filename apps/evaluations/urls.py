@@ -32,6 +32,7 @@ urlpatterns = [
     path("workbench/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("workbench/objections/<int:pk>/evidence/", views.objection_evidence, name="objection_evidence"),
     path("workbench/applications/", views.application_queue, name="application_queue"),
+    path("workbench/applications/decide/", views.application_bulk, name="application_bulk"),
     path("workbench/applications/export.xlsx", views.application_export, name="application_export"),
     path("workbench/applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("workbench/applications/<int:pk>/recommend/", views.application_recommend, name="application_recommend"),

@@ -21,6 +21,7 @@ from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
+from civpost import bulk
 from civpost.exports import dated_filename, xlsx_response
 from civpost.forms import normalize_code
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
@@ -28,6 +29,7 @@ from civpost.ratelimit import limit_reached, too_many_requests
 
 from . import certificates, eligibility, exports, printed_form, queries, selection, verification, workflow
 from .actions import BoundStep
+from .bulk import ACTIONS as BULK_ACTIONS
 from .dates import add_working_days
 from .eligibility import check_eligibility
 from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
@@ -345,7 +347,23 @@ def application_queue(request):
     exact = counts[tab] if tab in counts and not (q or round_id.isdigit()) else None
     page = ScalingPaginator(applications, page_size(request), exact).get_page(request.GET.get("page"))
     context = {"page": page, "tabs": tabs, "tab": tab, "rounds": _round_choices(scope, round_id), "round_id": round_id, "q": q}
+    if tab == "waiting":
+        context["bulk_actions"] = [action for action in BULK_ACTIONS.values() if scope.can(action.permission)]
     return render(request, "evaluations/application_queue.html", context | {"sort": sort, "page_sizes": PAGE_SIZES})
+
+
+@login_required
+def application_bulk(request):
+    """Recommend (ranked in the order chosen), return or decline the ticked applications or all those matching the
+    queue's filter, after one confirmation."""
+    scope = _require_staff(request)
+    return bulk.decide(
+        request,
+        BULK_ACTIONS,
+        visible=queries.visible_applications(scope),
+        matching=lambda request: _queue_applications(request, scope)[1],
+        back=reverse("evaluations:application_queue"),
+    )
 
 
 @login_required
@@ -418,6 +436,22 @@ def _application_step(request, pk, name, done_url):
 @login_required
 @require_POST
 def application_recommend(request, pk):
+    """A recommendation cannot be taken back: the first post shows the confirmation page with the rank and comment."""
+    application, scope = _staff_application(request, pk)
+    steps = workflow.APPLICATION_STEPS
+    if not steps.permitted(request.user, application, "recommend", scope):
+        raise PermissionDenied
+    if not bulk.is_confirmed(request) and steps.state_allows(application, "recommend"):
+        return bulk.confirmation(
+            request,
+            title=steps["recommend"].label,
+            summary=BULK_ACTIONS["recommend"].summary % {"count": 1},
+            form=steps["recommend"].bind(application, request.POST),
+            back=reverse("evaluations:application_detail", args=[pk]),
+            button=steps["recommend"].label,
+            rows=[(application.collective.name, None)],
+            irreversible=True,
+        )
     return _application_step(request, pk, "recommend", "evaluations:application_queue")
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,14 +14,16 @@ from django.views.decorators.http import require_POST
 from apps.activities.rollups import totals
 from apps.audit.workflow import run_transition
 from apps.complaints.models import Complaint, Warning
+from apps.evaluations.enums import HonorStatus
 from apps.evaluations.models import Honor
 from apps.organizations.enums import Action, NodeKind
 from apps.organizations.scope import staff_scope
+from civpost import bulk
 from civpost.exports import xlsx_response
 
 from . import exports, workflow
 from .forms import ConfirmForm, DecisionForm, RecheckForm, RecheckReportForm, RevokeForm
-from .models import Recheck, RecheckItem
+from .models import Outcome, Recheck, RecheckItem
 
 PAGE_SIZE = 30
 
@@ -94,7 +97,7 @@ def recheck_export(request, pk):
 @login_required
 @require_POST
 def decide(request, item_pk):
-    item = get_object_or_404(RecheckItem.objects.select_related("recheck__node"), pk=item_pk)
+    item = get_object_or_404(RecheckItem.objects.select_related("recheck__node", "honor__collective"), pk=item_pk)
     if not workflow.may_manage(request.user, item.recheck.node, staff_scope(request)):
         raise PermissionDenied
     form = DecisionForm(request.POST)
@@ -102,6 +105,19 @@ def decide(request, item_pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+    elif form.cleaned_data["outcome"] == Outcome.REVOKE and not bulk.is_confirmed(request) and not item.outcome:
+        honor = item.honor
+        return bulk.confirmation(
+            request,
+            title=_("Revoke a title"),
+            summary=_("The title %(title)s of %(name)s will be revoked: it disappears at once from every public list and its 号长 is notified.")
+            % {"title": honor.title, "name": honor.collective.name},
+            form=form,
+            back=item.recheck.get_absolute_url(),
+            button=_("Revoke the title"),
+            rows=[(f"{honor.collective.name} · {honor.title} · {honor.certificate_number}", None)],
+            irreversible=True,
+        )
     else:
         data = form.cleaned_data
         _result, done = run_transition(request, workflow.decide, item.pk, request.user, data["outcome"], data["reason"], data["deadline"], data["required_changes"], data["reference"])
@@ -140,6 +156,18 @@ def revoke(request, honor_pk):
         raise PermissionDenied
     complaint = request.GET.get("complaint", "")
     form = RevokeForm(request.POST or None, initial={"reason": _("Upheld complaint %(code)s") % {"code": complaint} if complaint else ""})
+    if request.method == "POST" and form.is_valid() and not bulk.is_confirmed(request) and honor.status == HonorStatus.NAMED:
+        return bulk.confirmation(
+            request,
+            title=_("Revoke a title"),
+            summary=_("The title %(title)s of %(name)s will be revoked: it disappears at once from every public list and its 号长 is notified.")
+            % {"title": honor.title, "name": honor.collective.name},
+            form=form,
+            back=reverse("rechecks:revoke", args=[honor.pk]),
+            button=_("Revoke the title"),
+            rows=[(f"{honor.collective.name} · {honor.title} · {honor.certificate_number}", None)],
+            irreversible=True,
+        )
     if request.method == "POST" and form.is_valid():
         _result, done = run_transition(request, workflow.revoke, honor.pk, request.user, form.cleaned_data["reason"], form.cleaned_data["reference"])
         if done:

@@ -54,6 +54,8 @@ def test_complaint_upheld_and_title_revoked(page, committee_tree):
     page.locator("#id_reason").fill("投诉查实，情节严重。")
     page.locator("#id_reference").fill("团安委〔2026〕12号")
     page.get_by_role("button", name="撤销称号").click()
+    expect(page.get_by_role("heading", name="确认：撤销称号")).to_be_visible()
+    page.get_by_role("button", name="撤销称号").click()
     expect(page.get_by_text(re.compile("已撤销.*称号"))).to_be_visible()
     log_out(page)
 

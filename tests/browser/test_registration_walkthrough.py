@@ -72,7 +72,9 @@ def test_leader_registers_and_county_approves(page, committee_tree):
     page.goto("/workbench/registrations/")
     page.get_by_role("link", name="客户服务中心营业厅青年班组").click()
     expect(page.get_by_text("王晓明").first).to_be_visible()
-    page.get_by_role("button", name="同意备案").click()
+    page.get_by_role("button", name="同意备案…").click()
+    expect(page.get_by_role("heading", name="确认：同意备案")).to_be_visible()
+    page.get_by_role("button", name="同意备案", exact=True).click()
     expect(page.get_by_text(re.compile(r"已备案为争创集体，备案编号 340803-\d{4}-\d{5}"))).to_be_visible()
     log_out(page)
 

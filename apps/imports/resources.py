@@ -372,9 +372,10 @@ class ImportResource(resources.ModelResource):
 
     def _row_fields(self, row):
         """The import fields with a column in the row (import-export gives every row the file's headers)."""
-        if self._fields_for is not row.keys():
+        columns = tuple(row)
+        if self._fields_for != columns:
             self._fields_for_columns = [f for f in self.get_import_fields() if f.attribute and f.column_name in row]
-            self._fields_for = row.keys()
+            self._fields_for = columns
         return self._fields_for_columns
 
     def value(self, attribute, default=None):
@@ -461,6 +462,16 @@ class ImportResource(resources.ModelResource):
         instance._state = ModelState()
         return instance
 
+    @cached_property
+    def _not_validated(self):
+        """The fields validate_instance leaves out: those the columns' widgets check, relations, the primary key."""
+        model_fields = self._meta.model._meta.fields
+        return self._checked_by_widgets | {f.name for f in model_fields if f.is_relation or f.primary_key}
+
+    @cached_property
+    def _validated(self):
+        return {f.name for f in self._meta.model._meta.fields} - self._not_validated
+
     def get_import_fields(self):
         # import-export works the list out again for every row; it does not change during an import.
         if not hasattr(self, "_import_fields"):
@@ -490,11 +501,12 @@ class ImportResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         # The columns' widgets have checked their own values (lengths, formats, choices): the model's field rules run
         # on the rest, as a net for what a resource sets itself.
-        exclude = set(errors) | self._checked_by_widgets | {f.name for f in instance._meta.fields if f.is_relation}
-        try:
-            instance.clean_fields(exclude=exclude)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        exclude = self._not_validated
+        if self._validated - set(errors):
+            try:
+                instance.clean_fields(exclude=exclude | set(errors))
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

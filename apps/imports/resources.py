@@ -14,10 +14,9 @@ Rows are validated without touching the database row by row (no full_clean queri
 lookups loaded once, uniqueness from the natural-key index), then written with bulk_create/bulk_update in batches.
 """
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from apps.accounts.validators import normalize_phone, validate_mobile, validate_service_phone
+from civpost.cells import parse_date
 
 BATCH_SIZE = 1000
 PROGRESS_EVERY = 500
@@ -149,11 +149,9 @@ class PhoneWidget(widgets.Widget):
         return value or ""
 
 
-DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
 class DateWidget(widgets.Widget):
-    """A date as Excel stores it, or written 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日 or 20240501."""
+    """A date as Excel stores it, or written in any of the forms civpost.cells.parse_date reads (2024-05-01,
+    2024/5/1, 2024.5.1, 2024年5月1日, 20240501, full-width or not, an Excel serial number)."""
 
     def unstage(self, value):
         return date.fromisoformat(value)
@@ -161,18 +159,10 @@ class DateWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = nfkc(str(value).strip().split("T")[0].split(" ")[0])  # a date and time keeps its date
-        match = DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
-        try:
-            if match:
-                return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-        raise ValueError(_("“%(value)s” is not a date. Write it as 2024-05-01.") % {"value": value})
+        parsed = parse_date(value)
+        if parsed is None:
+            raise ValueError(_("“%(value)s” is not a date. Write it as 2024-05-01.") % {"value": value})
+        return parsed
 
     def render(self, value, obj=None, **kwargs):
         return value

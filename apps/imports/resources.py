@@ -23,6 +23,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import signals
 from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -89,11 +90,6 @@ def nfkc(value):
     return "".join(text.split())
 
 
-def stage(widget, value):
-    """A cleaned value as the dry run keeps it for the import (JSON): dates as ISO text, the rest as it is."""
-    return value.isoformat() if isinstance(value, date) else value
-
-
 class TextWidget(widgets.Widget):
     """Text with runs of spaces collapsed (multi-line text keeps its lines), within the column's length."""
 
@@ -154,7 +150,8 @@ class DateWidget(widgets.Widget):
     2024/5/1, 2024.5.1, 2024年5月1日, 20240501, full-width or not, an Excel serial number)."""
 
     def unstage(self, value):
-        return date.fromisoformat(value)
+        """A date the dry run cleaned: ISO text once kept on the job as JSON."""
+        return value if isinstance(value, date) else date.fromisoformat(value)
 
     def clean(self, value, row=None, **kwargs):
         if value is None:
@@ -174,6 +171,7 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices):
         super().__init__()
         self.choices = choices  # [(stored value, label)]
+        self._by_text = {}  # language → {label or stored value as text: stored value}
 
     def labels(self):
         return [str(label) for _value, label in self.choices]
@@ -181,10 +179,16 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return None
+        language = get_language()
+        if language not in self._by_text:  # labels may be translated: one table per language
+            table = {}
+            for stored, label in self.choices:
+                table.setdefault(nfkc(label), stored)
+                table.setdefault(str(stored), stored)
+            self._by_text[language] = table
         text = nfkc(value)
-        for stored, label in self.choices:
-            if text in (nfkc(label), str(stored)):
-                return stored
+        if text in self._by_text[language]:
+            return self._by_text[language][text]
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": "、".join(self.labels())}
         )
@@ -203,9 +207,10 @@ class YesNoWidget(ChoiceWidget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
             return value
-        if value is not None and nfkc(value).lower() in ("y", "yes", "true", "1", "√"):
+        text = None if value is None else nfkc(value).lower()
+        if text in ("y", "yes", "true", "1", "√"):
             return True
-        if value is not None and nfkc(value).lower() in ("n", "no", "false", "0", "×"):
+        if text in ("n", "no", "false", "0", "×"):
             return False
         return super().clean(value, row, **kwargs)
 
@@ -354,10 +359,8 @@ class ImportResource(resources.ModelResource):
                 cleaned[import_field.attribute] = import_field.clean(row)
             except ValueError as error:
                 errors[import_field.attribute] = [str(error)]
-        if self.dry_run:
-            self.staging.append(
-                None if errors else [stage(f.widget, cleaned[f.attribute]) for f in fields if not isinstance(f.widget, LookupWidget)]
-            )
+        if self.dry_run:  # dates become ISO text in the job's JSON (DjangoJSONEncoder); unstage reads them back
+            self.staging.append(None if errors else [cleaned[f.attribute] for f in fields if not isinstance(f.widget, LookupWidget)])
         return cleaned, errors
 
     def _row_fields(self, row):

@@ -77,6 +77,29 @@ def test_dry_run_then_confirm_imports_collectives_with_new_leader_accounts(clien
     assert [row[1] for row in links.iter_rows(min_row=2, values_only=True)] == ["13700000001", "13700000002"]
 
 
+def test_the_confirm_takes_the_dry_runs_values_but_checks_the_portal_as_it_is_then(client, county_admin, staff_user):
+    """The import does not read the cells again (the dry run kept their cleaned values with the rows), but it checks
+    every row again against the records and accounts as they are when the import is confirmed."""
+    post_file(client, collectives_file([collective_row(1, 备案日期="2024年5月1日"), collective_row(2)]))
+    job = last_job()
+    assert job.status == JobStatus.CHECKED and len(job.checked_rows["staged"]["rows"]) == 2
+    staff = staff_user("viewer", "340800")  # meanwhile, the second 号长's phone became a staff account's
+    staff.phone = "13700000002"
+    staff.save()
+    client.post(reverse("imports:confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.status, job.error_count) == (JobStatus.REJECTED, 1)
+    assert job.row_errors[0]["row"] == 3 and "13700000002" in job.row_errors[0]["message"]
+    assert not Collective.objects.filter(name__startswith="营业厅青年班组").exists()
+
+    post_file(client, collectives_file([collective_row(1, 备案日期="2024年5月1日")]))
+    job = last_job()
+    client.post(reverse("imports:confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.IMPORTED
+    assert Collective.objects.get(registration_number="340803-2024-00001").registered_on == date(2024, 5, 1)
+
+
 def test_reimporting_the_same_file_changes_nothing(client, county_admin):
     content = collectives_file([collective_row(1), collective_row(2, 状态="草稿", 备案编号="", 备案日期="")])
     post_file(client, content)

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.activities.models import VolunteerHours
-from apps.collectives.cells import parse_date, parse_yes_no
+from apps.collectives.cells import parse_yes_no
+from civpost.cells import parse_date
 from apps.collectives.member_rows import parse_member_rows
 from apps.collectives.models import Collective, Member
 

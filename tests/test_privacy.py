@@ -131,7 +131,7 @@ def test_a_staff_import_of_people_needs_the_committees_statement(login, staff_us
 
 def test_members_names_are_on_no_public_page(client):
     round = RoundFactory(stage="review")
-    application = ApplicationFactory(round=round, status="review", proposed=True)
+    application = ApplicationFactory(round=round, status="review", proposed=True, scored=True)
     collective = application.collective
     MemberFactory(collective=collective, name="隐秘成员甲")
     report = ReportFactory(collective=collective, kind="volunteer", title="社区义诊")

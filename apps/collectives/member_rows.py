@@ -11,7 +11,9 @@ import openpyxl
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .cells import clean_text, parse_date, parse_yes_no
+from civpost.cells import clean_text, parse_date
+
+from .cells import parse_yes_no
 from .models import Member
 from .validation import member_errors
 

@@ -228,8 +228,8 @@ class CollectiveImportResource(ImportResource):
 
     def get_instance(self, instance_loader, row):
         try:
-            number = self.fields["registration_number"].clean(row)
-            key = (self.fields["workplace_unit"].clean(row), self.fields["name"].clean(row))
+            number = self.value("registration_number")
+            key = (self.value("workplace_unit", ""), self.value("name", ""))
         except ValueError:
             return None
         instance = self.existing.get(("number", number)) if number else None
@@ -241,9 +241,7 @@ class CollectiveImportResource(ImportResource):
     # Rules across columns, rows and the database --------------------------------------------------------------
 
     def check_row(self, instance, row, errors):
-        def error(attribute, message):
-            errors.setdefault(attribute, []).append(message)
-
+        error = errors.add
         same_row = self.first_seen(self.seen_keys, (instance.workplace_unit, instance.name))
         if same_row:
             error(NON_FIELD_ERRORS, _("The same collective (workplace unit and name) is already on row %(row)s.") % {"row": same_row})
@@ -461,30 +459,29 @@ class MemberImportResource(ImportResource):
             for member in Member.objects.filter(collective_id__in=ids[start:start + 2000]):
                 self.existing[member_key(member.collective_id, member.name, member.birth_date)] = member
 
-    def find_collective(self, row):
-        number = self.fields["collective_number"].clean(row) if "备案编号" in row else ""
+    def find_collective(self):
+        """The collective the row names (None when none does); raises ValueError when its cells cannot be read."""
+        number = self.value("collective_number", "")
         if number:
             return self.collectives.get(("number", number))
-        unit = self.fields["collective_unit"].clean(row) if "所在单位" in row else ""
-        name = self.fields["collective_name"].clean(row) if "集体名称" in row else ""
-        return self.collectives.get(("unit", unit, name))
+        return self.collectives.get(("unit", self.value("collective_unit", ""), self.value("collective_name", "")))
 
     def get_instance(self, instance_loader, row):
         try:
-            collective = self.find_collective(row)
-            key = member_key(collective.pk, self.fields["name"].clean(row), self.fields["birth_date"].clean(row)) if collective else None
+            self.collective = self.find_collective()
+            name, birth_date = self.value("name"), self.value("birth_date")
         except ValueError:
+            self.collective = None
             return None
+        key = member_key(self.collective.pk, name, birth_date) if self.collective and name is not None and birth_date else None
         instance = self.existing.get(key) if key else None
         if instance is not None:
             self.snapshots[id(instance)] = self.snapshot(instance)
         return instance
 
     def check_row(self, instance, row, errors):
-        def error(attribute, message):
-            errors.setdefault(attribute, []).append(message)
-
-        collective = self.find_collective(row)
+        error = errors.add
+        collective = self.collective
         if not (instance.collective_number or (instance.collective_unit and instance.collective_name)):
             error("collective_number", _("Name the collective: its registration number, or its workplace unit and name."))
             return

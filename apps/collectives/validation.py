@@ -2,6 +2,7 @@
 page: one place for each rule, each with its Chinese message."""
 
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -11,6 +12,7 @@ OLDEST_MEMBER_AGE = 100
 YOUNGEST_MEMBER_AGE = 16  # The legal minimum working age.
 
 
+@lru_cache(maxsize=32)  # an import checks every row's birth date against the same few bounds
 def years_before(day, years):
     try:
         return day.replace(year=day.year - years)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 
 from apps.audit.models import record
-from apps.collectives.cells import clean_text, parse_date
+from civpost.cells import clean_text, parse_date
 from apps.collectives.models import Collective, Status
 from apps.collectives.resources import EscapeFormulasMixin
 from apps.organizations.enums import Level, NodeKind

@@ -1,6 +1,8 @@
 """The command line of an import kind, for provincial roll-outs: the same dry run and import as the workbench,
 acting for a committee named by its region code, printing the same counts and refused rows. It exits non-zero
-when any row is refused (and then writes nothing)."""
+when any row is refused (and then writes nothing). `--user` records a staff member as the importer (in the audit
+trail and on imported titles), who must be allowed to run this kind of import for the committee; without it the
+import is recorded as the system's."""
 
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from apps.organizations.enums import NodeKind
 from apps.organizations.models import Node
 
 from . import registry, services
+from .workflow import may_import
 from .resources import ImportContext
 
 
@@ -22,8 +25,9 @@ class ImportCommand(BaseCommand):
         parser.add_argument("file", help="the .xlsx workbook (the workbench's template, filled in)")
         parser.add_argument("--node", required=True, help="the region code of the committee imported for, e.g. 340000 (or an industry unit's name)")
         parser.add_argument("--dry-run", action="store_true", help="check every row and print the counts; write nothing")
+        parser.add_argument("--user", help="username of the staff member recorded as the importer (default: the system)")
 
-    def handle(self, *args, file, node, dry_run, **options):
+    def handle(self, *args, file, node, dry_run, user=None, **options):
         kind = registry.get(self.kind_slug)
         committee = (
             Node.objects.filter(region_id=node, kind=NodeKind.LEAGUE_COMMITTEE).first()
@@ -34,7 +38,12 @@ class ImportCommand(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
-        context = ImportContext(node=committee, actor=None, label=path.name)
+        importer = None
+        if user:
+            importer = User.objects.filter(username=user).first()
+            if importer is None or not may_import(importer, kind, committee):
+                raise CommandError(f"{user} may not import {kind.label} for {committee.name}.")
+        context = ImportContext(node=committee, actor=importer, label=path.name)
         with path.open("rb") as upload:
             outcome = services.run(kind, upload, context, dry_run=dry_run)
         self._print(outcome, context, dry_run, committee)

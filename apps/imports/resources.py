@@ -6,26 +6,29 @@ A kind's resource (in its domain app, e.g. apps/collectives/resources.py) subcla
 
 - its columns, as `ImportField`s (header, whether required, help text shown in the template, drop-down choices);
 - `natural_key(values)` and `load_existing(rows)`: how a row finds the record it updates;
-- `check_row(instance, row, errors)`: the rules that span several columns or rows (adds to `errors`, a dict of
-  attribute → messages);
+- `check_row(instance, row, errors)`: the rules that span several columns or rows (`errors.add(attribute, message)`,
+  a RowErrors: attribute → messages);
 - optionally `after_bulk_create(instances)` (audit entries, …) and `finish()` (counts kept on other rows).
 
 Rows are validated without touching the database row by row (no full_clean queries: foreign keys come from the
 lookups loaded once, uniqueness from the natural-key index), then written with bulk_create/bulk_update in batches.
 """
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from apps.accounts.validators import normalize_phone, validate_mobile, validate_service_phone
+from civpost.cells import parse_date
 
 BATCH_SIZE = 1000
 PROGRESS_EVERY = 500
@@ -81,7 +84,10 @@ class ImportField(fields.Field):
 
 def nfkc(value):
     """Full-width digits, letters and signs as ASCII, every space removed: for codes, numbers and phones."""
-    return "".join(unicodedata.normalize("NFKC", str(value)).split())
+    text = str(value)
+    if not text.isascii():  # ASCII is its own NFKC form: most cells skip the normalisation
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split())
 
 
 class TextWidget(widgets.Widget):
@@ -139,27 +145,21 @@ class PhoneWidget(widgets.Widget):
         return value or ""
 
 
-DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
 class DateWidget(widgets.Widget):
-    """A date as Excel stores it, or written 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日 or 20240501."""
+    """A date as Excel stores it, or written in any of the forms civpost.cells.parse_date reads (2024-05-01,
+    2024/5/1, 2024.5.1, 2024年5月1日, 20240501, full-width or not, an Excel serial number)."""
+
+    def unstage(self, value):
+        """A date the dry run cleaned: ISO text once kept on the job as JSON."""
+        return value if isinstance(value, date) else date.fromisoformat(value)
 
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = nfkc(str(value).strip().split("T")[0].split(" ")[0])  # a date and time keeps its date
-        match = DATE_RE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
-        try:
-            if match:
-                return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-        raise ValueError(_("“%(value)s” is not a date. Write it as 2024-05-01.") % {"value": value})
+        parsed = parse_date(value)
+        if parsed is None:
+            raise ValueError(_("“%(value)s” is not a date. Write it as 2024-05-01.") % {"value": value})
+        return parsed
 
     def render(self, value, obj=None, **kwargs):
         return value
@@ -171,6 +171,7 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices):
         super().__init__()
         self.choices = choices  # [(stored value, label)]
+        self._by_text = {}  # language → {label or stored value as text: stored value}
 
     def labels(self):
         return [str(label) for _value, label in self.choices]
@@ -178,10 +179,16 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return None
+        language = get_language()
+        if language not in self._by_text:  # labels may be translated: one table per language
+            table = {}
+            for stored, label in self.choices:
+                table.setdefault(nfkc(label), stored)
+                table.setdefault(str(stored), stored)
+            self._by_text[language] = table
         text = nfkc(value)
-        for stored, label in self.choices:
-            if text in (nfkc(label), str(stored)):
-                return stored
+        if text in self._by_text[language]:
+            return self._by_text[language][text]
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": "、".join(self.labels())}
         )
@@ -200,9 +207,10 @@ class YesNoWidget(ChoiceWidget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
             return value
-        if value is not None and nfkc(value).lower() in ("y", "yes", "true", "1", "√"):
+        text = None if value is None else nfkc(value).lower()
+        if text in ("y", "yes", "true", "1", "√"):
             return True
-        if value is not None and nfkc(value).lower() in ("n", "no", "false", "0", "×"):
+        if text in ("n", "no", "false", "0", "×"):
             return False
         return super().clean(value, row, **kwargs)
 
@@ -241,6 +249,13 @@ def add_lookup(lookup, key, record):
         lookup[key] = record
 
 
+class RowErrors(dict):
+    """The messages found on a row, {attribute: [message]}: what check_row adds to, with add(attribute, message)."""
+
+    def add(self, attribute, message):
+        self.setdefault(attribute, []).append(message)
+
+
 class ImportResource(resources.ModelResource):
     """The base of every import kind's resource; see the module docstring."""
 
@@ -266,6 +281,11 @@ class ImportResource(resources.ModelResource):
         self.lookups = {}
         self.existing = {}
         self.snapshots = {}
+        self.cleaned, self.cleaning_errors = {}, {}
+        self._fields_for = None
+        self._blank = None
+        self.staging = []  # the dry run's cleaned values, row by row (staged_values)
+        self.staged_fields, self._staged_set, self.staged_rows = [], set(), None
         for import_field in self.fields.values():
             if isinstance(import_field.widget, LookupWidget):
                 import_field.widget.resource = self
@@ -288,7 +308,7 @@ class ImportResource(resources.ModelResource):
         raise NotImplementedError
 
     def check_row(self, instance, row, errors):
-        """Rules spanning columns, rows or the database; add messages to errors[attribute]."""
+        """Rules spanning columns, rows or the database; add messages with errors.add(attribute, message)."""
 
     def unknown_message(self, key, value):
         return _("“%(value)s” is not known.") % {"value": value}
@@ -320,6 +340,67 @@ class ImportResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         self.row_index = kwargs["row_number"]
+        self.cleaned, self.cleaning_errors = self.clean_row(row)
+
+    def clean_row(self, row):
+        """({attribute: value}, {attribute: [message]}): each column of the row cleaned once, for finding the record
+        (get_instance) and setting it (import_instance). On confirm, the values the dry run cleaned stand for the
+        cells (every column but the lookups, which are found again among the records as they are now)."""
+        cleaned, errors = {}, {}
+        staged = self.staged_rows[self.row_index - 1] if self.staged_rows else None
+        fields = self._row_fields(row)
+        if staged is not None:
+            for (attribute, unstage), value in zip(self.staged_fields, staged):
+                cleaned[attribute] = value if unstage is None or value is None else unstage(value)
+        for import_field in fields:
+            if staged is not None and import_field in self._staged_set:
+                continue
+            try:
+                cleaned[import_field.attribute] = import_field.clean(row)
+            except ValueError as error:
+                errors[import_field.attribute] = [str(error)]
+        if self.dry_run:  # dates become ISO text in the job's JSON (DjangoJSONEncoder); unstage reads them back
+            self.staging.append(None if errors else [cleaned[f.attribute] for f in fields if not isinstance(f.widget, LookupWidget)])
+        return cleaned, errors
+
+    def _row_fields(self, row):
+        """The import fields with a column in the row (import-export gives every row the file's headers)."""
+        columns = tuple(row)
+        if self._fields_for != columns:
+            self._fields_for_columns = [f for f in self.get_import_fields() if f.attribute and f.column_name in row]
+            self._fields_for = columns
+        return self._fields_for_columns
+
+    def value(self, attribute, default=None):
+        """The cleaned value of the row's column for `attribute` (default when the file has no such column); raises
+        ValueError when the cell could not be read (the row is then refused with the cell's message)."""
+        if attribute in self.cleaning_errors:
+            raise ValueError(self.cleaning_errors[attribute][0])
+        return self.cleaned.get(attribute, default)
+
+    # Staging: the dry run's cleaned values, kept with the rows for the import ---------------------------------------
+
+    def use_staged(self, staged):
+        """Take the values a dry run of the same rows cleaned (`staged_values()` of that dry run)."""
+        if not staged:
+            return
+        by_attribute = {f.attribute: f for f in self.get_import_fields() if f.attribute}
+        if any(name not in by_attribute for name in staged["attributes"]):
+            return  # kept by another version of the columns: clean the cells again
+        self.staged_fields = [(name, getattr(by_attribute[name].widget, "unstage", None)) for name in staged["attributes"]]
+        self._staged_set = {by_attribute[name] for name in staged["attributes"]}
+        self.staged_rows = staged["rows"]
+
+    def staged_values(self, headers):
+        """The cleaned values of this dry run, JSON-ready, for `use_staged` when the import is confirmed."""
+        if not self.staging:
+            return None
+        columns = set(headers)
+        attributes = [
+            f.attribute for f in self.get_import_fields()
+            if f.attribute and f.column_name in columns and not isinstance(f.widget, LookupWidget)
+        ]
+        return {"attributes": attributes, "rows": self.staging}
 
     def sheet_row(self, index=None):
         """The row number in the sheet of the dataset's row `index` (default: the row being imported)."""
@@ -355,6 +436,35 @@ class ImportResource(resources.ModelResource):
             f.attribute for f in self.get_import_fields() if isinstance(f.widget, TextWidget) and f.widget.max_length
         }
 
+    def init_instance(self, row=None):
+        """A new record with the model's defaults, copied from one built once per file (Model() goes through every
+        field's default and the init signals: as long as cleaning a row); callable defaults are drawn again for
+        each record. Models with init signal receivers are built the ordinary way."""
+        model = self._meta.model
+        if self._blank is None:
+            self._blank = False
+            if not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)):
+                self._blank = {name: value for name, value in model().__dict__.items() if name != "_state"}
+                self._fresh_defaults = [f for f in model._meta.concrete_fields if f.has_default() and callable(f.default)]
+        if self._blank is False:
+            return model()
+        instance = model.__new__(model)
+        instance.__dict__.update(self._blank)
+        for model_field in self._fresh_defaults:
+            instance.__dict__[model_field.attname] = model_field.get_default()
+        instance._state = ModelState()
+        return instance
+
+    @cached_property
+    def _not_validated(self):
+        """The fields validate_instance leaves out: those the columns' widgets check, relations, the primary key."""
+        model_fields = self._meta.model._meta.fields
+        return self._checked_by_widgets | {f.name for f in model_fields if f.is_relation or f.primary_key}
+
+    @cached_property
+    def _validated(self):
+        return {f.name for f in self._meta.model._meta.fields} - self._not_validated
+
     def get_import_fields(self):
         # import-export works the list out again for every row; it does not change during an import.
         if not hasattr(self, "_import_fields"):
@@ -365,13 +475,10 @@ class ImportResource(resources.ModelResource):
         return tuple(getattr(instance, name) for name in self.tracked_fields)
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        for import_field in self.get_import_fields():
-            if import_field.attribute and import_field.column_name in row:
-                try:
-                    import_field.save(instance, row, **kwargs)
-                except ValueError as error:
-                    errors.setdefault(import_field.attribute, []).append(str(error))
+        """Set the row's cleaned values on the instance (as import-export's Field.save would), then check_row."""
+        errors = RowErrors({attribute: list(messages) for attribute, messages in self.cleaning_errors.items()})
+        for attribute, value in self.cleaned.items():
+            setattr(instance, attribute, value)
         if not errors:
             self.check_row(instance, row, errors)
         if errors:
@@ -387,11 +494,12 @@ class ImportResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         # The columns' widgets have checked their own values (lengths, formats, choices): the model's field rules run
         # on the rest, as a net for what a resource sets itself.
-        exclude = set(errors) | self._checked_by_widgets | {f.name for f in instance._meta.fields if f.is_relation}
-        try:
-            instance.clean_fields(exclude=exclude)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        exclude = self._not_validated
+        if self._validated - set(errors):
+            try:
+                instance.clean_fields(exclude=exclude | set(errors))
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

@@ -32,7 +32,7 @@ class Outcome:
     headers: list = field(default_factory=list)
     rejected: list = field(default_factory=list)  # [(values as uploaded, "column: message; …")]
     rows: int = 0
-    table: object = None  # the rows as read (workbook.Table)
+    table: object = None  # the rows as read (workbook.Table), with the values a dry run cleaned (Table.staged)
 
     @property
     def ok(self):
@@ -48,7 +48,9 @@ class Outcome:
 
 def run(kind, upload, context, dry_run, table=None):
     """Check (dry_run=True) or import the uploaded file as `kind`, acting for context.node; `table`, the rows a dry
-    run read (Outcome.table), stands for the file when given."""
+    run read (Outcome.table), stands for the file when given: the import then checks every row again against the
+    database as it is now (existing records, accounts, committees), but takes the cells' cleaned values from the
+    dry run instead of reading them again."""
     if table is None:
         try:
             table = read_table(upload, kind.columns())
@@ -58,6 +60,9 @@ def run(kind, upload, context, dry_run, table=None):
     context.row_numbers = table.row_numbers
     context.report(0)
     resource = kind.resource(context)
+    staged = table.staged if table.staged and len(table.staged["rows"]) == len(table) else None
+    if staged and not dry_run and hasattr(resource, "use_staged"):
+        resource.use_staged(staged)
     dataset = tablib.Dataset(*table.rows, headers=[column.column_name for column in table.columns])
     try:
         result = resource.import_data(
@@ -68,6 +73,8 @@ def run(kind, upload, context, dry_run, table=None):
         return Outcome(failure=FAILED_UNEXPECTEDLY(), rows=len(table))
     context.report(len(table))
     outcome = _outcome(result, table, resource)
+    if dry_run and hasattr(resource, "staged_values"):
+        table.staged = resource.staged_values(dataset.headers) if outcome.ok else None
     outcome.table = table
     return outcome
 

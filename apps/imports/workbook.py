@@ -42,23 +42,31 @@ class WorkbookError(Exception):
 @dataclass
 class Table:
     """The data rows of the first sheet with their row numbers in the sheet; `columns` are the import fields whose
-    headers the sheet has, in the sheet's order."""
+    headers the sheet has, in the sheet's order. After a dry run without refused rows, `staged` holds the values it
+    cleaned (ImportResource.staged_values), which the import then takes instead of cleaning the cells again."""
 
     columns: list
     rows: list = field(default_factory=list)  # lists of values in the order of `columns`
     row_numbers: list = field(default_factory=list)
+    staged: dict = None
 
     def __len__(self):
         return len(self.rows)
 
     def as_json(self):
-        return {"columns": [c.column_name for c in self.columns], "rows": self.rows, "row_numbers": self.row_numbers}
+        data = {"columns": [c.column_name for c in self.columns], "rows": self.rows, "row_numbers": self.row_numbers}
+        if self.staged:
+            data["staged"] = self.staged
+        return data
 
     @classmethod
     def from_json(cls, data, columns):
         """The table a dry run kept (dates come back as ISO text, which the date columns read as they read cells)."""
         by_name = {c.column_name: c for c in columns}
-        return cls(columns=[by_name[name] for name in data["columns"]], rows=data["rows"], row_numbers=data["row_numbers"])
+        return cls(
+            columns=[by_name[name] for name in data["columns"]], rows=data["rows"], row_numbers=data["row_numbers"],
+            staged=data.get("staged"),
+        )
 
 
 def normalize_header(value):

@@ -203,6 +203,26 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="civpost <noreply@civpost.local>")
+# Text messages (apps/notifications/sms.py): the console backend writes them to the log; production names the
+# provider's backend, e.g. SMS_BACKEND=apps.notifications.sms.TencentCloudBackend with its credentials and the IDs of
+# the approved templates (sms.TEMPLATE_TEXTS gives their text). SMS_BACKEND="" switches text messages off.
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.sms.ConsoleBackend")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="青年文明号")
+SMS_TEMPLATES = {"code": env.str("SMS_TEMPLATE_CODE", default="code"), "notice": env.str("SMS_TEMPLATE_NOTICE", default="notice")}
+SMS_OPTIONS = {
+    "secret_id": env.str("SMS_SECRET_ID", default=""),
+    "secret_key": env.str("SMS_SECRET_KEY", default=""),
+    "sdk_app_id": env.str("SMS_SDK_APP_ID", default=""),
+    "region": env.str("SMS_REGION", default="ap-guangzhou"),
+    "endpoint": env.str("SMS_ENDPOINT", default="https://sms.tencentcloudapi.com"),
+}
+# Sign-up asks for a code sent to the mobile phone (only with an SMS backend).
+SMS_VERIFY_AT_SIGNUP = env.bool("SMS_VERIFY_AT_SIGNUP", default=False)
+# The hour (local time) of the staff's daily digest, and how long read notifications and sent messages are kept.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=365)
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=30)
+
 # The portal's public address, for absolute links in notification mail.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -121,7 +121,9 @@ def escalations(today):
         .order_by("round", "current_node")
     )
     nodes = Node.objects.in_bulk([row["current_node"] for row in rows])
-    staff = Membership.objects.staff_of({node.parent_id for node in nodes.values() if node.parent_id}, Action.RECOMMEND)
+    parent_paths = {node.path[: -Node.steplen] for node in nodes.values() if node.depth > 1}
+    parents = dict(Node.objects.filter(path__in=parent_paths).values_list("path", "pk"))
+    staff = Membership.objects.staff_of(list(parents.values()), Action.RECOMMEND)
     written = 0
     for row in rows:
         node = nodes[row["current_node"]]
@@ -131,7 +133,8 @@ def escalations(today):
             "round": row["round__title"],
         }
         url = f"/workbench/applications/?tab=all&round={row['round']}"
-        written += len(notify(staff.get(node.parent_id, []), subject, url=url, key=f"escalate:{row['round']}:{node.pk}"))
+        parent = parents.get(node.path[: -Node.steplen])
+        written += len(notify(staff.get(parent, []), subject, url=url, key=f"escalate:{row['round']}:{node.pk}"))
     return written
 
 

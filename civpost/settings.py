@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "civpost.middleware.RequestSizeLimitMiddleware",
+    "civpost.db_routers.PublicReadsMiddleware",
     "apps.accounts.sessions.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -113,6 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Optional read replica: public pages (civpost/db_routers.py) read from it; everything else uses the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["civpost.db_routers.PublicPagesToReplica"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -124,6 +130,10 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # Statistics pages read snapshots that `manage.py refresh_stats` (cron, every 5 minutes) recomputes; one older than
 # this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
 STATS_MAX_AGE = env.int("STATS_MAX_AGE", default=600)
+
+# Sessions in the database by default; with several app servers and Redis, cached_db reads them from the shared
+# cache and keeps them in the database (deploy/README.md).
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -172,8 +182,26 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the static tree and are served by views that check access.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# MEDIA_STORAGE=s3 keeps uploads in S3-compatible object storage (django-storages, `pip install -e .[s3]`), private:
+# the views that check access hand out short-lived signed URLs' content, never a public bucket.
+if env.str("MEDIA_STORAGE", default="local") == "s3":
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
+            "access_key": env.str("S3_ACCESS_KEY", default=None),
+            "secret_key": env.str("S3_SECRET_KEY", default=None),
+            "region_name": env.str("S3_REGION", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",

@@ -89,7 +89,7 @@ def perform(transition_name, collective_pk, user, comment=""):
     with transaction.atomic():
         collective = (
             Collective.objects.select_for_update(of=("self",))
-            .select_related("registering_node", "region")
+            .select_related("registering_node", "region", "leader_account")
             .get(pk=collective_pk)
         )
         if not may_perform(user, collective, transition):
@@ -113,7 +113,21 @@ def perform(transition_name, collective_pk, user, comment=""):
         record(
             collective, actor=user, action=transition.name, from_state=from_state, to_state=transition.target, comment=comment
         )
+        if transition in (APPROVE, RETURN):
+            _tell_leader(collective, transition, comment)
     return collective
+
+
+def _tell_leader(collective, transition, comment):
+    """The 号长 hears of the committee's decision in the portal and by mail or text message (sent by the worker,
+    and not at all if the decision is reversed first)."""
+    from apps.notifications.services import notify
+
+    if transition is APPROVE:
+        subject = _("%(name)s is registered: number %(number)s") % {"name": collective.name, "number": collective.registration_number}
+    else:
+        subject = _("%(name)s was returned for revision") % {"name": collective.name}
+    notify([collective.leader_account], subject, comment, f"/my/collectives/{collective.pk}/", about=(collective, "status"))
 
 
 def _assign_registration_number(collective):

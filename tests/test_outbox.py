@@ -145,3 +145,23 @@ def test_a_key_makes_notify_idempotent(leader, run_tasks, django_capture_on_comm
         assert notify([leader], "截止提醒", key="remind:round:1") == []
     run_tasks()
     assert Notification.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_the_leader_hears_of_the_registration_decision_through_the_worker(login, staff_user, submitted, run_tasks, sms_outbox, django_capture_on_commit_callbacks):
+    staff = login(staff_user(Role.REVIEWER, "340803"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"comment": "材料齐全"})
+    assert response.status_code == 302 and mail.outbox == []
+    [notification] = submitted.leader_account.notifications.all()
+    submitted.refresh_from_db()
+    assert submitted.registration_number in notification.subject and notification.body == "材料齐全"
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [[submitted.leader_account.email]]
+    assert [m["phone"] for m in sms_outbox] == [submitted.leader_account.phone]
+
+
+def test_the_proxy_accepts_what_the_portal_accepts(settings):
+    from pathlib import Path
+
+    site = (Path(settings.BASE_DIR) / "deploy" / "nginx-civpost.conf").read_text()
+    assert f"client_max_body_size {settings.REQUEST_BODY_MAX_MB}m;" in site

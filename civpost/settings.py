@@ -127,8 +127,8 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # counts and results, beyond the default of 300 entries. Production shares one cache: CACHE_URL=redis://...
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
 
-# Statistics pages read snapshots that `manage.py refresh_stats` (cron, every 5 minutes) recomputes; one older than
-# this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
+# Statistics pages read snapshots that the scheduler (`manage.py run_scheduler`) recomputes every 5 minutes; one
+# older than this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
 STATS_MAX_AGE = env.int("STATS_MAX_AGE", default=600)
 
 # Sessions in the database by default; with several app servers and Redis, cached_db reads them from the shared

@@ -22,9 +22,11 @@ install: $(STAMP) documents
 run: $(STAMP) documents
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
-	@# The task worker (large imports) runs beside the web server and stops with it.
+	@# The task worker (mail, text messages, imports, scheduled jobs) and the scheduler run beside the web server
+	@# and stop with it.
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The whole suite: everything on two workers, then the serial tests: concurrency and the browser tests

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "apps.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "civpost.middleware.RequestSizeLimitMiddleware",
+    "civpost.db_routers.PublicReadsMiddleware",
     "apps.accounts.sessions.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -125,6 +126,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Optional read replica: public pages (civpost/db_routers.py) read from it; everything else uses the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["civpost.db_routers.PublicPagesToReplica"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -133,9 +139,13 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # counts and results, beyond the default of 300 entries. Production shares one cache: CACHE_URL=redis://...
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
 
-# Statistics pages read snapshots that `manage.py refresh_stats` (cron, every 5 minutes) recomputes; one older than
-# this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
+# Statistics pages read snapshots that the scheduler (`manage.py run_scheduler`) recomputes every 5 minutes; one
+# older than this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
 STATS_MAX_AGE = env.int("STATS_MAX_AGE", default=600)
+
+# Sessions in the database by default; with several app servers and Redis, cached_db reads them from the shared
+# cache and keeps them in the database (deploy/README.md).
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -196,8 +206,26 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the static tree and are served by views that check access.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# MEDIA_STORAGE=s3 keeps uploads in S3-compatible object storage (django-storages, `pip install -e .[s3]`), private:
+# the views that check access hand out short-lived signed URLs' content, never a public bucket.
+if env.str("MEDIA_STORAGE", default="local") == "s3":
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
+            "access_key": env.str("S3_ACCESS_KEY", default=None),
+            "secret_key": env.str("S3_SECRET_KEY", default=None),
+            "region_name": env.str("S3_REGION", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -234,6 +262,25 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # `make install`; PDF_FONT_INDEX picks the face of a .ttc collection.
 PDF_FONT = env.path("PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 PDF_FONT_INDEX = env.int("PDF_FONT_INDEX", default=0)
+# Text messages (apps/notifications/sms.py): the console backend writes them to the log; production names the
+# provider's backend, e.g. SMS_BACKEND=apps.notifications.sms.TencentCloudBackend with its credentials and the IDs of
+# the approved templates (sms.TEMPLATE_TEXTS gives their text). SMS_BACKEND="" switches text messages off.
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.sms.ConsoleBackend")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="青年文明号")
+SMS_TEMPLATES = {"code": env.str("SMS_TEMPLATE_CODE", default="code"), "notice": env.str("SMS_TEMPLATE_NOTICE", default="notice")}
+SMS_OPTIONS = {
+    "secret_id": env.str("SMS_SECRET_ID", default=""),
+    "secret_key": env.str("SMS_SECRET_KEY", default=""),
+    "sdk_app_id": env.str("SMS_SDK_APP_ID", default=""),
+    "region": env.str("SMS_REGION", default="ap-guangzhou"),
+    "endpoint": env.str("SMS_ENDPOINT", default="https://sms.tencentcloudapi.com"),
+}
+# Sign-up asks for a code sent to the mobile phone (only with an SMS backend).
+SMS_VERIFY_AT_SIGNUP = env.bool("SMS_VERIFY_AT_SIGNUP", default=False)
+# The hour (local time) of the staff's daily digest, and how long read notifications and sent messages are kept.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=365)
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=30)
 
 # HTTPS is on unless switched off for local development and tests.
 HTTPS = env.bool("HTTPS", default=True)

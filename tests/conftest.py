@@ -75,3 +75,28 @@ def submitted(leader):
 
 
 ROLES = [Role.ADMIN, Role.REVIEWER, Role.EXPERT, Role.VIEWER]
+
+
+@pytest.fixture
+def run_tasks(monkeypatch):
+    """run_tasks() runs every task waiting in the real database backend with its real worker, in batch mode (it
+    stops when none is left), inside the test's transaction."""
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker drops connections that are not in autocommit, as a test's transaction is not: it keeps it here.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+
+    return run
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """Text messages go to a list (like Django's mail.outbox)."""
+    from apps.notifications.sms import MemoryBackend
+
+    settings.SMS_BACKEND = "apps.notifications.sms.MemoryBackend"
+    MemoryBackend.sent.clear()
+    return MemoryBackend.sent

@@ -26,6 +26,7 @@ class User(AbstractUser):
         validators=[validate_mobile],
         error_messages={"unique": _("This mobile phone number is already registered.")},
     )
+    phone_verified_at = models.DateTimeField(_("mobile phone verified at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -71,3 +72,23 @@ def accounts_by_login(login):
     if MOBILE_RE.match(phone):
         lookup |= models.Q(phone=phone)
     return User.objects.filter(lookup).order_by("pk")
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by text message (phone_codes.py): to verify a mobile phone at sign-up or reset a
+    password. Only its keyed hash is stored."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", _("Sign-up")
+        RESET = "reset", _("Password reset")
+
+    phone = models.CharField(max_length=11)
+    purpose = models.CharField(max_length=8, choices=Purpose)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="phone_code_idx")]

@@ -16,7 +16,6 @@ from apps.accounts.models import User
 from apps.accounts.validators import normalize_phone
 from apps.audit.models import record
 from apps.collectives.models import Collective
-from apps.notifications.services import notify
 from apps.organizations.enums import Action, Level
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope

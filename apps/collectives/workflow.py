@@ -114,20 +114,19 @@ def perform(transition_name, collective_pk, user, comment=""):
         record(
             collective, actor=user, action=transition.name, from_state=from_state, to_state=transition.target, comment=comment
         )
-        if transition is not SUBMIT:
+        if transition in (APPROVE, RETURN):
             _tell_leader(collective, transition, comment)
     return collective
 
 
 def _tell_leader(collective, transition, comment):
+    """The 号长 hears of the committee's decision in the portal and by mail or text message (sent by the worker,
+    and not at all if the decision is reversed first)."""
     if transition is APPROVE:
-        subject = _("%(name)s is registered as an aspiring collective, number %(number)s.") % {
-            "name": collective.name,
-            "number": collective.registration_number,
-        }
+        subject = _("%(name)s is registered: number %(number)s") % {"name": collective.name, "number": collective.registration_number}
     else:
-        subject = _("%(name)s was returned to its 号长 for revision.") % {"name": collective.name}
-    notify([collective.leader_account], subject, comment, f"/my/collectives/{collective.pk}/")
+        subject = _("%(name)s was returned for revision") % {"name": collective.name}
+    notify([collective.leader_account], subject, comment, f"/my/collectives/{collective.pk}/", about=(collective, "status"))
 
 
 def _assign_registration_number(collective):

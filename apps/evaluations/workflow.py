@@ -645,11 +645,16 @@ def _create_honor(round, application, today, decision_reference=""):
 
 
 def _notify_leader(application, subject, body="", url=None):
-    notify([application.collective.leader_account], subject, body, url or f"/my/applications/{application.pk}/")
+    notify([application.collective.leader_account], subject, body, url or f"/my/applications/{application.pk}/", about=(application, "status"))
 
 
 def _notify_node(node, application, subject):
-    notify(_staff_of(node, Action.RECOMMEND), subject % {"name": application.collective.name}, url=f"/workbench/applications/{application.pk}/")
+    notify(
+        _staff_of(node, Action.RECOMMEND),
+        subject % {"name": application.collective.name},
+        url=f"/workbench/applications/{application.pk}/",
+        about=(application, "current_node_id"),
+    )
 
 
 # The audit trail, ready for display ----------------------------------------------------------------

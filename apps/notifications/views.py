@@ -32,3 +32,18 @@ def open_notification(request, pk):
         request.user.notifications.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
     # Only paths on this site are followed: a stored "https://..." or "//host" link must not become an open redirect.
     return redirect(notification.safe_url or reverse("notifications:list"))
+
+
+@login_required
+def preferences(request):
+    """Which channels the user is told on besides the portal."""
+    from .forms import PreferenceForm
+    from .models import Preference
+
+    preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})

@@ -128,6 +128,16 @@ class MembershipQuerySet(models.QuerySet):
         """Memberships that still count: an ended one is kept for its history and grants nothing."""
         return self.filter(ended_at__isnull=True)
 
+    def staff_of(self, nodes, action):
+        """{node id: [users]} of the current staff of `nodes` whose role allows `action`, in one query."""
+        from .enums import roles_allowed
+
+        found = {}
+        rows = self.current().filter(node__in=nodes, role__in=roles_allowed(action)).select_related("user").order_by("pk")
+        for membership in rows:
+            found.setdefault(membership.node_id, []).append(membership.user)
+        return found
+
 
 class Membership(models.Model):
     """A staff member acting for one node with one role; a person may hold several.

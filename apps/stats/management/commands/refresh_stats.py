@@ -1,7 +1,8 @@
 """Recompute the statistics snapshots of every committee of the country (apps/stats/figures.py).
 
-Run it from cron every 5 minutes: the statistics pages then read their figures from a snapshot at most that old,
-and no visitor waits for an aggregate."""
+The scheduler (`manage.py run_scheduler`) runs the same refresh every 5 minutes as a task, so the statistics pages
+read their figures from a snapshot at most that old and no visitor waits for an aggregate; run this by hand after an
+import."""
 
 import time
 

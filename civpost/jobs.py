@@ -1,0 +1,72 @@
+"""The periodic jobs, each a task (retried on failure) that the scheduler enqueues (civpost/schedule.py) and any
+worker runs. Every job is idempotent: run twice in a row, the second run changes nothing."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from civpost.tasks import retrying_task
+
+logger = logging.getLogger(__name__)
+
+
+@retrying_task(retries=2, backoff_seconds=60)
+def refresh_statistics():
+    """Recompute the statistics snapshots of every committee (apps/stats/figures.py)."""
+    from apps.organizations.models import Node
+    from apps.stats.figures import refresh
+
+    return sum(len(refresh(root)) for root in Node.objects.get_root_nodes())
+
+
+@retrying_task(retries=3, backoff_seconds=300)
+def deadline_reminders():
+    from apps.workbench.reminders import deadline_reminders as run
+
+    return run(timezone.localdate())
+
+
+@retrying_task(retries=3, backoff_seconds=300)
+def escalations():
+    from apps.workbench.reminders import escalations as run
+
+    return run(timezone.localdate())
+
+
+@retrying_task(retries=3, backoff_seconds=300)
+def overdue_notices():
+    from apps.workbench.reminders import overdue_notices as run
+
+    return run(timezone.localdate())
+
+
+@retrying_task(retries=3, backoff_seconds=300)
+def daily_digest():
+    from apps.notifications.outbox import send_digests
+
+    return send_digests()
+
+
+@retrying_task(retries=2, backoff_seconds=600)
+def retention():
+    """Delete what is kept only for a while: read notifications and their sent messages (NOTIFICATION_RETENTION_DAYS),
+    finished task results (TASK_RESULT_RETENTION_DAYS), expired sessions and sign-up/reset codes."""
+    from django_tasks_db.models import DBTaskResult
+
+    from apps.accounts.phone_codes import forget_expired_codes
+    from apps.notifications.outbox import forget_old
+
+    now = timezone.now()
+    removed = {
+        "notifications": forget_old(now),
+        "task_results": DBTaskResult.objects.finished()
+        .filter(finished_at__lt=now - timedelta(days=settings.TASK_RESULT_RETENTION_DAYS))
+        .delete()[0],
+        "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
+        "phone_codes": forget_expired_codes(now),
+    }
+    logger.info("Retention: removed %s", removed)
+    return removed

@@ -124,6 +124,10 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # Statistics pages read snapshots that `manage.py refresh_stats` (cron, every 5 minutes) recomputes; one older than
 # this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
 STATS_MAX_AGE = env.int("STATS_MAX_AGE", default=600)
+# Volunteer hours one person can plausibly serve over all their reports; above either, staff verify the report's
+# hours (apps/activities/workflow.py).
+VOLUNTEER_HOURS_PER_DAY = env.int("VOLUNTEER_HOURS_PER_DAY", default=12)
+VOLUNTEER_HOURS_PER_MONTH = env.int("VOLUNTEER_HOURS_PER_MONTH", default=120)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

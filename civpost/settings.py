@@ -142,6 +142,10 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # Statistics pages read snapshots that the scheduler (`manage.py run_scheduler`) recomputes every 5 minutes; one
 # older than this many seconds is recomputed by the request that finds it (apps/stats/figures.py).
 STATS_MAX_AGE = env.int("STATS_MAX_AGE", default=600)
+# Volunteer hours one person can plausibly serve over all their reports; above either, staff verify the report's
+# hours (apps/activities/workflow.py).
+VOLUNTEER_HOURS_PER_DAY = env.int("VOLUNTEER_HOURS_PER_DAY", default=12)
+VOLUNTEER_HOURS_PER_MONTH = env.int("VOLUNTEER_HOURS_PER_MONTH", default=120)
 
 # Sessions in the database by default; with several app servers and Redis, cached_db reads them from the shared
 # cache and keeps them in the database (deploy/README.md).

@@ -148,6 +148,48 @@ def test_every_application_step_is_refused_to_each_role_lacking_it_and_in_each_s
         assert application.status == status and audit_count(application) == before
 
 
+ROUND_BOUND_STEPS = [step for step in workflow.APPLICATION_STEPS if step.round_stages and step.form]
+
+
+@pytest.mark.parametrize("step", ROUND_BOUND_STEPS, ids=lambda step: step.name)
+def test_every_staff_step_is_refused_in_each_round_stage_the_table_does_not_list(login, step):
+    """The application is in a state the step allows; only its round has moved on."""
+    steps = workflow.APPLICATION_STEPS
+    for stage in set(RoundStage.values) - set(step.round_stages):
+        status = step.states[0] if step.states else AppStatus.REVIEW
+        application = ApplicationFactory(
+            round=RoundFactory(stage=stage), status=status, current_node=committee("340803") if status == AppStatus.PENDING else None
+        )
+        admin = MembershipFactory(role="admin", node=committee("340803") if status == AppStatus.PENDING else application.round.node).user
+        assert steps.permitted(admin, application, step.name) and not steps.state_allows(application, step.name)
+        before = audit_count(application)
+        response = login(admin).post(step_url(steps, application, step.name), step_input(step.name, application), follow=True)
+        application.refresh_from_db()
+        assert application.status == status and audit_count(application) == before, stage
+        assert "不能再进行此操作" in response.content.decode(), stage
+
+
+def test_an_application_still_at_a_county_cannot_be_recommended_once_the_notice_is_out(login):
+    """The defect found: it landed in review inside a round on notice, never to be selected or named."""
+    application = ApplicationFactory(round=RoundFactory(stage=RoundStage.NOTICE), status=AppStatus.PENDING, current_node=committee("340803"))
+    county = login(MembershipFactory(role="reviewer", node=committee("340803")).user)
+    page = county.get(reverse("evaluations:application_detail", args=[application.pk])).content.decode()
+    assert reverse("evaluations:application_recommend", args=[application.pk]) not in page
+    county.post(reverse("evaluations:application_recommend", args=[application.pk]), {"rank": "1"})
+    application.refresh_from_db()
+    assert application.status == AppStatus.PENDING and application.current_node == committee("340803")
+
+
+def test_an_expert_cannot_score_once_the_round_is_on_notice(login):
+    application = ApplicationFactory(round=RoundFactory(stage=RoundStage.NOTICE), status=AppStatus.REVIEW)
+    expert = MembershipFactory(role="expert", node=application.round.node).user
+    assignment = application.assignments.create(expert=expert, assigned_by=expert)
+    scores = {f"item_{item.pk}": "1" for item in application.round.rubric_items.all()}
+    login(expert).post(reverse("evaluations:review_detail", args=[assignment.pk]), {**scores, "comment": "好", "action": "score"})
+    assignment.refresh_from_db()
+    assert assignment.submitted_at is None
+
+
 LEADER_STEPS = [step.name for step in workflow.APPLICATION_STEPS if not step.form]  # the 号长's, on their own page
 
 

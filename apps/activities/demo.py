@@ -7,7 +7,7 @@ for the open week, so its "not yet reported" list and the reminder have somethin
 and one is flagged by dg_reviewer. 王晓明 (`leader`) authorises `reporter` (李小青) to file for his bus team, and his
 named collective has filed last year's annual summary.
 
-Reports are saved the way services.save_report saves them (place copied from the collective, hours summed on the
+Reports are saved the way workflow.save_report saves them (place copied from the collective, hours recorded on the
 report), photos go through photos.process_photo like an upload, and the flag goes through services.flag (audit
 record and notification included).
 
@@ -31,8 +31,8 @@ from apps.audit.models import record
 from apps.collectives.demo import committee, user
 from apps.collectives.models import Collective, Status
 
-from . import services
-from .models import ActivityReport, AnnualSummary, Campaign, ReportAuthorisation, ReportKind, ReportPhoto, VolunteerHours
+from . import services, workflow
+from .models import ActivityReport, AnnualSummary, Campaign, ReportAuthorisation, ReportKind, ReportPhoto
 from .photos import process_photo
 
 K = ReportKind
@@ -486,12 +486,10 @@ def _report(rng, collective, campaigns, spec, today):
         is_public=spec.public,
         created_by=spec.filed_by or collective.leader_account,
     )
-    # As services.save_report: the place is copied from the collective, the hours summed on the report.
+    # As workflow.save_report: the place is copied from the collective, the hours recorded at the day's rate.
     report.copy_place_from(collective)
     report.save()
-    VolunteerHours.objects.bulk_create(VolunteerHours(report=report, member=member, hours=h) for member, h in hours.items())
-    report.volunteer_hours = sum(hours.values(), start=0)
-    report.save(update_fields=["volunteer_hours"])
+    workflow.record_hours(report, hours, report.created_by)
     for index in range(spec.photos):
         _save_photo(report, f"{collective.name}:{title}:{index}")
     if spec.flag_reason:
@@ -505,7 +503,7 @@ def _day_in(rng, first, last):
 
 
 def _save_photo(report, seed):
-    """A generated photo, processed and stored as an upload is (services.save_report)."""
+    """A generated photo, processed and stored as an upload is (workflow.save_report)."""
     image, thumbnail = process_photo(demo_photo(seed))
     photo = ReportPhoto(report=report)
     photo.image.save("photo.jpg", image, save=False)

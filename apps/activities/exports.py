@@ -1,11 +1,14 @@
 """The sheets of the activity roll-ups (civpost/exports.py writes them): totals by child committee and by industry,
-the collectives that have and have not reported for a campaign, and the volunteer-hours ranking."""
+the collectives that have and have not reported for a campaign, the volunteer-hours ranking, a collective's
+volunteer-service records."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.collectives.models import Collective
-from civpost.exports import Column, Sheet, field_column
+from civpost.exports import Column, Sheet, attribute, field_column
+
+from .models import VolunteerHours
 
 FIGURES = [
     ("activities", gettext_lazy("Activities")),
@@ -13,6 +16,7 @@ FIGURES = [
     ("beneficiaries", gettext_lazy("People served")),
     ("volunteer_services", gettext_lazy("Volunteer services")),
     ("volunteer_hours", gettext_lazy("Volunteer hours")),
+    ("volunteer_points", gettext_lazy("Volunteer points")),
 ]
 
 
@@ -43,7 +47,31 @@ def ranking_sheet(ranking):
         Column(gettext_lazy("workplace unit"), _key("collective__workplace_unit"), 28),
         Column(gettext_lazy("Volunteer services"), _key("services"), 12),
         Column(gettext_lazy("Volunteer hours"), _key("hours"), 12),
+        Column(gettext_lazy("Volunteer points"), _key("points"), 12),
     ]
     return Sheet(_("Volunteer hours ranking"), columns, ranking, numbered=True)
 
 
+
+
+def service_records_sheet(collective):
+    """Each member's hours, one row per service, with the data elements of a volunteer-service record (MZ/T 061-2016,
+    志愿服务信息系统基本规范), for entry in the 全国志愿服务信息系统. The portal collects no identity numbers: the
+    receiving system matches volunteers by them, so its operator fills that column."""
+    rows = (
+        VolunteerHours.objects.filter(report__collective=collective)
+        .select_related("member", "report")
+        .order_by("report__held_on", "report_id", "member__name")
+    )
+    columns = [
+        Column(gettext_lazy("volunteer name"), attribute("member__name"), 12),
+        Column(gettext_lazy("identity document type"), lambda row: "", 12),
+        Column(gettext_lazy("identity document number"), lambda row: "", 20),
+        Column(gettext_lazy("service project"), attribute("report__title"), 30),
+        Column(gettext_lazy("service date"), attribute("report__held_on"), 12),
+        Column(gettext_lazy("service hours"), attribute("hours"), 10),
+        Column(gettext_lazy("service place"), attribute("report__place"), 24),
+        Column(gettext_lazy("recording organisation"), lambda row: collective.name, 28),
+        Column(gettext_lazy("points"), attribute("points"), 10),
+    ]
+    return Sheet(_("Volunteer service records"), columns, rows)

@@ -194,4 +194,16 @@ class PeriodForm(forms.Form):
 class PointsRuleForm(forms.ModelForm):
     class Meta:
         model = PointsRule
-        fields = ["points_per_hour"]
+        fields = ["points_per_hour", "effective_from"]
+        widgets = {"effective_from": DateInput()}
+        help_texts = {"effective_from": _("Today or later: points already earned keep the rate of their day.")}
+
+    def clean_effective_from(self):
+        effective_from = self.cleaned_data["effective_from"]
+        if effective_from < timezone.localdate():
+            raise ValidationError(_("A new rate cannot apply to past services: choose today or a later day."))
+        return effective_from
+
+
+class HoursStepForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from apps.organizations.models import Industry, Node, Region
 EDIT_DAYS = 30
 MAX_PHOTOS = 9
 MAX_HOURS_PER_PERSON = Decimal(24)
+DEFAULT_POINTS_PER_HOUR = 25
 
 
 class ReportKind(models.TextChoices):
@@ -29,6 +31,20 @@ class ReportKind(models.TextChoices):
     def with_hours(cls):
         """Kinds whose reports list volunteer hours per member (seed 004)."""
         return [cls.VOLUNTEER, cls.PUBLIC_SERVICE]
+
+
+class HoursCheck(models.TextChoices):
+    """Staff review of volunteer hours above what one person can plausibly serve (workflow.HOURS_CHECK)."""
+
+    NONE = "", _("Not needed")
+    FLAGGED = "flagged", _("To be verified")
+    EVIDENCE = "evidence", _("Evidence requested")
+    CONFIRMED = "confirmed", _("Verified")
+    REJECTED = "rejected", _("Not recognised")
+
+    @classmethod
+    def open(cls):
+        return [cls.FLAGGED, cls.EVIDENCE]
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -122,7 +138,11 @@ class ActivityReport(models.Model):
     narrative = models.TextField(_("what was done"))
     video_url = models.URLField(_("video link (optional)"), blank=True)
     is_public = models.BooleanField(_("show on the public page"), default=True)
+    # The sums of the report's VolunteerHours rows, recounted in the transaction that changes them.
     volunteer_hours = models.DecimalField(max_digits=9, decimal_places=1, default=0, editable=False)
+    volunteer_points = models.DecimalField(max_digits=11, decimal_places=1, default=0, editable=False)
+    hours_check = models.CharField(_("hours check"), max_length=10, choices=HoursCheck, blank=True, default=HoursCheck.NONE)
+    hours_check_reason = models.TextField(_("why the hours are checked"), blank=True)
     flagged = models.BooleanField(_("flagged as inappropriate"), default=False)
     flag_reason = models.TextField(_("reason"), blank=True)
     flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -146,6 +166,8 @@ class ActivityReport(models.Model):
             models.Index(fields=["campaign", "node_path"], name="report_campaign_idx", opclasses=["int8_ops", "varchar_pattern_ops"]),
             models.Index(fields=["collective", "-held_on"], name="report_collective_idx"),
             models.Index(fields=["campaign", "collective"], name="report_participation_idx"),
+            # The few reports whose hours staff verify, among millions.
+            models.Index(fields=["hours_check"], name="report_hours_check_idx", condition=~models.Q(hours_check="")),
         ]
 
     def __str__(self):
@@ -187,7 +209,8 @@ class ReportPhoto(models.Model):
 
 
 class VolunteerHours(models.Model):
-    """Hours one member served in one volunteer-service report.
+    """Hours one member served in one volunteer-service report, and the points they earn at the rate in force on the
+    day of the service (fixed when recorded: a later rate never rewrites them).
 
     Removing a member from the collective keeps their hours: the row stays, anonymised (no member), so the report's
     and the collective's totals keep equal to their rows and the service history stays true (民政部令第67号).
@@ -200,25 +223,35 @@ class VolunteerHours(models.Model):
     hours = models.DecimalField(
         _("hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_HOURS_PER_PERSON)]
     )
+    points = models.DecimalField(_("points"), max_digits=9, decimal_places=1, default=0, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "member"], name="one_entry_per_member")]
 
 
 class PointsRule(models.Model):
-    """Volunteer points per hour, set by the national committee (seed 004: 25 points an hour)."""
+    """Volunteer points per hour from a day on, set by the national committee (seed 004: 25 points an hour).
 
-    points_per_hour = models.PositiveSmallIntegerField(_("points per volunteer hour"), default=25)
+    A service earns the points of the rate in force on its day; a new rate applies from its day on and leaves the
+    points already earned before it as they were."""
+
+    points_per_hour = models.PositiveSmallIntegerField(_("points per volunteer hour"), default=DEFAULT_POINTS_PER_HOUR)
+    effective_from = models.DateField(_("in force from"), default=date(2000, 1, 1))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["-effective_from", "-pk"]
         verbose_name = _("volunteer points rule")
 
     @classmethod
+    def rate_on(cls, day):
+        rule = cls.objects.filter(effective_from__lte=day).first()
+        return rule.points_per_hour if rule else DEFAULT_POINTS_PER_HOUR
+
+    @classmethod
     def current(cls):
-        rule = cls.objects.order_by("-pk").first()
-        return rule.points_per_hour if rule else 25
+        return cls.rate_on(timezone.localdate())
 
 
 class ReportAuthorisation(models.Model):

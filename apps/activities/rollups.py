@@ -18,6 +18,7 @@ TOTALS = {
     "beneficiaries": Coalesce(Sum("beneficiaries"), 0),
     "volunteer_services": Count("pk", filter=Q(kind__in=ReportKind.with_hours())),
     "volunteer_hours": Coalesce(Sum("volunteer_hours"), Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=1)),
+    "volunteer_points": Coalesce(Sum("volunteer_points"), Value(Decimal(0)), output_field=DecimalField(max_digits=16, decimal_places=1)),
 }
 
 
@@ -87,6 +88,6 @@ def volunteer_ranking(node, starts_on, ends_on):
             reports__kind__in=ReportKind.with_hours(),
         )
         .values("pk", collective__name=F("name"), collective__workplace_unit=F("workplace_unit"))
-        .annotate(hours=Sum("reports__volunteer_hours"), services=Count("reports"))
+        .annotate(hours=Sum("reports__volunteer_hours"), points=Sum("reports__volunteer_points"), services=Count("reports"))
         .order_by("-hours", "pk")
     )

@@ -12,8 +12,7 @@ from apps.notifications.services import notify
 from apps.organizations.enums import Action
 from apps.organizations.scope import StaffScope
 
-from .models import ActivityReport, ReportPhoto, VolunteerHours
-from .photos import process_photo
+from .models import ActivityReport, HoursCheck, VolunteerHours
 
 
 REMOVED_MEMBERS = gettext_lazy("Members removed since (anonymised)")
@@ -36,36 +35,13 @@ def may_file(user, collective):
 
 
 def may_edit(user, report):
-    return may_file(user, report.collective) and timezone.now() <= report.editable_until()
+    """Within the editing window, or while staff wait for evidence of its volunteer hours."""
+    in_window = timezone.now() <= report.editable_until() or report.hours_check == HoursCheck.EVIDENCE
+    return in_window and may_file(user, report.collective)
 
 
 def may_moderate(user, report, scope=None):
     return (scope or StaffScope(user)).can(Action.MODERATE_REPORTS, report.collective.registering_node)
-
-
-def save_report(form, user):
-    """Save the report, its photos and its volunteer hours together: all of it or none of it."""
-    with transaction.atomic():
-        report = form.save(commit=False)
-        if report.pk is None:
-            report.collective = form.collective
-            report.created_by = user
-        report.copy_place_from(form.collective)
-        report.save()
-        for upload in form.cleaned_data["new_photos"]:
-            image, thumbnail = process_photo(upload)
-            photo = ReportPhoto(report=report)
-            photo.image.save("photo.jpg", image, save=False)
-            photo.thumbnail.save("thumb.jpg", thumbnail, save=False)
-            photo.save()
-        hours = form.hours()
-        # The hours of members removed since stay with the report (anonymised), whatever its kind now.
-        report.hours.exclude(member=None).delete()
-        VolunteerHours.objects.bulk_create(VolunteerHours(report=report, member=m, hours=h) for m, h in hours.items())
-        kept = report.hours.filter(member=None).aggregate(total=Sum("hours"))["total"] or 0
-        report.volunteer_hours = sum(hours.values(), start=kept)
-        report.save(update_fields=["volunteer_hours"])
-    return report
 
 
 def remove_photo(photo):
@@ -98,16 +74,13 @@ def unflag(report, user):
     return report
 
 
-def member_hours(collective, points_per_hour):
-    """Each member's volunteer hours and points, most hours first; the hours of members removed since are one row,
-    without a name."""
+def member_hours(collective):
+    """Each member's volunteer hours and points (each service at the rate of its day), most hours first; the hours
+    of members removed since are one row, without a name."""
     rows = (
         VolunteerHours.objects.filter(report__collective=collective)
         .values("member_id", "member__name")
-        .annotate(total=Sum("hours"))
-        .order_by("-total", "member__name")
+        .annotate(hours=Sum("hours"), points=Sum("points"))
+        .order_by("-hours", "member__name")
     )
-    return [
-        {"name": r["member__name"] or REMOVED_MEMBERS, "hours": r["total"], "points": r["total"] * points_per_hour}
-        for r in rows
-    ]
+    return [{"name": r["member__name"] or REMOVED_MEMBERS, "hours": r["hours"], "points": r["points"]} for r in rows]

@@ -15,17 +15,18 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import User
 from apps.accounts.validators import normalize_phone
 from apps.audit.models import record
+from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
 from apps.organizations.enums import Action, Level
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost import bulk
-from civpost.exports import xlsx_response
+from civpost.exports import dated_filename, xlsx_response
 
-from . import exports, rollups, services
+from . import exports, rollups, services, workflow
 from .bulk import ACTIONS as BULK_ACTIONS
-from .forms import AnnualSummaryForm, AuthoriseForm, CampaignForm, FlagForm, PeriodForm, PointsRuleForm, ReportForm
-from .models import ActivityReport, AnnualSummary, Campaign, PointsRule, ReportAuthorisation, ReportPhoto
+from .forms import AnnualSummaryForm, AuthoriseForm, CampaignForm, FlagForm, HoursStepForm, PeriodForm, PointsRuleForm, ReportForm
+from .models import ActivityReport, AnnualSummary, Campaign, HoursCheck, PointsRule, ReportAuthorisation, ReportPhoto
 
 PAGE_SIZE = 30
 
@@ -53,7 +54,7 @@ def my_reports(request, pk):
             "collective": collective,
             "page": page,
             "campaigns": Campaign.objects.for_collective(collective),
-            "member_hours": services.member_hours(collective, rate),
+            "member_hours": services.member_hours(collective),
             "rate": rate,
             "is_leader": collective.leader_account_id == request.user.pk,
             "authorisations": collective.report_authorisations.select_related("user"),
@@ -61,6 +62,13 @@ def my_reports(request, pk):
             "year": timezone.localdate().year,
         },
     )
+
+
+@login_required
+def service_records(request, pk):
+    """The collective's volunteer hours, one row per member and service, for the 全国志愿服务信息系统."""
+    collective = _collective_for_filing(request, pk)
+    return xlsx_response(dated_filename(f"{collective.name}-志愿服务记录"), exports.service_records_sheet(collective))
 
 
 @login_required
@@ -87,7 +95,7 @@ def _edit_report(request, collective, report, initial):
     )
     if request.method == "POST":
         if form.is_valid():
-            services.save_report(form, request.user)
+            workflow.save_report(form, request.user)
             messages.success(request, _("Report saved."))
             return redirect("activities:my_reports", pk=collective.pk)
         messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
@@ -310,6 +318,8 @@ def staff_reports(request):
     reports = scope.filter(ActivityReport.objects.select_related("collective", "campaign"), Action.VIEW, "collective__registering_node")
     if request.GET.get("flagged"):
         reports = reports.filter(flagged=True)
+    if request.GET.get("hours") == "check":
+        reports = reports.filter(hours_check__in=HoursCheck.open())
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "activities/staff_reports.html", {"page": page})
 
@@ -330,8 +340,25 @@ def staff_report(request, report_pk):
             "hours": report.hours.select_related("member"),
             "can_moderate": services.may_moderate(request.user, report, scope),
             "flag_form": FlagForm(),
+            "hours_steps": workflow.steps_available(request.user, report, scope),
+            "hours_form": HoursStepForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def staff_hours_step(request, report_pk, step):
+    """Ask for evidence of a report's hours, verify them or do not recognise them."""
+    if step not in workflow.HOURS_STEPS:
+        raise Http404
+    form = HoursStepForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, _("The comment is too long."))
+    elif run_transition(request, workflow.take_step, report_pk, request.user, step, comment)[1]:
+        messages.success(request, _("Done: %(step)s.") % {"step": workflow.HOURS_STEPS[step].label})
+    return redirect("activities:staff_report", report_pk=report_pk)
 
 
 @login_required
@@ -388,14 +415,13 @@ def points_rule(request):
     national = Node.objects.filter(level=Level.NATIONAL, kind="league").first()
     if national is None or not scope.acts_at(Action.MANAGE_NODE, national):
         raise PermissionDenied
-    form = PointsRuleForm(request.POST or None, initial={"points_per_hour": PointsRule.current()})
+    today = timezone.localdate()
+    form = PointsRuleForm(request.POST or None, initial={"points_per_hour": PointsRule.current(), "effective_from": today})
     if request.method == "POST" and form.is_valid():
-        rule = form.save(commit=False)
-        rule.updated_by = request.user
-        rule.save()
+        workflow.set_points_rate(request.user, form.cleaned_data["points_per_hour"], form.cleaned_data["effective_from"])
         messages.success(request, _("Points rate saved."))
-        return redirect("activities:rollup")
-    return render(request, "activities/points_rule.html", {"form": form})
+        return redirect("activities:points_rule")
+    return render(request, "activities/points_rule.html", {"form": form, "rules": PointsRule.objects.select_related("updated_by")[:20]})
 
 
 # Public ------------------------------------------------------------------------------------------------

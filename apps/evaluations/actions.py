@@ -11,9 +11,14 @@ from functools import cached_property
 from typing import Callable
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from apps.audit.workflow import TransitionError
 from apps.organizations.scope import StaffScope
+
+
+# An application step refused because its round has moved on (a recommendation after the notice is published).
+ROUND_STAGE_REFUSAL = gettext_lazy("This round is now “%(state)s”; the action is no longer possible.")
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class Step:
     # The workflow function refuses with them and the page shows them beside the disabled button: one rule.
     blockers: Callable | None = None
     confirm: bool = False  # irreversible: the page links to a confirmation page (GET on its URL) with a comment
+    round_stages: tuple = ()  # an application's step: the stages of its round that allow it; empty: any stage
 
     def bind(self, subject, data=None):
         return self.form(data, subject=subject) if self.form else None
@@ -63,8 +69,14 @@ class Steps:
         return self[name].permission(user, subject, scope or StaffScope(user))
 
     def state_allows(self, subject, name):
-        states = self[name].states
-        return not states or getattr(subject, self.state_field) in states
+        return self._state_allows(subject, self[name]) and self._round_allows(subject, self[name])
+
+    def _state_allows(self, subject, step):
+        return not step.states or getattr(subject, self.state_field) in step.states
+
+    @staticmethod
+    def _round_allows(subject, step):
+        return not step.round_stages or subject.round.stage in step.round_stages
 
     def may(self, user, subject, name, scope=None):
         """May the user take this step now: the question behind every button."""
@@ -74,9 +86,11 @@ class Steps:
         """The same question inside the workflow's transaction, on the locked row: permission first, then state."""
         if not self.permitted(user, subject, name):
             raise PermissionError(name)
-        if not self.state_allows(subject, name):
+        if not self._state_allows(subject, self[name]):
             display = getattr(subject, f"get_{self.state_field}_display")()
             raise TransitionError(self.refusal % {"state": display})
+        if not self._round_allows(subject, self[name]):
+            raise TransitionError(ROUND_STAGE_REFUSAL % {"state": subject.round.get_stage_display()})
 
     def blockers(self, subject, name, **context):
         """Why the step cannot be taken now although the state allows it; empty when nothing blocks it."""

@@ -252,7 +252,8 @@ def submit_scores(assignment_pk, user, scores, comment):
             raise PermissionError("score")
         if assignment.submitted_at or assignment.conflict_declared:
             raise TransitionError(_("This review has already been submitted."))
-        if application.status != AppStatus.REVIEW:
+        # Experts score as applications reach the round's committee, until the notice is published.
+        if application.status != AppStatus.REVIEW or application.round.stage not in (RoundStage.OPEN, RoundStage.REVIEW):
             raise TransitionError(_("The review of this application has ended."))
         if conflict_of_interest(user, application):
             raise TransitionError(_("You have a conflict of interest with this collective and cannot review it."))
@@ -755,22 +756,31 @@ APPLICATION_STEPS = Steps(
     None,
     gettext_lazy("This application is now “%(state)s”; the action is no longer possible."),
     Step("edit", gettext_lazy("Edit"), is_leader, tuple(AppStatus.editable()), view="evaluations:edit_application"),
-    Step("submit", gettext_lazy("Submit"), is_leader, tuple(AppStatus.editable()), submit, view="evaluations:edit_application"),
+    Step(
+        "submit", gettext_lazy("Submit"), is_leader, tuple(AppStatus.editable()), submit, view="evaluations:edit_application",
+        round_stages=(RoundStage.OPEN,),
+    ),
+    # Applications climb, and are reviewed, while the round is open and under review; once its notice is out,
+    # nothing joins the review.
     Step(
         "recommend", gettext_lazy("Recommend"), may_recommend, (AppStatus.PENDING,), recommend,
         form=RecommendForm, success=gettext_lazy("Recommended: %(name)s"), view="evaluations:application_recommend",
+        round_stages=(RoundStage.OPEN, RoundStage.REVIEW),
     ),
     Step(
         "send_back", gettext_lazy("Record decision"), may_recommend, (AppStatus.PENDING,), send_back,
         form=SendBackForm, success=gettext_lazy("Decision recorded: %(name)s"), view="evaluations:application_send_back",
+        round_stages=(RoundStage.OPEN, RoundStage.REVIEW),
     ),
     Step(
         "assign", gettext_lazy("Assign"), is_application_round_admin, (AppStatus.REVIEW,), assign,
         form=AssignForm, success=gettext_lazy("Experts assigned: %(name)s"), view="evaluations:application_assign",
+        round_stages=(RoundStage.OPEN, RoundStage.REVIEW),
     ),
     Step(
         "inspect", gettext_lazy("Record findings"), is_application_round_admin, (), record_inspection,
         form=InspectionForm, success=gettext_lazy("Inspection findings recorded."), view="evaluations:application_inspection",
+        round_stages=(RoundStage.OPEN, RoundStage.REVIEW, RoundStage.NOTICE),
     ),
 )
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from apps.activities.models import Campaign
+from apps.activities.models import ActivityReport, Campaign, HoursCheck
 from apps.activities.rollups import campaign_participation
 from apps.collectives.models import NodeStatusCount, Status
 from apps.complaints.models import Complaint, ComplaintStatus, Warning
@@ -67,7 +67,7 @@ def _is_expert(scope):
 def items(scope, today):
     """The counts that wait on the user, only for what their roles allow and only when there is something."""
     found = []
-    for source in (_registrations, _applications, _scores, _complaints, _rectifications, _objections, _campaigns):
+    for source in (_registrations, _applications, _scores, _complaints, _rectifications, _objections, _campaigns, _volunteer_hours):
         found.extend(item for item in source(scope, today) if item.count)
     return found
 
@@ -104,6 +104,15 @@ def _complaints(scope, today):
         Item(_("Complaints to accept"), counts[ComplaintStatus.RECEIVED], _url("complaints:queue", status=ComplaintStatus.RECEIVED)),
         Item(_("Complaints under investigation"), counts[ComplaintStatus.INVESTIGATING], _url("complaints:queue", status=ComplaintStatus.INVESTIGATING)),
     ]
+
+
+def _volunteer_hours(scope, today):
+    if not scope.can(Action.MODERATE_REPORTS):
+        return []
+    to_verify = scope.filter(
+        ActivityReport.objects.filter(hours_check__in=HoursCheck.open()), Action.MODERATE_REPORTS, "collective__registering_node"
+    )
+    return [Item(_("Volunteer hours to verify"), to_verify.count(), _url("activities:staff_reports", hours="check"))]
 
 
 def _rectifications(scope, today):

@@ -73,6 +73,14 @@ def normalize_code(value):
     return "".join(unicodedata.normalize("NFKC", value or "").split())
 
 
+class CodeInput(forms.TextInput):
+    """The box of a code typed from paper (a certificate number, a tracking code): no autocompletion, no spelling
+    correction, capitals on a phone keyboard."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", **(attrs or {})})
+
+
 def clean_lookup_code(value, max_length):
     """The code of a lookup form, tidied; refused (with what to check) when it cannot be one: it becomes part of the
     address of the page that shows it."""

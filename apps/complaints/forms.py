@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.validators import clean_contact
 from apps.activities.photos import check_photo
-from civpost.forms import DateInput, clean_lookup_code, public_text_field
+from civpost.forms import CodeInput, DateInput, clean_lookup_code, public_text_field
 
 from .models import Complaint
 
@@ -67,7 +67,7 @@ class TrackingLookupForm(forms.Form):
         max_length=30,
         help_text=_("The 10 letters and digits shown when you filed the complaint."),
         error_messages={"required": _("Type the tracking code.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=CodeInput(),
     )
 
     def clean_code(self):

@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.validators import clean_contact
-from apps.collectives.forms import CHOOSE
 from apps.organizations.models import Node
-from civpost.forms import DateInput, clean_lookup_code, public_text_field
+from civpost.forms import CHOOSE, CodeInput, DateInput, clean_lookup_code, public_text_field
 
 from . import eligibility
 from .enums import STAR_GRADES, AppStatus
@@ -20,6 +19,8 @@ from .uploads import EXTENSIONS, validate_upload
 ATTACHMENT_MAX_MB = 10
 ATTACHMENTS_PER_APPLICATION = 10
 EVIDENCE_MAX_MB = 5
+
+
 class CertificateLookupForm(forms.Form):
     """证书查验: the number printed on a certificate; a GET form that leads to the number's page."""
 
@@ -28,7 +29,7 @@ class CertificateLookupForm(forms.Form):
         max_length=60,
         help_text=_("As printed on the certificate, e.g. C340800-2025-00012."),
         error_messages={"required": _("Type the number.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=CodeInput(),
     )
 
     def clean_number(self):

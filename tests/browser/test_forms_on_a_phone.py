@@ -68,6 +68,7 @@ def test_leader_registers_step_by_step_and_pastes_twelve_members(browser, live_s
         row.get_by_label("号长").check()
         page.get_by_label("服务承诺").fill("微笑服务，文明用语\n首问负责，一次告知")
         page.get_by_label("监督电话").fill("0556-5551234")
+        page.get_by_label(re.compile("所列成员已知悉")).check()
         fits_the_phone(page)
         page.get_by_role("button", name="保存", exact=True).click()
         expect(page.get_by_text("已保存。")).to_be_visible()
@@ -86,6 +87,7 @@ def test_leader_registers_step_by_step_and_pastes_twelve_members(browser, live_s
         fits_the_phone(page)
         page.get_by_role("button", name="预览").click()
         expect(page.get_by_text("预览：尚未保存")).to_be_visible()
+        page.get_by_label(re.compile("所列成员已知悉")).check()
         page.get_by_role("button", name="保存这份成员名单").click()
         expect(page.get_by_text("成员名单已保存：共 12 名成员。")).to_be_visible()
     finally:

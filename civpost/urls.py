@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", include("apps.notifications.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("workbench/bulk/<int:pk>/", bulk.result, name="bulk_result"),
     path("", include("apps.workbench.urls")),
     path("", include("apps.collectives.urls")),

@@ -136,17 +136,22 @@ def test_seed_demo_is_idempotent():
     assert all(counts[9].values()) and all(counts[10]), counts  # complaints in every state, warnings, a re-check
 
 
-def test_deploy_check_is_clean_with_production_settings(tmp_path):
+def production_env(tmp_path, **extra):
     env = {
         **os.environ,
         "DEBUG": "false",
         "HTTPS": "true",
         "SECRET_KEY": "a-long-production-secret-" + "x" * 40,
         "ALLOWED_HOSTS": "civpost.example.cn",
-        "EMAIL_URL": "smtp+tls://civpost:mail-password@smtp.example.cn:587",
         "DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3",
+        **extra,
     }
     env.pop("STATICFILES_BACKEND", None)
+    return env
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    env = production_env(tmp_path, EMAIL_URL="smtp+tls://civpost:mail-password@smtp.example.cn:587")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -156,6 +161,22 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+SHOW_HARDENING = (
+    "from django.conf import settings; from django.urls import reverse; "
+    "print(settings.SECURE_HSTS_PRELOAD, settings.SECURE_HSTS_SECONDS, reverse('admin:index'))"
+)
+
+
+def test_hsts_preload_is_off_unless_set_and_the_admin_moves_where_it_is_told(tmp_path):
+    shell = [sys.executable, "manage.py", "shell", "--no-imports", "-c", SHOW_HARDENING]
+    default = subprocess.run(shell, env=production_env(tmp_path), capture_output=True, text=True)
+    assert default.stdout.split() == ["False", "31536000", "/admin/"], default.stderr
+    chosen = subprocess.run(
+        shell, env=production_env(tmp_path, SECURE_HSTS_PRELOAD="true", ADMIN_PATH="manage-7f3a/"), capture_output=True, text=True
+    )
+    assert chosen.stdout.split() == ["True", "31536000", "/manage-7f3a/"], chosen.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -86,7 +86,7 @@ link = f'href="/posts/{collective.pk}/"'
 status, _h, body = public.get(f"{B}/posts/?q=" + urllib.parse.quote(name))
 check(status == 200 and link not in body, "before approval B does not list the collective (and caches that)")
 staff.get(f"{A}/workbench/registrations/{collective.pk}/")
-status, _h, _b = staff.post(f"{A}/workbench/registrations/{collective.pk}/approve/", {"comment": ""})
+status, _h, _b = staff.post(f"{A}/workbench/registrations/{collective.pk}/approve/", {"comment": "", "confirmed": "1"})
 check(status == 302, f"approval through A ({status})")
 status, _h, body = public.get(f"{B}/posts/?q=" + urllib.parse.quote(name))
 check(status == 200 and link in body, "right after approval B lists the collective")

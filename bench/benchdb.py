@@ -53,6 +53,9 @@ def production_env(db_url, allowed_hosts="testserver"):
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "DJANGO_SETTINGS_MODULE": "civpost.settings",
         "LOG_LEVEL": "WARNING",  # no request log lines between the figures
+        # The bench's users sign in by session, not through the sign-in pages: production's 2FA requirement would
+        # send every committee admin to the enrolment page instead of the page measured.
+        "OTP_REQUIRED_FOR_ADMINS": "false",
     }
 
 

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
+from civpost.admin import ReadOnlyAdminMixin
+
 from .models import Honor
 from .resources import TitleResource
 
 
 @admin.register(Honor)
-class HonorAdmin(ImportExportMixin, admin.ModelAdmin):
+class HonorAdmin(ReadOnlyAdminMixin, ImportExportMixin, admin.ModelAdmin):
     """Titles, read-only: they are named by the workflow or imported here (historical titles, TitleResource) and
     revoked through apps/rechecks, each of which writes the audit trail."""
 
@@ -18,12 +20,3 @@ class HonorAdmin(ImportExportMixin, admin.ModelAdmin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

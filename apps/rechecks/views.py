@@ -106,18 +106,7 @@ def decide(request, item_pk):
             for error in errors:
                 messages.error(request, error)
     elif form.cleaned_data["outcome"] == Outcome.REVOKE and not bulk.is_confirmed(request) and not item.outcome:
-        honor = item.honor
-        return bulk.confirmation(
-            request,
-            title=_("Revoke a title"),
-            summary=_("The title %(title)s of %(name)s will be revoked: it disappears at once from every public list and its 号长 is notified.")
-            % {"title": honor.title, "name": honor.collective.name},
-            form=form,
-            back=item.recheck.get_absolute_url(),
-            button=_("Revoke the title"),
-            rows=[(f"{honor.collective.name} · {honor.title} · {honor.certificate_number}", None)],
-            irreversible=True,
-        )
+        return _confirm_revocation(request, item.honor, form, back=item.recheck.get_absolute_url())
     else:
         data = form.cleaned_data
         _result, done = run_transition(request, workflow.decide, item.pk, request.user, data["outcome"], data["reason"], data["deadline"], data["required_changes"], data["reference"])
@@ -148,6 +137,21 @@ def close(request, pk):
     return redirect(recheck)
 
 
+def _confirm_revocation(request, honor, form, back):
+    """The confirmation page of a revocation, from a re-check's outcome or a direct decision."""
+    return bulk.confirmation(
+        request,
+        title=_("Revoke a title"),
+        summary=_("The title %(title)s of %(name)s will be revoked: it disappears at once from every public list and its 号长 is notified.")
+        % {"title": honor.title, "name": honor.collective.name},
+        form=form,
+        back=back,
+        button=_("Revoke the title"),
+        rows=[(f"{honor.collective.name} · {honor.title} · {honor.certificate_number}", None)],
+        irreversible=True,
+    )
+
+
 @login_required
 def revoke(request, honor_pk):
     """Revoke a title directly: the naming committee, after a re-check, an upheld complaint or another decision."""
@@ -157,17 +161,7 @@ def revoke(request, honor_pk):
     complaint = request.GET.get("complaint", "")
     form = RevokeForm(request.POST or None, initial={"reason": _("Upheld complaint %(code)s") % {"code": complaint} if complaint else ""})
     if request.method == "POST" and form.is_valid() and not bulk.is_confirmed(request) and honor.status == HonorStatus.NAMED:
-        return bulk.confirmation(
-            request,
-            title=_("Revoke a title"),
-            summary=_("The title %(title)s of %(name)s will be revoked: it disappears at once from every public list and its 号长 is notified.")
-            % {"title": honor.title, "name": honor.collective.name},
-            form=form,
-            back=reverse("rechecks:revoke", args=[honor.pk]),
-            button=_("Revoke the title"),
-            rows=[(f"{honor.collective.name} · {honor.title} · {honor.certificate_number}", None)],
-            irreversible=True,
-        )
+        return _confirm_revocation(request, honor, form, back=reverse("rechecks:revoke", args=[honor.pk]))
     if request.method == "POST" and form.is_valid():
         _result, done = run_transition(request, workflow.revoke, honor.pk, request.user, form.cleaned_data["reason"], form.cleaned_data["reference"])
         if done:

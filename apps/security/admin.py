@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.admin import UserAdmin
 from apps.accounts.models import User
+from civpost.admin import ReadOnlyAdminMixin
 
 from . import twofactor
 from .models import SecurityEvent
@@ -42,19 +43,10 @@ class SecureUserAdmin(UserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only, like the audit trail; the search page is /security/events/."""
 
     list_display = ("created_at", "event", "result", "actor", "account", "username", "address", "detail")
     list_filter = ("event", "result")
     list_select_related = ("actor", "account")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -29,7 +29,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -251,10 +252,7 @@ def set_points_rate(user, points_per_hour, effective_from):
     with transaction.atomic():
         previous = PointsRule.rate_on(effective_from)
         rule = PointsRule.objects.create(points_per_hour=points_per_hour, effective_from=effective_from, updated_by=user)
-        # Services on or after the day (recorded today, for a service today) take the new rate.
-        for report in ActivityReport.objects.filter(held_on__gte=effective_from, volunteer_hours__gt=0).select_for_update():
-            report.hours.update(points=F("hours") * points_per_hour)
-            recount(report)
+        _reprice(effective_from, points_per_hour)
         record(
             rule,
             actor=user,
@@ -263,3 +261,13 @@ def set_points_rate(user, points_per_hour, effective_from):
             changes={"points_per_hour": (previous, points_per_hour)},
         )
     return rule
+
+
+def _reprice(effective_from, points_per_hour):
+    """Services already recorded on or after the day (only today's: a report is never dated in the future) take the
+    new rate: two statements, however many reports a deadline day brought."""
+    services = VolunteerHours.objects.filter(report__held_on__gte=effective_from)
+    reports = ActivityReport.objects.filter(pk__in=list(services.values_list("report_id", flat=True).distinct()))
+    services.update(points=F("hours") * points_per_hour)
+    points = VolunteerHours.objects.filter(report=OuterRef("pk")).order_by().values("report").annotate(total=Sum("points")).values("total")
+    reports.update(volunteer_points=Coalesce(Subquery(points), Value(Decimal(0)), output_field=ActivityReport._meta.get_field("volunteer_points")))

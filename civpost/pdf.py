@@ -19,7 +19,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from civpost.links import public_address  # noqa: F401 - the documents' addresses, imported from here
 
 FONT = "CivpostCJK"
 

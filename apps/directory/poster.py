@@ -17,7 +17,8 @@ from reportlab.lib.utils import ImageReader
 
 from apps.collectives.models import CREDIT_PLEDGE
 from apps.evaluations.certificates import certificate_title
-from civpost.pdf import FONT, Canvas, GOLD, INK, MUTED, RED, draw_centred, ensure_font, fit, public_address, qr_png, wrap
+from civpost.links import public_address
+from civpost.pdf import FONT, Canvas, GOLD, INK, MUTED, RED, draw_centred, ensure_font, fit, qr_png, wrap
 
 WIDTH, HEIGHT = A4
 MARGIN = 16 * mm

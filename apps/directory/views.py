@@ -10,9 +10,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from apps.collectives.models import Collective
-from civpost.pdf import public_address, qr_png
 from apps.evaluations.models import Honor
-from civpost.links import url_format
+from civpost.links import public_address, url_format
+from civpost.pdf import qr_png
 
 from . import opendata
 from .filters import DirectoryFilter

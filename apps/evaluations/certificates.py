@@ -22,7 +22,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from apps.organizations.enums import Level
 from apps.organizations.names import region_label
-from civpost.pdf import FONT, Canvas, GOLD, INK, MUTED, RED, draw_centred, ensure_font, fit, public_address, qr_png, wrap
+from civpost.links import public_address
+from civpost.pdf import FONT, Canvas, GOLD, INK, MUTED, RED, draw_centred, ensure_font, fit, qr_png, wrap
 
 from .resources import with_related
 from .titles import LEVEL_TITLES, STAR_PREFIXES

@@ -450,7 +450,7 @@ def scenarios(user_key, subjects, proposed):
 
     from apps.evaluations.enums import AppStatus
 
-    pages = []
+    pages = [Scenario("/workbench/ 待办 (landing)", reverse("workbench:todo"))]
     queue = reverse("collectives:staff_queue")
     for tab, value in (("submitted", "submitted"), ("returned", "returned"), ("registered", "registered"), ("all", "")):
         pages += [Scenario(f"/workbench/ {tab}", f"{queue}?status={value}"), Scenario(f"/workbench/ {tab}, last page", f"{queue}?status={value}&page={LAST_PAGE}")]
@@ -465,7 +465,17 @@ def scenarios(user_key, subjects, proposed):
     review = subjects["review"]
     if review:
         pages.append(Scenario("national round page", review.get_absolute_url()))
-    pages += [Scenario("/workbench/complaints/", reverse("complaints:queue")), Scenario("/workbench/campaigns/", reverse("activities:campaign_list"))]
+    complaints = reverse("complaints:queue")
+    pages += [
+        Scenario("/workbench/complaints/", complaints),
+        Scenario("/workbench/complaints/, last page", f"{complaints}?page={LAST_PAGE}"),
+        Scenario("/workbench/campaigns/", reverse("activities:campaign_list")),
+    ]
+    # The other lists of the workbench's navigation.
+    others = ["evaluations:review_list", "activities:staff_reports", "activities:rollup", "activities:summaries", "stats:workbench", "privacy:queue", "imports:list"]
+    if USERS[user_key][2] == "admin":
+        others += ["rechecks:list", "organizations:staff_list"]  # a committee admin's lists
+    pages += [Scenario(reverse(name), reverse(name)) for name in others]
     if user_key != NATIONAL_USER:
         return pages
     if review:

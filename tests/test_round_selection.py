@@ -77,6 +77,17 @@ def test_the_table_is_paged_by_fifty_and_the_links_keep_the_filter(admin, round,
     assert page_of(admin, round, sort="name", proposed="no", page=2).content.decode().count('name="application"') == 5
 
 
+def test_the_last_page_and_a_name_search_past_the_count_limit(admin, round, experts, monkeypatch):
+    applications = [scored_application(round, experts, 40 + n % 7, name=f"班组{n:02d}") for n in range(55)]
+    by_name = sorted(applications, key=lambda a: (a.collective.name, a.pk))
+    # The back half is read from the other end of the order: the same rows as reading forwards.
+    assert shown(admin, round, sort="name", page=2) == by_name[50:]
+    monkeypatch.setattr("civpost.lists.COUNT_LIMIT", 50)  # a search stops counting there, as at 1,000
+    page = page_of(admin, round, q="班组", sort="name").content.decode()
+    assert "（1,000+）" in page and "请缩小搜索范围" in page
+    assert "（55）" in page_of(admin, round, sort="name").content.decode()  # no search: the exact count
+
+
 def test_sorting_by_mean_and_filtering_by_committee_proposed_and_name(admin, round, experts):
     low = scored_application(round, experts, 60, name="低分班组")
     high = scored_application(round, experts, 90, region=YINGJIANG, name="高分班组", proposed=True)

@@ -7,10 +7,8 @@ a province for a national round) and the rank its last recommending committee ga
 a time; the workflow's bulk steps rank it for the top-N proposal.
 """
 
-from functools import cached_property
 from math import sqrt
 
-from django.core.paginator import Paginator
 from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 
@@ -107,18 +105,6 @@ def refresh_scores(applications):
         scores_submitted=figure(submitted, Count("pk"), 0),
         reviews_open=figure(reviews.filter(submitted_at__isnull=True, conflict_declared=False), Count("pk"), 0),
     )
-
-
-class TablePaginator(Paginator):
-    """Pages of ordered pks, counted on the filtered table without its aggregates."""
-
-    def __init__(self, ordered, per_page, table):
-        super().__init__(ordered, per_page)
-        self.table = table
-
-    @cached_property
-    def count(self):
-        return self.table.count()
 
 
 def filtered(queryset, committee=None, proposed=None, search=""):

@@ -186,9 +186,13 @@ def score_table(request, round):
     items = list(round.rubric_items.all())
     committees = selection.committees(round)
     table_filter = ScoreFilterForm(request.GET or None, committees=sorted(committees.values(), key=lambda node: node.path))
-    table = selection.filtered(selection.in_table(round), **table_filter.filters())
+    filters = table_filter.filters()
+    table = selection.filtered(selection.in_table(round), **filters)
     ordered = selection.ordered_pks(table, round, items, table_filter.ordering())
-    page = selection.TablePaginator(ordered, SCORE_PAGE_SIZE, table).get_page(request.GET.get("page"))
+    # Counted on the table without its sort keys; a name search tests every row's collective, so it counts only to
+    # COUNT_LIMIT ("1,000+"). The back half of the pages is read from the other end of the order.
+    exact = None if filters.get("search") else table.count()
+    page = ScalingPaginator(ordered, SCORE_PAGE_SIZE, exact).get_page(request.GET.get("page"))
     return {
         "score_items": items,
         "score_rows": selection.rows(page, round, items, committees),

@@ -45,7 +45,7 @@ def recheck_list(request):
         honours=Count("items"), decided=Count("items", filter=~Q(items__outcome=""))
     ).order_by("-created_at", "-pk")
     page = Paginator(rechecks, PAGE_SIZE).get_page(request.GET.get("page"))
-    overdue = [item for node in nodes for item in workflow.overdue_rectifications(node)]
+    overdue = workflow.overdue_rectifications(nodes)
     return render(request, "rechecks/list.html", {"page": page, "overdue": overdue})
 
 

@@ -9,7 +9,11 @@ with no valid title is delisted from every public list (its page says the title 
 its history, and the rounds' revocation bar keeps it from applying again for the set years.
 """
 
+from functools import reduce
+from operator import or_
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,11 +114,13 @@ def confirm_rectification(item_pk, user, comment=""):
     return lift_warning(item.rectification.pk, user, comment or _("Rectification confirmed"))
 
 
-def overdue_rectifications(node):
-    """Rectifications ordered in re-checks of `node`'s subtree, still open after their deadline: to revoke."""
+def overdue_rectifications(nodes):
+    """Rectifications ordered in re-checks of the subtrees of `nodes`, still open after their deadline: to revoke
+    (one query, whatever the number of nodes)."""
+    in_subtrees = reduce(or_, (node.subtree_q(prefix="recheck__node__") for node in nodes), Q(pk__in=[]))
     return (
         RecheckItem.objects.filter(
-            recheck__node__path__startswith=node.path,
+            in_subtrees,
             rectification__lifted_at__isnull=True,
             rectification__deadline__lt=timezone.localdate(),
             honor__status=HonorStatus.NAMED,

@@ -1,9 +1,11 @@
 """Loss of title and composition (domain.md §4, §6): registration blocked while the members fail the rules, a named
 collective's changes waiting for its committee, the composition flag, and dissolution — each through HTTP."""
 
-from datetime import date
+from datetime import date, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -184,6 +186,36 @@ def test_an_aspiring_collective_falling_below_six_members_is_flagged_at_once(log
     assert (collective.member_count, collective.outside_rules) == (6, False)
 
 
+def test_a_collective_whose_member_just_turned_36_is_flagged_by_the_daily_job(run_tasks):
+    from django.utils import timezone
+
+    from civpost import jobs
+
+    from .test_schedule import run_job
+
+    today = timezone.localdate()
+    just_36 = today.replace(year=today.year - 36) - timedelta(days=1)
+    # Three young of six: a member's 36th birthday yesterday leaves two (33 %).
+    collective = eligible_collective(members=[YOUNG, YOUNG, just_36, OLD, OLD, OLD])
+    untouched = eligible_collective()
+    assert run_job(jobs.composition_checks, run_tasks) == 1
+    collective.refresh_from_db()
+    untouched.refresh_from_db()
+    assert collective.outside_rules and not untouched.outside_rules
+    assert Notification.objects.filter(recipient=collective.leader_account).count() == 1
+    run_job(jobs.composition_checks, run_tasks)
+    assert Notification.objects.filter(recipient=collective.leader_account).count() == 1  # told once
+
+
+def test_the_command_flags_every_registered_collective_outside_the_rules():
+    outside = eligible_collective(members=[YOUNG, YOUNG, OLD, OLD, OLD])
+    within = eligible_collective()
+    call_command("refresh_composition_flags", stdout=StringIO())
+    outside.refresh_from_db()
+    within.refresh_from_db()
+    assert outside.outside_rules and not within.outside_rules
+
+
 # Dissolution -----------------------------------------------------------------------------------------------------
 
 
@@ -210,7 +242,10 @@ def test_the_leader_dissolves_a_named_collective_and_its_titles_end_with_history
 
 def test_staff_mark_an_aspiring_collective_dissolved(login, staff_user):
     collective = eligible_collective()
+    detail = reverse("collectives:staff_detail", args=[collective.pk])
+    assert reverse("collectives:staff_dissolve", args=[collective.pk]) not in login(staff_user("viewer", "340803")).get(detail).content.decode()
     reviewer = login(staff_user("reviewer", "340803"))
+    assert reverse("collectives:staff_dissolve", args=[collective.pk]) in reviewer.get(detail).content.decode()
     refused = reviewer.post(reverse("collectives:staff_dissolve", args=[collective.pk]), {"comment": "", "confirmed": "1"})
     assert refused.status_code == 200  # the confirmation page again, with the reason asked for
     reviewer.post(reverse("collectives:staff_dissolve", args=[collective.pk]), {"comment": "班组已撤销", "confirmed": "1"})

@@ -210,7 +210,7 @@ class ChangeRequest(models.Model):
     """A named collective's proposed change to its name, workplace unit or members: the collective keeps (and its
     public page shows) the approved values until its registering committee approves (domain.md §6). One request
     holds the whole change: the proposed name and unit, and the member list as rows (`member_rows`, read by
-    services.plan_member_rows in `member_mode`, blank when the members do not change)."""
+    member_changes.plan_saved_rows in `member_mode`; kept only while the request waits)."""
 
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="change_requests")
     status = models.CharField(_("status"), max_length=10, choices=ChangeStatus, default=ChangeStatus.PENDING)
@@ -218,6 +218,7 @@ class ChangeRequest(models.Model):
     workplace_unit = models.CharField(_("proposed workplace unit"), max_length=100)
     member_rows = models.TextField(_("proposed members"), blank=True)
     member_mode = models.CharField(max_length=10, blank=True)
+    changes_members = models.BooleanField(_("changes the members"), default=False)
     # Whether the members after the change would fail the size, youth or 号长 rules: the committee sees it first.
     breaks_rules = models.BooleanField(_("outside the rules"), default=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))

@@ -309,7 +309,8 @@ def staff_detail(request, pk):
             "timeline": workflow.timeline(collective),
             "can_approve": workflow.APPROVE in actions,
             "can_return": workflow.RETURN in actions,
-            "can_dissolve": workflow.DISSOLVE in actions,
+            "can_dissolve": collective.status in workflow.DISSOLVE.sources
+            and workflow.may_perform(request.user, collective, workflow.DISSOLVE, staff_scope(request)),
             "pending_change": collective.change_requests.filter(status=ChangeStatus.PENDING).first(),
             "decision_form": DecisionForm(),
         },

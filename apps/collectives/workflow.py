@@ -18,8 +18,10 @@ Views, bulk actions, admin actions and imports all call these steps; none of the
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,9 +34,9 @@ from apps.organizations.enums import Action
 from apps.organizations.models import NumberSequence
 from apps.organizations.scope import StaffScope
 
-from .models import ChangeRequest, ChangeStatus, Collective, Status
+from .models import ChangeRequest, ChangeStatus, Collective, Member, Status
 from .member_changes import apply_member_change, plan_saved_rows
-from .rules import CompositionRules, check_composition
+from .rules import CompositionRules, check_composition, youth_birth_cutoff
 from .signals import collective_dissolved
 
 LEADER = "leader"
@@ -172,6 +174,32 @@ def composition_failures(members):
     return [check for check in check_composition(list(members), CompositionRules()) if not check.passed]
 
 
+def refresh_compositions(collectives, user=None):
+    """refresh_composition for many collectives, 500 at a time with their members in one query per batch."""
+    ids = list(collectives.values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        batch = Collective.objects.filter(pk__in=ids[start:start + 500]).select_related("leader_account").prefetch_related("members")
+        for collective in batch:
+            refresh_composition(collective, user)
+    return len(ids)
+
+
+def refresh_aged_compositions(today, days=3):
+    """Members also leave the rules by growing older: recheck the registered collectives of which a member passed
+    the youth age, or whose 号长 passed the 号长's age limit, in the last `days` days (a missed day is caught up; a
+    second run changes nothing)."""
+    rules = CompositionRules()
+    since = today - timedelta(days=days)
+    aged = Q(birth_date__gt=youth_birth_cutoff(since, rules.youth_age), birth_date__lte=youth_birth_cutoff(today, rules.youth_age))
+    aged |= Q(
+        is_leader=True,
+        birth_date__gt=youth_birth_cutoff(since, rules.leader_max_age),
+        birth_date__lte=youth_birth_cutoff(today, rules.leader_max_age),
+    )
+    collectives = Collective.objects.filter(status=Status.REGISTERED, pk__in=Member.objects.filter(aged).values("collective"))
+    return refresh_compositions(collectives)
+
+
 def refresh_composition(collective, user=None):
     """Recompute `outside_rules` after the members changed (in the caller's transaction). A registered collective
     whose members newly leave the rules is noted on its timeline and its 号长 is told what fails."""
@@ -248,6 +276,7 @@ def request_change(collective, user, name, workplace_unit, member_rows="", membe
         workplace_unit=workplace_unit,
         member_rows=member_rows,
         member_mode=member_mode,
+        changes_members=bool(member_rows),
         breaks_rules=breaks_rules,
     )
     record(collective, actor=user, action="request_change", to_state=ChangeStatus.PENDING, changes=_profile_changes(change))
@@ -304,6 +333,9 @@ def _locked_change(change_pk, user):
 
 def _decide_change(change, user, status, comment, changes=None):
     change.status, change.decided_by, change.decided_at, change.comment = status, user, timezone.now(), comment
+    # The members' names and birth dates are kept only while the request waits: once decided, the members' own
+    # records (or nothing, if returned) hold them, and the timeline keeps the count.
+    change.member_rows = ""
     change.save()
     action = "approve_change" if status == ChangeStatus.APPROVED else "return_change"
     collective = change.collective

@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 ('workplace_unit', models.CharField(max_length=100, verbose_name='proposed workplace unit')),
                 ('member_rows', models.TextField(blank=True, verbose_name='proposed members')),
                 ('member_mode', models.CharField(blank=True, max_length=10)),
+                ('changes_members', models.BooleanField(default=False, verbose_name='changes the members')),
                 ('breaks_rules', models.BooleanField(default=False, verbose_name='outside the rules')),
                 ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='requested at')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.audit.models import AuditEntry
-from apps.collectives.models import ChangeRequest, Collective, Member
+from apps.collectives.models import ChangeRequest, ChangeStatus, Collective, Member, Status
 from apps.evaluations.models import Honor
 from apps.evaluations.workflow import refresh_honor_level
 from apps.notifications.models import Notification
@@ -318,6 +318,27 @@ def test_a_decided_change_is_not_decided_again(login, staff_user, status):
     assert "已经" in messages_of(response)
     collective.refresh_from_db()
     assert collective.name != "新名称"
+
+
+@pytest.mark.parametrize("status", Status.staff_visible())
+@pytest.mark.parametrize("role", ["viewer", "expert"])
+def test_permission_before_state_for_dissolution(login, staff_user, status, role):
+    collective = CollectiveFactory(status=status)
+    response = login(staff_user(role, "340803")).post(reverse("collectives:staff_dissolve", args=[collective.pk]), {})
+    assert response.status_code == 403
+    collective.refresh_from_db()
+    assert collective.status == status
+
+
+@pytest.mark.parametrize("status", ChangeStatus.values)
+@pytest.mark.parametrize("step", ["change_approve", "change_return"])
+def test_permission_before_state_for_change_decisions(login, staff_user, status, step):
+    collective = named_collective()
+    change = ChangeRequest.objects.create(collective=collective, requested_by=collective.leader_account, name="新名称", workplace_unit=collective.workplace_unit, status=status)
+    response = login(staff_user("viewer", "340803")).post(reverse(f"collectives:{step}", args=[change.pk]), {})
+    assert response.status_code == 403
+    change.refresh_from_db()
+    assert change.status == status
 
 
 def test_another_leader_cannot_dissolve(login):

@@ -321,13 +321,17 @@ def return_change(change_pk, user, comment=""):
 
 
 def _locked_change(change_pk, user):
-    """The pending change and its collective, locked, after the permission and state checks (in that order)."""
-    change = ChangeRequest.objects.select_for_update(of=("self",)).select_related("collective__registering_node").get(pk=change_pk)
+    """The pending change and its collective, locked, after the permission and state checks (in that order). The
+    collective is locked first, as the 号长's edits and the dissolution lock it, so that no two steps wait on each
+    other."""
+    collective_id = ChangeRequest.objects.values_list("collective_id", flat=True).get(pk=change_pk)
+    collective = Collective.objects.select_for_update(of=("self",)).select_related("leader_account", "registering_node").get(pk=collective_id)
+    change = ChangeRequest.objects.select_for_update().get(pk=change_pk)
+    change.collective = collective
     if not may_decide_change(user, change):
         raise PermissionError("decide_change")
     if change.status != ChangeStatus.PENDING:
         raise TransitionError(_("This change request was already decided: “%(state)s”.") % {"state": change.get_status_display()})
-    change.collective = Collective.objects.select_for_update(of=("self",)).select_related("leader_account").get(pk=change.collective_id)
     return change
 
 

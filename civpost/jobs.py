@@ -44,6 +44,14 @@ def overdue_notices():
 
 
 @retrying_task(retries=3, backoff_seconds=300)
+def composition_checks():
+    """Flag the collectives whose members left the rules by growing older (apps/collectives/workflow.py)."""
+    from apps.collectives.workflow import refresh_aged_compositions
+
+    return refresh_aged_compositions(timezone.localdate())
+
+
+@retrying_task(retries=3, backoff_seconds=300)
 def daily_digest():
     from apps.notifications.outbox import send_digests
 

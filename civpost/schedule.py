@@ -28,6 +28,7 @@ def entries():
         Entry("overdue_notices", jobs.overdue_notices, every_seconds=3600),
         Entry("daily_digest", jobs.daily_digest, daily_at_hour=settings.DIGEST_HOUR),
         Entry("retention", jobs.retention, daily_at_hour=3),
+        Entry("composition_checks", jobs.composition_checks, daily_at_hour=4),
     ]
 
 

@@ -77,10 +77,10 @@ def test_tab_counts_follow_the_workflow_and_stay_in_scope(login, staff_user):
     CollectiveFactory.create_batch(2, status="submitted")
     CollectiveFactory(status="registered")
     CollectiveFactory(status="submitted", region=Region.objects.get(code="340802"))  # 迎江区: another county
-    assert tab_counts(reviewer.get(QUEUE).content.decode()) == [2, 0, 1]
+    assert tab_counts(reviewer.get(QUEUE).content.decode()) == [2, 0, 1, 0]  # submitted, returned, registered, dissolved
     waiting = Collective.objects.filter(status="submitted", registering_node=committee("340803")).first()
     reviewer.post(reverse("collectives:staff_return", args=[waiting.pk]), {"comment": "请补充材料"})
-    assert tab_counts(reviewer.get(QUEUE).content.decode()) == [1, 1, 1]
+    assert tab_counts(reviewer.get(QUEUE).content.decode()) == [1, 1, 1, 0]
 
 
 def test_city_counts_its_counties(login, staff_user):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.collectives.models import ChangeRequest
 from apps.complaints.models import Warning
 from apps.evaluations.models import Notice, Objection, ReviewAssignment, Round
 from apps.organizations.enums import Role
@@ -273,6 +274,8 @@ def fill_the_to_do_list():
     """Something of every kind, at every node a test user below may hold."""
     ComplaintFactory()
     CollectiveFactory(status="submitted")
+    named = CollectiveFactory(status="registered", honor_level="city")
+    ChangeRequest.objects.create(collective=named, requested_by=named.leader_account, name="新名称", workplace_unit=named.workplace_unit)
     CampaignFactory(node=committee(ANQING))
     CampaignFactory(node=committee(DAGUAN))
     round = RoundFactory(node=committee(ANHUI), stage="review", application_closes=in_days(-10), recommendation_closes=in_days(-1))
@@ -291,10 +294,10 @@ def test_the_to_do_page_costs_the_same_queries_for_one_or_five_memberships(login
             MembershipFactory(user=user, node=committee(where), role=role)
         client = login(user)
         client.get(TODO)  # the campaign figures are cached after the first visit
-        with django_assert_max_num_queries(16) as captured:
+        with django_assert_max_num_queries(17) as captured:
             page = todo_page(client)
         counts.append(len(captured))
-    assert "待审核的备案申请" in page and "超过推荐截止日期" in page and "尚未报送活动" in page
+    assert "待审核的备案申请" in page and "待处理的已命名集体变更" in page and "超过推荐截止日期" in page and "尚未报送活动" in page
     assert counts[0] == counts[1]
 
 
@@ -303,7 +306,7 @@ def test_the_first_visit_counts_at_most_three_campaigns(login, staff_user, djang
     for _ in range(5):
         CampaignFactory(node=committee(ANQING))
     client = login(staff_user(Role.ADMIN, ANQING))
-    with django_assert_max_num_queries(16 + 3):
+    with django_assert_max_num_queries(17 + 3):
         assert todo_page(client).count("尚未报送活动") == 3
 
 

@@ -6,7 +6,7 @@ from apps.organizations.enums import Action
 from civpost.bulk import REQUIRED_COMMENT, BulkAction, register
 
 from . import workflow
-from .models import Collective
+from .models import ChangeRequest, Collective
 
 ACTIONS = register(
     BulkAction(
@@ -25,6 +25,29 @@ ACTIONS = register(
         Action.REVIEW_REGISTRATIONS,
         lambda pk, user, comment, rank, **context: workflow.perform("return", pk, user, comment),
         Collective.objects.all,
+        comment=REQUIRED_COMMENT,
+    ),
+)
+
+
+# The change requests of named collectives: each through workflow.approve_change / return_change, as the single ones.
+CHANGE_ACTIONS = register(
+    BulkAction(
+        "collectives.approve_change",
+        _("Approve the change"),
+        _("%(count)s changes will be approved: each collective takes its new name, unit or members, and its 号长 is notified."),
+        Action.REVIEW_REGISTRATIONS,
+        lambda pk, user, comment, rank, **context: workflow.approve_change(pk, user, comment),
+        lambda: ChangeRequest.objects.select_related("collective"),
+        irreversible=True,
+    ),
+    BulkAction(
+        "collectives.return_change",
+        _("Return the change"),
+        _("%(count)s changes will be returned to their 号长 with your comment; the collectives keep their approved data."),
+        Action.REVIEW_REGISTRATIONS,
+        lambda pk, user, comment, rank, **context: workflow.return_change(pk, user, comment),
+        lambda: ChangeRequest.objects.select_related("collective"),
         comment=REQUIRED_COMMENT,
     ),
 )

@@ -282,3 +282,14 @@ class MemberRowsForm(forms.Form):
         else:
             raise ValidationError(_("Paste the rows copied from Excel, or choose the filled-in template."), code="empty")
         return cleaned
+
+
+class DissolveForm(forms.Form):
+    """The dissolution's one input: why the collective no longer exists (its titles end with this reason)."""
+
+    comment = forms.CharField(
+        label=_("Reason for the dissolution"),
+        help_text=_("e.g. the service window closed, the team merged into another. The collective's titles end with this reason."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

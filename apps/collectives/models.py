@@ -20,16 +20,23 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting registration review")
     RETURNED = "returned", _("Returned for revision")
     REGISTERED = "registered", _("Aspiring collective")
+    DISSOLVED = "dissolved", _("Dissolved")
 
     @classmethod
     def public(cls):
-        """States in which the collective has a public page."""
+        """States in which the collective is on the public lists."""
         return [cls.REGISTERED]
+
+    @classmethod
+    def with_page(cls):
+        """States in which the collective has a public page: a dissolved one keeps it (plaques and QR codes point
+        there), saying it was dissolved."""
+        return [cls.REGISTERED, cls.DISSOLVED]
 
     @classmethod
     def staff_visible(cls):
         """Drafts are the 号长's own work in progress; staff see everything from the first submission."""
-        return [cls.SUBMITTED, cls.RETURNED, cls.REGISTERED]
+        return [cls.SUBMITTED, cls.RETURNED, cls.REGISTERED, cls.DISSOLVED]
 
 
 class CollectiveQuerySet(models.QuerySet):
@@ -106,6 +113,11 @@ class Collective(models.Model):
     # The volunteer hours of all its activity reports, kept by apps/directory (signals on ActivityReport) for the
     # post page, which shows the total without summing the reports.
     volunteer_hours = models.DecimalField(_("volunteer hours"), max_digits=12, decimal_places=1, default=0, editable=False)
+    # Whether the members fail the size, youth or 号长 rules (domain.md §4), kept by the workflow whenever the members
+    # change (workflow.refresh_composition): the staff lists filter on it without reading any member.
+    outside_rules = models.BooleanField(_("members outside the rules"), default=False, editable=False)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True, editable=False)
+    dissolution_reason = models.TextField(_("reason for dissolution"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -128,6 +140,9 @@ class Collective(models.Model):
             models.Index(fields=["status", "updated_at", "id"], name="collective_status_updated_idx"),
             models.Index(fields=["updated_at", "id"], name="collective_updated_idx"),
             models.Index(fields=["status", "name", "id"], name="collective_status_name_idx"),
+            models.Index(
+                fields=["registering_node", "updated_at"], condition=models.Q(outside_rules=True), name="collective_outside_rules_idx"
+            ),
         ]
 
     def __str__(self):
@@ -139,6 +154,11 @@ class Collective(models.Model):
     @property
     def is_public(self):
         return self.status in Status.public()
+
+    @property
+    def is_named(self):
+        """A named 青年文明号: changes to its name, unit and members wait for its committee (ChangeRequest)."""
+        return self.status == Status.REGISTERED and bool(self.honor_level)
 
     @property
     def youth_share(self):
@@ -178,6 +198,54 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the committee")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class ChangeRequest(models.Model):
+    """A named collective's proposed change to its name, workplace unit or members: the collective keeps (and its
+    public page shows) the approved values until its registering committee approves (domain.md §6). One request
+    holds the whole change: the proposed name and unit, and the member list as rows (`member_rows`, read by
+    member_changes.plan_saved_rows in `member_mode`; kept only while the request waits)."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="change_requests")
+    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus, default=ChangeStatus.PENDING)
+    name = models.CharField(_("proposed name"), max_length=100)
+    workplace_unit = models.CharField(_("proposed workplace unit"), max_length=100)
+    member_rows = models.TextField(_("proposed members"), blank=True)
+    member_mode = models.CharField(max_length=10, blank=True)
+    changes_members = models.BooleanField(_("changes the members"), default=False)
+    # Whether the members after the change would fail the size, youth or 号长 rules: the committee sees it first.
+    breaks_rules = models.BooleanField(_("outside the rules"), default=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collective"], condition=models.Q(status="pending"), name="one_pending_change_per_collective"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "requested_at", "id"], name="change_request_queue_idx")]
+
+    def __str__(self):
+        return self.collective.name
+
+    @property
+    def changes_profile(self):
+        return (self.name, self.workplace_unit) != (self.collective.name, self.collective.workplace_unit)
 
 
 # What the 号长 confirms each time they register or change members' data (PIPL Art. 13–14, 17): shown beside the

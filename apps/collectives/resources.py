@@ -32,6 +32,7 @@ from apps.organizations.enums import Action, NodeKind
 from apps.organizations.models import Industry, Membership, Node, Region
 from civpost.exports import escape_formula
 
+from . import workflow
 from .models import Collective, Member, Status
 from .validation import member_key, validate_birth_date
 
@@ -526,6 +527,10 @@ class MemberImportResource(ImportResource):
         ids = list(self.touched)
         for start in range(0, len(ids), 2000):
             Collective.objects.filter(pk__in=ids[start:start + 2000]).update(member_count=Subquery(count), updated_at=timezone.now())
+        # The composition flag follows the members, as on the 号长's pages; its 号长 hears of a collective that left the rules.
+        for start in range(0, len(ids), 500):
+            for collective in Collective.objects.filter(pk__in=ids[start:start + 500]).select_related("leader_account").prefetch_related("members"):
+                workflow.refresh_composition(collective, self.context.actor)
 
     @classmethod
     def template_example(cls, node):

@@ -1,18 +1,13 @@
-from dataclasses import dataclass
-
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit.workflow import TransitionError
 
 from . import workflow
-from .forms import MemberFormSet
-from .member_rows import ParsedMembers, member_rows_text, parse_member_rows
+from .member_changes import REPLACE, apply_member_change, plan_member_rows, plan_saved_rows
+from .member_rows import member_rows_text
 from .models import Collective, ConsentChannel, Member, MemberDataConsent
-from .rules import CompositionRules, check_composition, youth_share
-from .validation import member_key
 
 
 def members_consent_needed(collective, member_formset):
@@ -30,6 +25,9 @@ def save_collective(form, member_formset, leader_account, consent=False):
         collective = form.save(commit=False)
         if collective.pk is None:
             collective.leader_account = leader_account
+        elif collective.is_named:
+            _save_named_collective(collective, member_formset, leader_account, needs_consent)
+            return collective
         collective.save()
         member_formset.instance = collective
         # Clear the old 号长 flag first so moving the role never trips the one-leader constraint;
@@ -40,9 +38,28 @@ def save_collective(form, member_formset, leader_account, consent=False):
         Member.objects.filter(pk=leader.pk).update(is_leader=True)
         collective.member_count = collective.members.count()
         collective.save(update_fields=["member_count", "updated_at"])
+        workflow.refresh_composition(collective, leader_account)
         if needs_consent:
             MemberDataConsent.give(collective, leader_account, ConsentChannel.COLLECTIVE_FORM)
     return collective
+
+
+def _save_named_collective(collective, member_formset, user, needs_consent):
+    """A named collective saves its other data at once; a new name or unit and any change to the members go to its
+    committee as one change request, and the collective keeps its approved values until the committee decides."""
+    approved = Collective.objects.select_for_update(of=("self",)).get(pk=collective.pk)
+    proposed_name, proposed_unit = collective.name, collective.workplace_unit
+    collective.name, collective.workplace_unit = approved.name, approved.workplace_unit
+    collective.save()
+    member_rows, breaks_rules = "", False
+    if member_formset.has_changed():
+        proposed = [f.instance for f in member_formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        member_rows = member_rows_text(proposed)
+        breaks_rules = bool(workflow.composition_failures(plan_saved_rows(collective, member_rows, REPLACE).result))
+    if member_rows or (proposed_name, proposed_unit) != (approved.name, approved.workplace_unit):
+        workflow.request_change(collective, user, proposed_name, proposed_unit, member_rows, REPLACE, breaks_rules)
+    if needs_consent:
+        MemberDataConsent.give(collective, user, ConsentChannel.COLLECTIVE_FORM)
 
 
 CONSENT_REQUIRED = gettext_lazy(
@@ -50,81 +67,11 @@ CONSENT_REQUIRED = gettext_lazy(
 )
 
 
-# Members from rows pasted or uploaded on the members page -------------------------------------------------------
-
-REPLACE, ADD = "replace", "add"
-MAX_MEMBERS = MemberFormSet.max_num
-
-
-@dataclass
-class MemberListChange:
-    """What saving the parsed rows would do to the collective's members, computed before anything is saved."""
-
-    parsed: ParsedMembers
-    mode: str
-    result: list  # the member list after the change: kept members (with their new values) and new ones
-    added: list
-    updated: list  # kept members whose position or 号长 flag the rows change
-    removed: list
-    problems: list  # about the resulting list as a whole
-    checks: list  # the composition rules (size, youth share, 号长's age) on the resulting list
-
-    @property
-    def ready(self):
-        return not self.parsed.errors and not self.problems and bool(self.added or self.updated or self.removed)
-
-    @property
-    def youth_share(self):
-        return youth_share(self.result, timezone.localdate(), CompositionRules().youth_age)
-
-    @property
-    def rows_to_confirm(self):
-        """The rows the confirm button posts back, read again and re-checked before saving."""
-        return member_rows_text(self.result if self.mode == REPLACE else self.added)
-
-
-def plan_member_rows(collective, rows, mode):
-    """Parse the rows and work out the change, without saving. Replacing keeps the members listed again (same name
-    and birth date), with their records such as volunteer hours; adding refuses someone already a member."""
-    parsed = parse_member_rows(rows)
-    existing = {member_key(collective.pk, m.name, m.birth_date): m for m in collective.members.all()}
-    result, added, updated, problems = [], [], [], []
-    for member in parsed.members:
-        current = existing.pop(member_key(collective.pk, member.name, member.birth_date), None)
-        if current is None:
-            added.append(member)
-            result.append(member)
-        elif mode == ADD:
-            problems.append(_("%(name)s, born %(date)s, is already a member.") % {"name": member.name, "date": member.birth_date.isoformat()})
-        else:
-            if (current.position, current.is_leader) != (member.position, member.is_leader):
-                current.position, current.is_leader = member.position, member.is_leader
-                updated.append(current)
-            result.append(current)
-    removed = list(existing.values()) if mode == REPLACE else []
-    if mode == ADD:
-        result = list(existing.values()) + result
-    problems += member_list_problems(result)
-    checks = check_composition(result, CompositionRules())
-    return MemberListChange(parsed, mode, result, added, updated, removed, problems, checks)
-
-
-def member_list_problems(members):
-    """Why a collective's member list cannot be saved as it is; the formset on the edit page says the same."""
-    problems = []
-    if not members:
-        problems.append(_("Add the collective's members."))
-    if len(members) > MAX_MEMBERS:
-        problems.append(_("A collective lists at most %(max)s members; this list has %(count)s.") % {"max": MAX_MEMBERS, "count": len(members)})
-    if members and sum(1 for m in members if m.is_leader) != 1:
-        problems.append(_("Mark exactly one member as the 号长: the 号长 must be one of the members."))
-    return problems
-
-
 def save_member_rows(collective_pk, user, rows, mode, consent=False):
     """Apply the rows to the collective's members, all or nothing, after checking again under a lock that the 号长
-    may still edit and that the change is still valid (someone may have edited the members since the preview).
-    The 号长's consent statement is required and recorded in the same transaction."""
+    may still edit and that the change is still valid (someone may have edited the members since the preview); a
+    named collective's change goes to its committee as a change request instead. The 号长's consent statement is
+    required and recorded in the same transaction."""
     with transaction.atomic():
         collective = Collective.objects.select_for_update(of=("self",)).get(pk=collective_pk)
         if not workflow.may_edit(user, collective):
@@ -134,16 +81,13 @@ def save_member_rows(collective_pk, user, rows, mode, consent=False):
         change = plan_member_rows(collective, rows, mode)
         if not change.ready:
             raise TransitionError(" ".join(change.parsed.messages + change.problems) or _("The rows change nothing."))
-        leader = next(m for m in change.result if m.is_leader)
-        Member.objects.filter(pk__in=[m.pk for m in change.removed]).delete()
-        # The 号长 flag is set last so that moving it never meets the one-号长 constraint half-way.
-        collective.members.filter(is_leader=True).update(is_leader=False)
-        Member.objects.bulk_update(change.updated, ["position"])
-        Member.objects.bulk_create(
-            Member(collective=collective, name=m.name, birth_date=m.birth_date, position=m.position) for m in change.added
-        )
-        Member.objects.filter(collective=collective, name=leader.name, birth_date=leader.birth_date).update(is_leader=True)
-        collective.member_count = collective.members.count()
-        collective.save(update_fields=["member_count", "updated_at"])
+        if collective.is_named:
+            breaks_rules = bool(workflow.composition_failures(change.result))
+            workflow.request_change(
+                collective, user, collective.name, collective.workplace_unit, change.rows_to_confirm, change.mode, breaks_rules
+            )
+        else:
+            apply_member_change(collective, change)
+            workflow.refresh_composition(collective, user)
         MemberDataConsent.give(collective, user, ConsentChannel.MEMBERS_PAGE)
     return change

@@ -2,6 +2,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,12 +22,14 @@ from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 
 from . import exports, workflow
 from .bulk import ACTIONS as BULK_ACTIONS
-from .filters import StaffCollectiveFilter
-from .forms import ApproveForm, CollectiveForm, DecisionForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
+from .bulk import CHANGE_ACTIONS
+from .filters import ChangeRequestFilter, StaffCollectiveFilter
+from .forms import ApproveForm, CollectiveForm, DecisionForm, DissolveForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
-from .models import CREDIT_PLEDGE, Collective, NodeStatusCount, Status
+from .models import CREDIT_PLEDGE, ChangeRequest, ChangeStatus, Collective, NodeStatusCount, Status
 from .rules import CompositionRules, check_composition, young_count
-from .services import CONSENT_REQUIRED, members_consent_needed, plan_member_rows, save_collective, save_member_rows
+from .member_changes import plan_member_rows, plan_saved_rows
+from .services import CONSENT_REQUIRED, members_consent_needed, save_collective, save_member_rows
 
 # The 号长's workspace ---------------------------------------------------------------------
 
@@ -34,13 +37,20 @@ from .services import CONSENT_REQUIRED, members_consent_needed, plan_member_rows
 @login_required
 def my_workspace(request):
     collectives = (
-        Collective.objects.filter(leader_account=request.user).with_places().prefetch_related("members", "honors").order_by("-created_at")
+        Collective.objects.filter(leader_account=request.user)
+        .with_places()
+        .prefetch_related("members", "honors", _pending_changes())
+        .order_by("-created_at")
     )
     return render(request, "collectives/my_workspace.html", {"collectives": collectives})
 
 
+def _pending_changes():
+    return Prefetch("change_requests", ChangeRequest.objects.filter(status=ChangeStatus.PENDING), to_attr="pending_changes")
+
+
 def _own_collective(request, pk):
-    return get_object_or_404(Collective.objects.with_places(), pk=pk, leader_account=request.user)
+    return get_object_or_404(Collective.objects.with_places().prefetch_related(_pending_changes()), pk=pk, leader_account=request.user)
 
 
 @login_required
@@ -57,8 +67,36 @@ def my_collective(request, pk):
             "can_edit": workflow.may_edit(request.user, collective),
             "can_submit": workflow.may_perform(request.user, collective, workflow.SUBMIT)
             and collective.status in workflow.SUBMIT.sources,
+            "can_dissolve": collective.status in workflow.DISSOLVE.sources,
             "timeline": workflow.timeline(collective),
         },
+    )
+
+
+@login_required
+def my_dissolve(request, pk):
+    """The 号长 marks their collective dissolved, after a confirmation page with the reason."""
+    collective = _own_collective(request, pk)
+    return _dissolve(request, collective, reverse("collectives:my_collective", args=[collective.pk]))
+
+
+def _dissolve(request, collective, back):
+    """The dissolution's confirmation page (GET, or a POST without confirmation) and the step itself."""
+    form = DissolveForm(request.POST if bulk.is_confirmed(request) else None)
+    if form.is_valid():
+        _result, done = run_transition(request, workflow.dissolve, collective.pk, request.user, form.cleaned_data["comment"])
+        if done:
+            messages.success(request, _("%(name)s is marked dissolved; its titles have ended.") % {"name": collective.name})
+        return redirect(back)
+    return bulk.confirmation(
+        request,
+        title=workflow.DISSOLVE.label,
+        summary=_("%(name)s will be marked dissolved: it leaves the public lists, and each of its titles ends with your reason (its history is kept).")
+        % {"name": collective.name},
+        form=form,
+        back=back,
+        button=workflow.DISSOLVE.label,
+        irreversible=True,
     )
 
 
@@ -91,13 +129,24 @@ def _edit_collective(request, collective):
         if members_consent_needed(collective, members) and not request.POST.get("member_data_consent"):
             form.add_error("member_data_consent", str(CONSENT_REQUIRED))
         if form.is_valid() and members.is_valid():
-            collective = save_collective(form, members, request.user, consent=form.cleaned_data["member_data_consent"])
-            if not wants_submit:
-                messages.success(request, _("Saved."))
-                return redirect("collectives:my_collective", pk=collective.pk)
-            return _submit(request, collective)
-        messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+            consent = form.cleaned_data["member_data_consent"]
+            saved, done = run_transition(request, save_collective, form, members, request.user, consent=consent)
+            if done and not wants_submit:
+                messages.success(request, _saved_message(saved))
+                return redirect("collectives:my_collective", pk=saved.pk)
+            if done:
+                return _submit(request, saved)
+        else:
+            messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
     return render(request, "collectives/collective_form.html", {"form": form, "members": members, "collective": collective})
+
+
+def _saved_message(collective):
+    if collective.is_named and collective.change_requests.filter(status=ChangeStatus.PENDING).exists():
+        return _("Saved. Changes to the name, unit and members wait for %(node)s's approval; until then the public page shows the approved data.") % {
+            "node": collective.registering_node.name
+        }
+    return _("Saved.")
 
 
 @login_required
@@ -115,6 +164,9 @@ def members(request, pk):
         if request.POST.get("action") == "confirm":
             consent = form.cleaned_data["consent"]
             change, done = run_transition(request, save_member_rows, collective.pk, request.user, rows, mode, consent)
+            if done and collective.is_named:
+                messages.success(request, _saved_message(collective))
+                return redirect("collectives:my_collective", pk=collective.pk)
             if done:
                 messages.success(request, _("The member list is saved: %(count)s members.") % {"count": len(change.result)})
                 return redirect("collectives:my_collective", pk=collective.pk)
@@ -190,8 +242,9 @@ def _queue_count(request, filterset, params):
     """The tab counts from the counters, and the list's count when the counters give it (no search, no industry)."""
     counts = NodeStatusCount.in_scope(staff_scope(request), Action.VIEW)
     tabs = [(s.value, s.label, counts.get(s.value, 0)) for s in Status.staff_visible()]
-    if filterset.form.is_valid() and not (filterset.form.cleaned_data["q"] or filterset.form.cleaned_data["industry"]):
-        status = filterset.form.cleaned_data["status"]
+    cleaned = filterset.form.cleaned_data if filterset.form.is_valid() else None
+    if cleaned is not None and not (cleaned["q"] or cleaned["industry"] or cleaned["outside_rules"] is not None):
+        status = cleaned["status"]
         return tabs, sum(count for value, _label, count in tabs if value == status or not status)
     return tabs, None
 
@@ -256,9 +309,118 @@ def staff_detail(request, pk):
             "timeline": workflow.timeline(collective),
             "can_approve": workflow.APPROVE in actions,
             "can_return": workflow.RETURN in actions,
+            "can_dissolve": collective.status in workflow.DISSOLVE.sources
+            and workflow.may_perform(request.user, collective, workflow.DISSOLVE, staff_scope(request)),
+            "pending_change": collective.change_requests.filter(status=ChangeStatus.PENDING).first(),
             "decision_form": DecisionForm(),
         },
     )
+
+
+@login_required
+def staff_dissolve(request, pk):
+    collective = get_object_or_404(_staff_collectives(request), pk=pk)
+    if not workflow.may_perform(request.user, collective, workflow.DISSOLVE, staff_scope(request)):
+        raise PermissionDenied
+    return _dissolve(request, collective, reverse("collectives:staff_detail", args=[collective.pk]))
+
+
+# Change requests of named collectives ----------------------------------------------------------------------------
+
+
+def _staff_changes(request):
+    scope = staff_scope(request)
+    if not scope.can(Action.VIEW):
+        raise PermissionDenied
+    return scope.filter(ChangeRequest.objects.all(), Action.VIEW, "collective__registering_node")
+
+
+def _change_filter(request, in_scope):
+    params = request.GET.copy()
+    params.setdefault("status", ChangeStatus.PENDING)
+    queryset = in_scope.select_related("collective__registering_node", "requested_by").order_by("requested_at", "pk")
+    return ChangeRequestFilter(params, queryset=queryset), params
+
+
+@login_required
+def change_queue(request):
+    """The changes named collectives ask of the committee: oldest first, pending by default."""
+    filterset, params = _change_filter(request, _staff_changes(request))
+    page = ScalingPaginator(filterset.qs, page_size(request)).get_page(request.GET.get("page"))
+    scope = staff_scope(request)
+    return render(
+        request,
+        "collectives/change_queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "page_sizes": PAGE_SIZES,
+            "bulk_actions": [
+                action for action in CHANGE_ACTIONS.values() if params.get("status") == ChangeStatus.PENDING and scope.can(action.permission)
+            ],
+        },
+    )
+
+
+@login_required
+def change_queue_bulk(request):
+    in_scope = _staff_changes(request)
+    return bulk.decide(
+        request,
+        CHANGE_ACTIONS,
+        visible=in_scope,
+        matching=lambda request: _change_filter(request, in_scope)[0].qs,
+        back=reverse("collectives:change_queue"),
+    )
+
+
+@login_required
+def change_detail(request, pk):
+    """One change beside the approved data: the new name and unit, and who joins, leaves or changes position, with
+    the rules checked on the resulting list."""
+    change = get_object_or_404(_staff_changes(request).select_related("collective__registering_node", "requested_by"), pk=pk)
+    plan = None
+    if change.member_rows and change.status == ChangeStatus.PENDING:
+        plan = plan_saved_rows(change.collective, change.member_rows, change.member_mode)
+    return render(
+        request,
+        "collectives/change_detail.html",
+        {
+            "change": change,
+            "plan": plan,
+            "can_decide": change.status == ChangeStatus.PENDING and workflow.may_decide_change(request.user, change, staff_scope(request)),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+CHANGE_STEPS = {"approve": (workflow.approve_change, ApproveForm), "return": (workflow.return_change, ReturnForm)}
+
+
+@login_required
+@require_POST
+def change_decide(request, pk, name):
+    change = get_object_or_404(_staff_changes(request).select_related("collective__registering_node"), pk=pk)
+    if not workflow.may_decide_change(request.user, change, staff_scope(request)):
+        raise PermissionDenied
+    step, form_class = CHANGE_STEPS[name]
+    form = form_class(request.POST)
+    back = reverse("collectives:change_detail", args=[change.pk])
+    if not form.is_valid():
+        for error in form.errors.get("comment", []):
+            messages.error(request, error)
+        return redirect(back)
+    if name == "approve" and not bulk.is_confirmed(request) and change.status == ChangeStatus.PENDING:
+        action = CHANGE_ACTIONS["approve_change"]
+        return bulk.confirmation(
+            request, title=action.label, summary=action.summary % {"count": 1}, form=form, back=back,
+            button=action.label, rows=[(change.collective.name, None)], irreversible=True,
+        )
+    _result, done = run_transition(request, step, change.pk, request.user, form.cleaned_data["comment"])
+    if not done:
+        return redirect(back)
+    messages.success(request, _("The change of %(name)s was decided.") % {"name": change.collective.name})
+    return redirect("collectives:change_queue")
 
 
 STAFF_TRANSITION_FORMS = {"approve": ApproveForm, "return": ReturnForm}
@@ -306,7 +468,7 @@ def staff_transition(request, pk, name):
 
 def public_page(request, pk):
     # Delisted collectives keep their page (plaques and QR codes point here), which says their title was revoked.
-    collective = get_object_or_404(Collective.objects.filter(status__in=Status.public()), pk=pk)
+    collective = get_object_or_404(Collective.objects.filter(status__in=Status.with_page()), pk=pk)
     # The page's content is cached per version (public_page.html); the names of its places are read only when the
     # content is rendered afresh, and from the cache (apps/organizations/names.py).
     places = SimpleLazyObject(lambda: place_names(collective))

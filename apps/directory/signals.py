@@ -78,14 +78,15 @@ def collective_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if update_fields is not None and "updated_at" not in update_fields:
         changes = {"latest_named_on": latest_named_on()} if "honor_level" in update_fields else {}
         renew_post_page(Collective.objects.filter(pk=instance.pk), **changes)
-    # Drafts and registrations under review are on no public list: editing them keeps the caches.
-    if instance.status in Status.public():
+    # Drafts and registrations under review are on no public list: editing them keeps the caches. A dissolution
+    # takes the collective off the lists it was on.
+    if instance.status in Status.with_page():
         bump_generation()
 
 
 @receiver(post_delete, sender=Collective)
 def collective_deleted(sender, instance, **kwargs):
-    if instance.status in Status.public():
+    if instance.status in Status.with_page():
         bump_generation()
 
 

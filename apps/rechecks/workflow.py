@@ -14,11 +14,13 @@ from operator import or_
 
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.models import record
 from apps.audit.workflow import TransitionError
+from apps.collectives.signals import collective_dissolved
 from apps.complaints.models import Warning, WarningKind
 from apps.complaints.workflow import issue_warning, lift_warning
 from apps.evaluations.enums import HonorStatus
@@ -157,17 +159,33 @@ def revoke(honor_pk, user, reason, reference):
         reason, reference = reason.strip(), reference.strip()
         if not reason or not reference:
             raise TransitionError(_("A revocation needs a reason and a decision reference."))
-        today = timezone.localdate()
-        honor.status, honor.revoked_on = HonorStatus.REVOKED, today
-        honor.revocation_reason, honor.revocation_reference = reason, reference
-        honor.save()
-        collective = honor.collective
-        refresh_honor_level(collective)
-        if not collective.honor_level:
-            collective.delisted_on = today
-            collective.save(update_fields=["delisted_on"])
-        # Open rectifications of this collective end with the title they were meant to save.
-        Warning.objects.open().filter(collective=collective, kind=WarningKind.RECTIFICATION).update(lifted_at=timezone.now(), lifted_by=user, lift_comment=reason)
-        record(honor, actor=user, action="revoke", from_state=HonorStatus.NAMED, to_state=HonorStatus.REVOKED, comment=f"{reference}：{reason}")
-        notify([collective.leader_account], _("Your title %(title)s was revoked") % {"title": honor.title}, f"{reference}\n{reason}", "/my/")
+        end_title(honor, user, reason, reference)
+        notify([honor.collective.leader_account], _("Your title %(title)s was revoked") % {"title": honor.title}, f"{reference}\n{reason}", "/my/")
     return honor
+
+
+def end_title(honor, user, reason, reference=""):
+    """End a valid title (in the caller's transaction, the honour locked): revoked with its reason, kept as history;
+    the collective's highest title recomputed, and a collective left with none delisted at once."""
+    today = timezone.localdate()
+    honor.status, honor.revoked_on = HonorStatus.REVOKED, today
+    honor.revocation_reason, honor.revocation_reference = reason, reference
+    honor.save()
+    collective = honor.collective
+    refresh_honor_level(collective)
+    if not collective.honor_level:
+        collective.delisted_on = today
+        collective.save(update_fields=["delisted_on"])
+    # Open rectifications of this collective end with the title they were meant to save.
+    Warning.objects.open().filter(collective=collective, kind=WarningKind.RECTIFICATION).update(lifted_at=timezone.now(), lifted_by=user, lift_comment=reason)
+    comment = f"{reference}：{reason}" if reference else reason
+    record(honor, actor=user, action="revoke", from_state=HonorStatus.NAMED, to_state=HonorStatus.REVOKED, comment=comment)
+
+
+@receiver(collective_dissolved)
+def end_titles_of_dissolved(sender, collective, user, reason, **kwargs):
+    """A collective that stops existing loses its titles (domain.md §6), whoever its naming committees are."""
+    reason = _("The collective was dissolved: %(reason)s") % {"reason": reason}
+    for honor in Honor.objects.valid().select_for_update(of=("self",)).filter(collective=collective):
+        honor.collective = collective
+        end_title(honor, user, reason)

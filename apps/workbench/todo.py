@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.activities.models import ActivityReport, Campaign, HoursCheck
 from apps.activities.rollups import campaign_participation
-from apps.collectives.models import NodeStatusCount, Status
+from apps.collectives.models import ChangeRequest, ChangeStatus, NodeStatusCount, Status
 from apps.complaints.models import Complaint, ComplaintStatus, Warning
 from apps.evaluations import queries
 from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundStage
@@ -77,7 +77,12 @@ def _registrations(scope, today):
         return []
     # The per-committee counters the queue's tabs read: no count over the subtree's collectives.
     submitted = NodeStatusCount.in_scope(scope, Action.REVIEW_REGISTRATIONS).get(Status.SUBMITTED, 0)
-    return [Item(_("Registrations to review"), submitted, _url("collectives:staff_queue", status=Status.SUBMITTED))]
+    # Pending changes are few at any time (one per named collective at most): counted over the waiting ones only.
+    changes = scope.filter(ChangeRequest.objects.filter(status=ChangeStatus.PENDING), Action.REVIEW_REGISTRATIONS, "collective__registering_node")
+    return [
+        Item(_("Registrations to review"), submitted, _url("collectives:staff_queue", status=Status.SUBMITTED)),
+        Item(_("Changes of named collectives to decide"), changes.count(), _url("collectives:change_queue")),
+    ]
 
 
 def _applications(scope, today):

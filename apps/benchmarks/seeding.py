@@ -2,14 +2,14 @@
 
 Shape (domain.md §10; at --scale 1): the committee tree `load_committee_tree` loads; 500,000 collectives over the
 leaves of the tree (county committees and industry units), named after their industry and place, 20,000 waiting
-for their registration review; 8,000,000 members (6 to 26 a collective, two in three aged 35 or under);
-~3,600 rounds (last year's at every committee, this year's down to the cities) with 196,000 applications in every state — among them a
-national round in review with 8,000 applications scored by three experts each and last year's named national round
-of 8,000 — and the titles of the named ones, more at each lower level (a pyramid); 20,000 complaints; a campaign a
-year over three years at every league committee (this year's running); 5,000,000 activity reports over five
-years; an admin and a reviewer at every league committee. Then the accounts of accounts.py and what each needs to
-find waiting (the benchmark scenario), and the figures the workflow keeps (status counts, directory totals,
-statistics snapshots).
+for their registration review; 8,000,000 members (6 to 26 a collective, two in three aged 35 or under); ~3,700
+rounds (last year's at every committee, this year's down to the cities) with 196,000 applications in every state —
+among them a national round in review with 8,000 applications scored by three experts each and last year's named
+national round of 8,000 — and the titles of the named ones, more at each lower level (a pyramid); 20,000
+complaints; a campaign a year over three years at every league committee (this year's running); 5,000,000
+activity reports over five years (two photos on one public report in ten); an admin and a reviewer at every league
+committee. Then the accounts of accounts.py and what each needs to find waiting (the benchmark scenario), and the
+figures the workflow keeps (status counts, directory totals, statistics snapshots).
 
 The big tables are filled with INSERT ... SELECT over generate_series: rows never travel through Python. The
 distributions are arithmetic on the row number shifted by the seed, so one seed on a fresh database always gives
@@ -121,6 +121,7 @@ class Seeder:
                 ("members", self.members),
                 ("campaigns", self.campaigns),
                 ("activity reports", self.reports),
+                ("report photos", self.photos),
                 ("status counts", self.status_counts),
                 ("directory figures", self.directory_figures),
                 ("collective indexes", lambda: build_indexes(self.collective_indexes)),
@@ -650,6 +651,18 @@ class Seeder:
                     "count": self.volumes.reports, "reporting": reporting, "days": REPORT_DAYS, "seed": self.seed, "step": steplen(),
                 },
             )  # fmt: skip
+
+    def photos(self):
+        """Two photos on one public report in ten: their paths only (pages link them, nothing reads the files)."""
+        from apps.activities.models import ReportPhoto
+
+        path = "'reports/bench/' || r.id || '-' || p"
+        with indexes_built_after(ReportPhoto._meta.db_table):
+            return insert_select(
+                ReportPhoto,
+                {"report_id": "r.id", "image": f"{path} || '.jpg'", "thumbnail": f"{path} || '-thumb.jpg'"},
+                "FROM activities_activityreport r CROSS JOIN generate_series(1, 2) AS p WHERE r.is_public AND r.id %% 10 = 0",
+            )
 
     # The figures the workflow keeps --------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from apps.accounts.models import User
 from apps.activities.models import ActivityReport, Campaign
 from apps.benchmarks import accounts
 from apps.collectives.models import Collective, Member, NodeStatusCount
+from apps.directory.signals import latest_named_on, volunteer_hours
 from apps.evaluations.eligibility import eligibility, is_eligible
 from apps.evaluations.enums import AppStatus
 from apps.evaluations.models import Application, Honor, ReviewAssignment, Round
@@ -89,6 +90,10 @@ def test_seed_scale_generates_the_shape_and_accounts_the_benchmarks_use(seeded, 
     assert (last - first).days > 4 * 365
     counted = dict(NodeStatusCount.objects.values_list("status").annotate(n=Sum("count")))
     assert counted == dict(Collective.objects.values_list("status").annotate(n=Count("pk")))
+    kept = Collective.objects.annotate(hours=volunteer_hours(), named_on=latest_named_on())
+    assert not kept.exclude(volunteer_hours=F("hours")).exists() and kept.filter(volunteer_hours__gt=0).exists()
+    assert kept.filter(latest_named_on__isnull=False).count() == kept.filter(named_on__isnull=False).count() > 0
+    assert not kept.filter(latest_named_on__isnull=False).exclude(latest_named_on=F("named_on")).exists()
 
     # Staff at every level sign in and find their queues filled.
     for username in [accounts.NATIONAL_ADMIN, accounts.PROVINCIAL_ADMIN, accounts.CITY_ADMIN]:

@@ -1,45 +1,36 @@
 #!/usr/bin/env python
 """Benchmark of the campaign progress and roll-up pages on PostgreSQL (issue 5's quality bar).
 
-    .venv/bin/python bench/campaign_progress.py --reports 100000
+    .venv/bin/python bench/campaign_progress.py --scale 0.1
 
-(Re)creates the database `civpost_bench` on the local PostgreSQL, fills it with a province's worth of
-collectives and activity reports, then times the pages a provincial committee admin opens, in process
+(Re)creates the database `civpost_bench` on the local PostgreSQL, fills it with `manage.py seed_scale` (at --scale),
+then times the pages a provincial committee admin opens, in process
 through Django's test client. See bench/README.md.
 """
 
 import argparse
-import io
-import random
 import statistics
 import sys
 import time
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import open_database, percentile, vacuum_analyze  # noqa: E402
+from benchdb import open_database, percentile  # noqa: E402
+
+from apps.benchmarks.accounts import PROVINCIAL_ADMIN  # noqa: E402
+
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench"
-BATCH = 5_000
-MEMBERS_PER_COLLECTIVE = 6
-CAMPAIGN_TITLE = "{year}年安徽省青年文明号开放周（性能测试）"
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reports", type=int, default=100_000, help="activity reports to generate (default 100,000)")
-    parser.add_argument("--collectives", type=int, default=2_000, help="registered collectives (default 2,000)")
-    parser.add_argument("--campaign-share", type=float, default=0.7, help="share of reports linked to the campaign (default 0.7)")
-    parser.add_argument(
-        "--participation", type=float, default=0.75,
-        help="share of collectives that report for the campaign at all; the rest are 'missing' (default 0.75)",
-    )
+    parser.add_argument("--scale", type=float, default=1.0, help="seed_scale's share of the national size (default 1)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed_scale's seed (default 2026)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up requests per page (default 3)")
-    parser.add_argument("--seed", type=int, default=5, help="random seed of the generated data")
     parser.add_argument("--keep", action="store_true", help="reuse an existing populated database: skip generation")
     parser.add_argument("--db-url", default=DEFAULT_DB_URL, help=f"the benchmark database (default {DEFAULT_DB_URL})")
     parser.add_argument(
@@ -48,13 +39,7 @@ def parse_args():
     )
     parser.add_argument("--show-queries", action="store_true", help="list every query of each page with its time, not only the 3 slowest")
     parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN (ANALYZE, BUFFERS) section")
-    args = parser.parse_args()
-    if args.participation <= 0 or args.campaign_share > args.participation:
-        parser.error("--campaign-share must not exceed --participation (only participating collectives report for it)")
-    return args
-
-
-# Database ----------------------------------------------------------------------------------------
+    return parser.parse_args()
 
 
 # Data --------------------------------------------------------------------------------------------
@@ -68,170 +53,11 @@ def campaign_period():
 
 
 def generate(args):
-    print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
-    from django.contrib.auth.hashers import make_password
+    """The national data of `manage.py seed_scale` (apps/benchmarks/seeding.py), at --scale: 安徽's campaign of
+    this year is one of the running campaigns it creates, answered by reports of the province's collectives."""
     from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
 
-    from apps.accounts.models import User
-    from apps.activities.models import ActivityReport, Campaign, ReportKind
-    from apps.collectives.models import Collective, Member, Status
-    from apps.organizations.enums import Level, NodeKind, Role
-    from apps.organizations.models import Industry, Membership, Node, Region
-
-    rng = random.Random(args.seed)
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_committee_tree", verbosity=0, stdout=io.StringIO())
-    print(f"  migrate + load_committee_tree: {time.perf_counter() - started:.1f} s")
-
-    starts_on, ends_on = campaign_period()
-    year = starts_on.year
-    today = timezone.localdate()
-    last_day = min(ends_on, today) if today >= starts_on else ends_on  # reports describe past activities
-    days = (last_day - starts_on).days + 1
-    now = timezone.now()
-    unusable = make_password(None)
-
-    with transaction.atomic():
-        step = time.perf_counter()
-        province = Node.objects.get(region_id="340000", kind=NodeKind.LEAGUE_COMMITTEE)
-        counties = list(
-            Node.objects.filter(region__code__startswith="34", level=Level.COUNTY, kind=NodeKind.LEAGUE_COMMITTEE).order_by("path")
-        )
-        units = list(Node.objects.filter(kind=NodeKind.INDUSTRY_UNIT, path__startswith=province.path).order_by("path"))
-        county_regions = list(Region.objects.filter(code__in=[c.region_id for c in counties]).values_list("code", flat=True))
-        industries = list(Industry.objects.order_by("sort_order"))
-
-        # A handful of staff accounts; the admin of 共青团安徽省委 is the one the pages are measured as.
-        staff = User.objects.bulk_create(
-            [
-                User(username="bench_ah_admin", real_name="省委管理员", email="ah_admin@bench.invalid", password=unusable),
-                User(username="bench_ah_reviewer", real_name="省委审核员", email="ah_reviewer@bench.invalid", password=unusable),
-                User(username="bench_ah_viewer", real_name="省委查看员", email="ah_viewer@bench.invalid", password=unusable),
-                User(username="bench_aq_admin", real_name="安庆市委管理员", email="aq_admin@bench.invalid", password=unusable),
-                User(username="bench_hf_reviewer", real_name="合肥市委审核员", email="hf_reviewer@bench.invalid", password=unusable),
-            ]
-        )
-        admin = staff[0]
-        Membership.objects.bulk_create(
-            [
-                Membership(user=admin, node=province, role=Role.ADMIN),
-                Membership(user=staff[1], node=province, role=Role.REVIEWER),
-                Membership(user=staff[2], node=province, role=Role.VIEWER),
-                Membership(user=staff[3], node=Node.objects.get(region_id="340800", kind=NodeKind.LEAGUE_COMMITTEE), role=Role.ADMIN),
-                Membership(user=staff[4], node=Node.objects.get(region_id="340100", kind=NodeKind.LEAGUE_COMMITTEE), role=Role.REVIEWER),
-            ]
-        )
-        # One 号长 account per collective, as in real life (created_by of its reports).
-        leaders = User.objects.bulk_create(
-            [
-                User(username=f"bench_leader_{i:05d}", real_name=f"号长{i:05d}", email=f"leader{i}@bench.invalid", password=unusable)
-                for i in range(args.collectives)
-            ],
-            batch_size=BATCH,
-        )
-
-        # Collectives: every Anhui county committee in turn, one in ten with an industry member unit.
-        collectives = []
-        for i in range(args.collectives):
-            if i % 10 == 9 and units:
-                node = units[(i // 10) % len(units)]
-                prefix = node.region.code_prefix
-                region_id = rng.choice([code for code in county_regions if code.startswith(prefix)] or county_regions)
-                industry_id = node.industry_id
-            else:
-                node = counties[i % len(counties)]
-                region_id = node.region_id
-                industry_id = rng.choice(industries).pk
-            honor = rng.choices(["", Level.COUNTY, Level.CITY, Level.PROVINCIAL], weights=[80, 10, 7, 3])[0]
-            collectives.append(
-                Collective(
-                    name=f"青年文明号集体{i:05d}",
-                    workplace_unit=f"{node.name}第{i % 97 + 1}单位",
-                    industry_id=industry_id,
-                    region_id=region_id,
-                    address=f"安徽省某地某路{i + 1}号",
-                    registering_node=node,
-                    leader_account=leaders[i],
-                    service_promises="微笑服务，文明用语\n首问负责，一次告知",
-                    supervision_phone="0551-65551234",
-                    pledge_accepted_at=now,
-                    status=Status.REGISTERED,
-                    registration_number=f"{region_id}-{year - 1}-{i + 1:05d}",
-                    registered_on=date(year - 1, 1, 1) + timedelta(days=rng.randrange(365)),
-                    member_count=MEMBERS_PER_COLLECTIVE,
-                    honor_level=honor,
-                )
-            )
-        Collective.objects.bulk_create(collectives, batch_size=BATCH)
-        births = [date(1995, 5, 1), date(1998, 3, 2), date(1999, 7, 8), date(2000, 1, 1), date(1980, 2, 3), date(1975, 6, 6)]
-        Member.objects.bulk_create(
-            (
-                Member(collective=c, name=f"成员{c.pk}-{n}", birth_date=birth, position="客户经理", is_leader=n == 0)
-                for c in collectives
-                for n, birth in enumerate(births[:MEMBERS_PER_COLLECTIVE])
-            ),
-            batch_size=BATCH,
-        )
-        print(f"  users, collectives, members: {time.perf_counter() - step:.1f} s")
-
-        campaign = Campaign.objects.create(
-            node=province,
-            title=CAMPAIGN_TITLE.format(year=year),
-            theme="青春建功新时代",
-            description="全省青年文明号集体开展开放周、志愿服务和便民服务活动。",
-            starts_on=starts_on,
-            ends_on=ends_on,
-            action_starts_on=starts_on + timedelta(days=120),
-            action_ends_on=starts_on + timedelta(days=126),
-            report_kinds=[ReportKind.OPEN_WEEK, ReportKind.VOLUNTEER, ReportKind.PUBLIC_SERVICE],
-            includes_aspiring=True,
-            created_by=admin,
-        )
-
-        # Reports: spread over the collectives, kinds and the campaign period. Only `participation` of the
-        # collectives report for the campaign (the others are the page's "not yet" list); their reports are
-        # linked with the probability that makes about `campaign_share` of all reports campaign reports.
-        participating = {c.pk for c in rng.sample(collectives, round(len(collectives) * args.participation))}
-        link_probability = args.campaign_share / args.participation
-        with_hours = set(ReportKind.with_hours())
-        kinds = list(ReportKind.values)
-        step = time.perf_counter()
-        batch = []
-        for i in range(args.reports):
-            collective = collectives[rng.randrange(len(collectives))]
-            linked = collective.pk in participating and rng.random() < link_probability
-            kind = rng.choice(campaign.report_kinds if linked else kinds)
-            participants = rng.randint(2, 60)
-            report = ActivityReport(
-                collective=collective,
-                campaign=campaign if linked else None,
-                kind=kind,
-                title=f"活动{i}",
-                held_on=starts_on + timedelta(days=rng.randrange(days)),
-                place="营业厅",
-                participants=participants,
-                beneficiaries=rng.randint(0, 800),
-                narrative="向群众开放营业厅，讲解办事流程，开展便民服务。",
-                is_public=rng.random() < 0.95,
-                flagged=rng.random() < 0.005,
-                volunteer_hours=(
-                    Decimal(rng.randint(1, MEMBERS_PER_COLLECTIVE) * rng.randint(1, 16)) / 2 if kind in with_hours else Decimal(0)
-                ),
-                created_by_id=collective.leader_account_id,
-            )
-            report.copy_place_from(collective)
-            batch.append(report)
-            if len(batch) == BATCH:
-                ActivityReport.objects.bulk_create(batch)
-                batch = []
-        if batch:
-            ActivityReport.objects.bulk_create(batch)
-        print(f"  {args.reports:,} reports: {time.perf_counter() - step:.1f} s")
-
-    vacuum_analyze(started)
+    call_command("seed_scale", scale=args.scale, seed=args.seed)
 
 
 # Measurement -------------------------------------------------------------------------------------
@@ -305,11 +131,11 @@ def main():
     from apps.organizations.models import Node
 
     starts_on, ends_on = campaign_period()
-    campaign = Campaign.objects.filter(title=CAMPAIGN_TITLE.format(year=starts_on.year)).select_related("node").first()
+    campaign = Campaign.objects.filter(node__region_id="340000", node__kind="league", starts_on=starts_on).select_related("node").first()
     if campaign is None:
         sys.exit("The kept database has no benchmark campaign for this year: run without --keep.")
     province = campaign.node
-    admin = User.objects.get(username="bench_ah_admin")
+    admin = User.objects.get(username=PROVINCIAL_ADMIN)
 
     participation = rollups.campaign_participation(province, campaign)
     counts = {

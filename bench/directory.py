@@ -4,14 +4,13 @@ p95 ≤ 150 ms under 16 concurrent connections, a constant number of queries per
 
     .venv/bin/python bench/directory.py
 
-(Re)creates the database `civpost_bench_dir` on the local PostgreSQL, fills it with 500,000 public collectives
-(bulk_create; ~30 % named, some twice), starts `gunicorn civpost.wsgi` on a free port with the production settings
+(Re)creates the database `civpost_bench_dir` on the local PostgreSQL, fills it with `manage.py seed_scale` (500,000
+collectives, titles at every level, reports with photos), starts `gunicorn civpost.wsgi` on a free port with the production settings
 (DEBUG=false) and times the pages from 16 client threads, each with its own connection. See bench/README.md.
 """
 
 import argparse
 import http.client
-import io
 import os
 import random
 import signal
@@ -21,41 +20,19 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import open_database, percentile, production_env, vacuum_analyze  # noqa: E402
+from benchdb import open_database, percentile, production_env  # noqa: E402
+
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_dir"
-BATCH = 5_000
-YEARS = range(2012, 2027)
-# Team names and workplace units by industry; {place} is the county or province name.
-TEAMS = {
-    "power": (["客户服务中心营业厅", "供电服务班", "配电抢修班", "变电运维班"], "国网{place}供电公司"),
-    "taxation": (["办税服务厅", "纳税服务科", "税源管理科"], "国家税务总局{place}税务局"),
-    "health": (["急诊科", "儿科护理组", "门诊服务中心"], "{place}人民医院"),
-    "public-security": (["户政服务窗口", "交警大队", "出入境接待大厅"], "{place}公安局"),
-    "transport": (["公交示范线路车队", "客运站服务台"], "{place}交通运输集团"),
-    "finance": (["营业部", "普惠金融服务中心"], "中国工商银行{place}分行"),
-    "postal": (["邮政支局", "投递班"], "中国邮政集团{place}分公司"),
-    "telecom": (["营业厅", "装维班"], "中国移动{place}分公司"),
-    "education": (["青年教师团队", "学生服务中心"], "{place}第一中学"),
-    "commerce": (["服务台", "导购组"], "{place}百货大楼"),
-    "culture-tourism": (["讲解队", "游客服务中心"], "{place}博物馆"),
-    "market-regulation": (["登记注册窗口", "消费者投诉中心"], "{place}市场监督管理局"),
-    "water": (["客服中心", "管网抢修队"], "{place}水务集团"),
-    "other": (["政务服务窗口", "便民服务中心"], "{place}政务服务中心"),
-}
-PROMISES = "微笑服务，文明用语\n首问负责，一次告知\n限时办结，不让群众跑第二趟\n接受监督，有诉必应"
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--collectives", type=int, default=500_000, help="public collectives (default 500,000)")
-    parser.add_argument("--named-share", type=float, default=0.3, help="share of them with a valid title (default 0.3)")
-    parser.add_argument("--leaders", type=int, default=50_000, help="号长 accounts, shared by the collectives (default 50,000)")
+    parser.add_argument("--scale", type=float, default=1.0, help="seed_scale's share of the national size (default 1)")
     parser.add_argument("--requests", type=int, default=800, help="timed requests per scenario (default 800)")
     parser.add_argument("--concurrency", type=int, default=16, help="client connections in flight (default 16)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2: one per core)")
@@ -75,7 +52,7 @@ def parse_args():
     parser.add_argument("--no-export", action="store_true", help="skip the national CSV export (time and worker memory)")
     parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN (ANALYZE, BUFFERS)")
     parser.add_argument("--only", help="run only the scenarios whose label contains this text")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
+    parser.add_argument("--seed", type=int, default=2026, help="seed_scale's seed (default 2026)")
     return parser.parse_args()
 
 
@@ -94,201 +71,14 @@ def server_env(db_url, cache_url=None):
 
 
 def generate(args):
-    print(f"Generating {args.collectives:,} public collectives in {args.db_url}")
-    from django.contrib.auth.hashers import make_password
+    """The national data of `manage.py seed_scale` (apps/benchmarks/seeding.py), at --scale."""
     from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
 
-    from apps.accounts.models import User
-    from apps.collectives.models import Collective, Status
-    from apps.evaluations.enums import LEVEL_CODES, AppStatus, RoundStage
-    from apps.evaluations.models import Application, Honor, Round
-    from apps.organizations.enums import Level, NodeKind
-    from apps.organizations.models import Industry, Node
-
-    rng = random.Random(args.seed)
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_committee_tree", verbosity=0, stdout=io.StringIO())
-    print(f"  migrate + load_committee_tree: {time.perf_counter() - started:.1f} s")
-
-    today = timezone.localdate()
-    now = timezone.now()
-    unusable = make_password(None)
-    league = Node.objects.filter(kind=NodeKind.LEAGUE_COMMITTEE).select_related("region")
-    national = league.get(level=Level.NATIONAL)
-    provinces = {node.region_id: node for node in league.filter(level=Level.PROVINCIAL)}
-    cities = {node.region_id: node for node in league.filter(level=Level.CITY)}
-    counties = list(league.filter(level=Level.COUNTY).order_by("path"))
-    anhui = provinces["340000"]
-    other_provinces = [node for code, node in sorted(provinces.items()) if code != "340000"]
-    industries = list(Industry.objects.order_by("sort_order"))
-
-    with transaction.atomic():
-        step = time.perf_counter()
-        admin = User.objects.create(username="bench_admin", real_name="性能测试", email="admin@bench.invalid", password=unusable)
-        leaders = User.objects.bulk_create(
-            (
-                User(username=f"bench_leader_{i:06d}", real_name=f"号长{i:06d}", email=f"leader{i}@bench.invalid", password=unusable)
-                for i in range(args.leaders)
-            ),
-            batch_size=BATCH,
-        )
-        leader_ids = [user.pk for user in leaders]
-
-        # One named round per committee and year: national, 31 provinces, Anhui's 16 cities and 104 counties.
-        rounds = Round.objects.bulk_create(
-            Round(
-                node=node, title=f"{year}年度{node.name}青年文明号认定（性能测试）", year=year, stage=RoundStage.NAMED,
-                application_opens=date(year, 3, 1), application_closes=date(year, 4, 30), quota=100_000, created_by=admin,
-            )
-            for node in [national, *provinces.values(), *cities.values(), *counties]
-            for year in YEARS
-        )  # fmt: skip
-        round_of = {(r.node_id, r.year): r for r in rounds}
-        print(f"  {args.leaders:,} 号长 accounts, {len(rounds):,} rounds: {time.perf_counter() - step:.1f} s")
-
-        # Collectives: 40 % in Anhui's 104 counties, 60 % at province level in the other 30 provinces (the shipped
-        # tree has counties for Anhui only). About `named_share` hold one or two valid titles. 1 % more are
-        # delisted (a revoked title) and are not public: they must not slow the public lists down.
-        step = time.perf_counter()
-        serials, certificates, honors_planned = {}, {}, []
-        total = args.collectives + args.collectives // 100
-        batch = []
-
-        def plan(index):
-            in_anhui = rng.random() < 0.4
-            if in_anhui:
-                node = counties[rng.randrange(len(counties))]
-                place = node.region.name
-            else:
-                node = other_provinces[rng.randrange(len(other_provinces))]
-                place = node.region.name
-            industry = industries[rng.randrange(len(industries))]
-            teams, unit = TEAMS.get(industry.code, TEAMS["other"])
-            registered_on = date(2010, 1, 1) + timedelta(days=rng.randrange((today - date(2010, 1, 1)).days))
-            key = (node.region_id, registered_on.year)
-            serials[key] = serials.get(key, 0) + 1
-            titles = []
-            if rng.random() < args.named_share or index >= args.collectives:
-                for _ in range(1 if rng.random() < 0.85 else 2):
-                    year = rng.choice([y for y in YEARS if y > registered_on.year] or [today.year])
-                    if in_anhui:
-                        level = rng.choices([Level.COUNTY, Level.CITY, Level.PROVINCIAL, Level.NATIONAL], [40, 35, 20, 5])[0]
-                        namer = {Level.COUNTY: node, Level.CITY: cities.get(node.region_id[:4] + "00", anhui), Level.PROVINCIAL: anhui}.get(level, national)
-                    else:
-                        level = rng.choices([Level.PROVINCIAL, Level.NATIONAL], [80, 20])[0]
-                        namer = node if level == Level.PROVINCIAL else national
-                    named_on = min(date(year, 11, 1) + timedelta(days=rng.randrange(60)), today)
-                    if all((namer, year) != (t[1], t[2]) for t in titles):  # one application per round
-                        titles.append((level, namer, year, named_on))
-            levels = {level for level, *_ in titles}
-            highest = next((level for level in [Level.NATIONAL, Level.PROVINCIAL, Level.CITY, Level.COUNTY] if level in levels), "")
-            delisted = index >= args.collectives
-            collective = Collective(
-                name=f"{place}{rng.choice(teams)}青年班组{index:06d}",
-                workplace_unit=unit.format(place=place),
-                industry_id=industry.pk,
-                region_id=node.region_id,
-                address=f"{place}某路{index % 500 + 1}号",
-                registering_node=node,
-                leader_account_id=leader_ids[index % len(leader_ids)],
-                service_promises=PROMISES,
-                supervision_phone=f"0551-6{index % 10_000_000:07d}",
-                pledge_accepted_at=now,
-                status=Status.REGISTERED,
-                registration_number=f"{node.region_id}-{registered_on.year}-{serials[key]:05d}",
-                registered_on=registered_on,
-                member_count=8,
-                honor_level="" if delisted else highest,
-                latest_named_on=None if delisted else max((t[3] for t in titles), default=None),
-                delisted_on=today - timedelta(days=rng.randrange(1, 300)) if delisted else None,
-            )
-            return collective, titles, delisted
-
-        for index in range(total):
-            batch.append(plan(index))
-            if len(batch) == BATCH or index == total - 1:
-                Collective.objects.bulk_create([c for c, *_ in batch])
-                for collective, titles, delisted in batch:
-                    for level, namer, year, named_on in titles:
-                        honors_planned.append((collective.pk, level, namer, year, named_on, delisted))
-                batch = []
-        print(f"  {total:,} collectives ({args.collectives:,} public): {time.perf_counter() - step:.1f} s")
-
-        step = time.perf_counter()
-        for start in range(0, len(honors_planned), BATCH):
-            chunk = honors_planned[start : start + BATCH]
-            applications = Application.objects.bulk_create(
-                Application(round=round_of[(namer.pk, year)], collective_id=collective_id, status=AppStatus.NAMED)
-                for collective_id, level, namer, year, named_on, delisted in chunk
-            )
-            honors = []
-            for application, (collective_id, level, namer, year, named_on, delisted) in zip(applications, chunk, strict=True):
-                code = f"{LEVEL_CODES[level]}{namer.region_id}"
-                certificates[(code, year)] = certificates.get((code, year), 0) + 1
-                honors.append(
-                    Honor(
-                        collective_id=collective_id, round_id=application.round_id, application=application, level=level, year=year,
-                        certificate_number=f"{code}-{year}-{certificates[(code, year)]:05d}", named_on=named_on, named_by=namer,
-                        status="revoked" if delisted else "named", revoked_on=today - timedelta(days=1) if delisted else None,
-                    )
-                )  # fmt: skip
-            Honor.objects.bulk_create(honors)
-        print(f"  {len(honors_planned):,} applications and honours: {time.perf_counter() - step:.1f} s")
-
-    vacuum_analyze(started)
+    call_command("seed_scale", scale=args.scale, seed=args.seed)
 
 
-REPORTING_EVERY = 50  # one public post in 50 has reports: the posts the post-page scenarios open
-REPORTS_EACH = 8
-
-
-def sample_reports():
-    """Activity reports for one public post in REPORTING_EVERY: REPORTS_EACH each (the page shows the latest 6),
-    every other one with volunteer hours, two photos on each. The post-page scenarios open only these posts, the
-    heaviest pages to render. INSERT ... SELECT; kept when the data is reused (--keep)."""
-    from django.db import connection, transaction
-
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM activities_activityreport)")
-        if cursor.fetchone()[0]:
-            return
-        cursor.execute(
-            """
-            INSERT INTO activities_activityreport (kind, title, held_on, place, participants, beneficiaries, narrative,
-                video_url, is_public, volunteer_hours, flagged, flag_reason, node_path, created_at, updated_at,
-                collective_id, created_by_id, industry_id, region_id)
-            SELECT (ARRAY['open_week', 'volunteer', 'study', 'public_service'])[1 + g %% 4], '青年文明号开放日暨志愿服务活动' || g,
-                CURRENT_DATE - (g * 23 + c.id %% 20)::int, '营业厅', 12, 80, '向群众开放营业厅，讲解办事流程，开展志愿服务。',
-                '', true, CASE WHEN g %% 2 = 1 THEN 6.5 ELSE 0 END, false, '', n.path, now(), now(),
-                c.id, c.leader_account_id, c.industry_id, c.region_id
-            FROM collectives_collective c JOIN organizations_node n ON n.id = c.registering_node_id
-            CROSS JOIN generate_series(0, %s) g
-            WHERE c.status = 'registered' AND c.delisted_on IS NULL AND c.id %% %s = 0
-            """,
-            [REPORTS_EACH - 1, REPORTING_EVERY],
-        )
-        reports = cursor.rowcount
-        cursor.execute(
-            """
-            INSERT INTO activities_reportphoto (image, thumbnail, report_id)
-            SELECT 'reports/bench/' || r.id || '-' || p || '.jpg', 'reports/bench/' || r.id || '-' || p || '-thumb.jpg', r.id
-            FROM activities_activityreport r CROSS JOIN generate_series(1, 2) p
-            """
-        )
-        # What the report signals keep (apps/directory/signals.py): the total hours and the page's version.
-        cursor.execute(
-            """
-            UPDATE collectives_collective c SET volunteer_hours = t.hours, updated_at = now()
-            FROM (SELECT collective_id, SUM(volunteer_hours) AS hours FROM activities_activityreport GROUP BY collective_id) t
-            WHERE t.collective_id = c.id
-            """
-        )
-        cursor.execute("ANALYZE activities_activityreport; ANALYZE activities_reportphoto")
-    print(f"  {reports:,} activity reports with two photos each (one public post in {REPORTING_EVERY}): {time.perf_counter() - started:.1f} s")
+# The post-page scenarios open one public post in REPORTING_EVERY (each has its activity reports, some with photos).
+REPORTING_EVERY = 50
 
 
 # The server --------------------------------------------------------------------------------------
@@ -387,11 +177,11 @@ def scenarios():
     reporting = Collective.objects.public().alias(rest=Mod("pk", REPORTING_EVERY)).filter(rest=0)
     public_ids = list(reporting.order_by("?").values_list("pk", flat=True)[:3000])
     rng.shuffle(public_ids)
-    # Posts with activity reports and photos (sample_reports): 500 visited again and again (a page is cached after
+    # Posts with activity reports and photos: 500 visited again and again (a page is cached after
     # its first view), and 2,500 others each opened once (every page rendered: the worst case, as when a crawler walks
     # the sitemap).
     public_ids, first_views = public_ids[:500], public_ids[500:]
-    return [
+    listed = [
         ("directory, no filters", ["/posts/"]),
         ("directory, no filters, pages 2–200", [f"/posts/?page={page}" for page in range(2, 201)]),
         (
@@ -411,6 +201,7 @@ def scenarios():
         ("post page /posts/<id>/ (500 posts)", [f"/posts/{pk}/" for pk in public_ids]),
         ("post page, each opened once", [f"/posts/{pk}/" for pk in first_views]),
     ]
+    return [(label, urls) for label, urls in listed if urls]  # a small --scale may leave no post to open once
 
 
 def count_queries(urls):
@@ -468,8 +259,6 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop gunicorn (the finally blocks) when stopped
     # This process also counts the queries of each page with the test client (testserver).
     open_database(args.db_url, args.keep, lambda: generate(args), allowed_hosts="127.0.0.1,testserver")
-
-    sample_reports()
     from django.db import connection
     from django.db.models import Q
 

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from benchdb import open_database, vacuum_analyze  # noqa: E402
 from directory import Server  # noqa: E402
-from stats import insert_select, run  # noqa: E402
+
+from apps.benchmarks.sql import insert_select, run  # noqa: E402
 
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_exports_bench"
 MEMBERS_EACH = 8

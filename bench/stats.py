@@ -3,9 +3,9 @@
 
     .venv/bin/python bench/stats.py
 
-(Re)creates the database `civpost_bench_stats` on the local PostgreSQL, fills it with the shipped national committee tree
-(3,226 nodes), 500,000 collectives (~30 % named, some twice, some revoked and delisted) and
-2,000,000 activity reports over two years, with INSERT ... SELECT generate_series, then times /stats/ (national),
+(Re)creates the database `civpost_bench_stats` on the local PostgreSQL, fills it with `manage.py seed_scale` (the
+shipped national committee tree, 500,000 collectives, titles at every level, some revoked and delisted, 5,000,000
+activity reports over five years), then times /stats/ (national),
 /stats/?node=<Anhui> and /workbench/stats/ (Anhui's admin) in process through Django's test client, reading a fresh
 snapshot and recomputing a missing one, and times `manage.py refresh_stats` (every committee's snapshot). See
 bench/README.md.
@@ -16,31 +16,22 @@ import io
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import (  # noqa: E402
-    create_leaders,
-    insert_collectives,
-    insert_select,
-    open_database,
-    percentile,
-    refresh_honor_levels,
-    run,
-    scalar,
-    vacuum_analyze,
-)
+from benchdb import open_database, percentile  # noqa: E402
+
+from apps.benchmarks.accounts import PROVINCIAL_ADMIN  # noqa: E402
+
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_stats"
-LEADERS = 10_000
-YEARS = range(2016, 2027)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--collectives", type=int, default=500_000, help="collectives (default 500,000)")
-    parser.add_argument("--reports", type=int, default=2_000_000, help="activity reports (default 2,000,000)")
+    parser.add_argument("--scale", type=float, default=1.0, help="seed_scale's share of the national size (default 1)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed_scale's seed (default 2026)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page reading a snapshot (default 30)")
     parser.add_argument("--stale-requests", type=int, default=5, help="timed requests per page recomputing its subtree (default 5)")
     parser.add_argument("--keep", action="store_true", help="reuse the populated database: no generation (still migrates and analyses)")
@@ -92,139 +83,10 @@ def apply_suggested_indexes(create):
 
 
 def generate(args):
-    print(f"Generating {args.collectives:,} collectives and {args.reports:,} reports in {args.db_url}")
-    from django.contrib.auth.hashers import make_password
+    """The national data of `manage.py seed_scale` (apps/benchmarks/seeding.py), at --scale."""
     from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
 
-    from apps.accounts.models import User
-    from apps.activities.models import ActivityReport, ReportKind
-    from apps.evaluations.models import Application, Honor, Round
-    from apps.organizations.enums import Level, NodeKind, Role
-    from apps.organizations.models import Membership, Node
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_committee_tree", verbosity=0)
-    print(f"  migrate + load_committee_tree: {time.perf_counter() - started:.1f} s")
-    today = timezone.localdate()
-    unusable = make_password(None)
-
-    with transaction.atomic():
-        anhui = Node.objects.get(region_id="340000", kind=NodeKind.LEAGUE_COMMITTEE)
-        admin = User.objects.create(username="bench_ah_admin", real_name="省委管理员", email="ah_admin@bench.invalid", password=unusable)
-        Membership.objects.create(user=admin, node=anhui, role=Role.ADMIN)
-        leader_ids = create_leaders(LEADERS)
-        # Collectives: spread over every county committee and industry member unit; 2 % still under review (not public).
-        step = time.perf_counter()
-        insert_collectives(args.collectives, "kind = %s OR level = %s", leader_ids, where_params=[NodeKind.INDUSTRY_UNIT, Level.COUNTY])
-
-        # Rounds: one per level and year, at a committee of that level (the statistics never look at them).
-        level_nodes = {
-            Level.NATIONAL: Node.objects.get(depth=1),
-            Level.PROVINCIAL: anhui,
-            Level.CITY: Node.objects.get(region_id="340800", kind=NodeKind.LEAGUE_COMMITTEE),
-            Level.COUNTY: Node.objects.get(region_id="340803", kind=NodeKind.LEAGUE_COMMITTEE),
-        }
-        rounds = Round.objects.bulk_create(
-            [
-                Round(
-                    node=node, title=f"{year}年度{node.name}青年文明号认定（性能测试）", year=year, stage="named",
-                    application_opens=date(year, 3, 1), application_closes=date(year, 4, 30), quota=1_000_000, created_by=admin,
-                )
-                for level, node in level_nodes.items()
-                for year in YEARS
-            ]
-        )
-        run("DROP TABLE IF EXISTS bench_rounds")
-        run("CREATE TEMP TABLE bench_rounds (level varchar(12), year int, round_id bigint)")
-        run(
-            "INSERT INTO bench_rounds VALUES " + ", ".join(["(%s, %s, %s)"] * len(rounds)),
-            [value for r in rounds for value in (r.node.level, r.year, r.pk)],
-        )
-
-        # Honours: 30 % of the registered collectives, levels 5 % national, 20 % provincial, 35 % city, 40 % county,
-        # years 2018-2026. One in 50 also holds the same level from two years earlier (counted once), one in 50 a
-        # county title a year earlier; one in 97 has its title revoked (and is delisted when that was its only one).
-        run("DROP TABLE IF EXISTS bench_honors")
-        run(
-            """
-            CREATE TEMP TABLE bench_honors AS
-            WITH named AS (
-                SELECT id AS collective_id,
-                       CASE WHEN id / 10 % 20 = 0 THEN 'national' WHEN id / 10 % 20 < 5 THEN 'provincial'
-                            WHEN id / 10 % 20 < 12 THEN 'city' ELSE 'county' END AS level,
-                       2018 + id % 9 AS year
-                FROM collectives_collective WHERE status = 'registered' AND id % 10 < 3
-            )
-            SELECT collective_id, level, year, collective_id % 97 = 0 AS revoked FROM named
-            UNION ALL SELECT collective_id, level, year - 2, false FROM named WHERE collective_id % 50 = 1
-            UNION ALL SELECT collective_id, 'county', year - 1, false FROM named WHERE collective_id % 50 = 2
-            """
-        )
-        insert_select(
-            Application,
-            {"round_id": "r.round_id", "collective_id": "h.collective_id", "status": "'named'", "deeds": "'服务群众，创先争优。'"},
-            "FROM bench_honors h JOIN bench_rounds r ON r.level = h.level AND r.year = h.year",
-            label="applications (named)",
-        )
-        insert_select(
-            Honor,
-            {
-                "collective_id": "a.collective_id", "round_id": "a.round_id", "application_id": "a.id", "level": "h.level",
-                "year": "h.year", "certificate_number": "'B' || a.id", "named_on": "make_date(h.year::int, 6, 1)",
-                "named_by_id": "n.id", "status": "CASE WHEN h.revoked THEN 'revoked' ELSE 'named' END",
-                "revoked_on": "CASE WHEN h.revoked THEN make_date(h.year::int + 1, 6, 1) END",
-                "revocation_reason": "CASE WHEN h.revoked THEN '复核不合格' ELSE '' END",
-                "revocation_reference": "CASE WHEN h.revoked THEN '团发〔2026〕1号' ELSE '' END",
-            },
-            "FROM bench_honors h JOIN bench_rounds r ON r.level = h.level AND r.year = h.year "
-            "JOIN evaluations_application a ON a.round_id = r.round_id AND a.collective_id = h.collective_id "
-            "JOIN evaluations_round ro ON ro.id = r.round_id JOIN organizations_node n ON n.id = ro.node_id",
-            label="honours",
-        )
-        refresh_honor_levels()
-        run(
-            "UPDATE collectives_collective c SET delisted_on = %s WHERE honor_level = '' AND EXISTS "
-            "(SELECT 1 FROM evaluations_honor h WHERE h.collective_id = c.id AND h.status = 'revoked')",
-            [today - timedelta(days=30)],
-            label="delisted after a revocation",
-        )
-        print(f"  collectives and honours: {time.perf_counter() - step:.1f} s")
-
-        # Reports: over the last two years, spread over the registered collectives (delisted ones included).
-        step = time.perf_counter()
-        run("DROP TABLE IF EXISTS bench_collectives")
-        run(
-            "CREATE TEMP TABLE bench_collectives AS SELECT row_number() OVER (ORDER BY c.id) AS idx, c.id, n.path, c.region_id, "
-            "c.industry_id, c.leader_account_id FROM collectives_collective c JOIN organizations_node n ON n.id = c.registering_node_id "
-            "WHERE c.status = 'registered'"
-        )
-        run("CREATE INDEX ON bench_collectives (idx)")
-        run("ANALYZE bench_collectives")
-        reporting = scalar("SELECT count(*) FROM bench_collectives")
-        kinds = list(ReportKind.values)
-        insert_select(
-            ActivityReport,
-            {
-                "collective_id": "c.id", "kind": "s.kind", "title": "'活动' || s.g", "held_on": "CURRENT_DATE - (s.g * 7 %% 730)::int",
-                "place": "'营业厅'", "participants": "2 + s.g %% 50", "beneficiaries": "s.g %% 500", "narrative": "'开展便民服务。'",
-                "is_public": "s.g %% 20 <> 0", "flagged": "s.g %% 200 = 0",
-                "volunteer_hours": "CASE WHEN s.kind = ANY(%(hour_kinds)s) THEN (1 + s.g %% 16) * 1.5 ELSE 0 END",
-                "node_path": "c.path", "region_id": "c.region_id", "industry_id": "c.industry_id", "created_by_id": "c.leader_account_id",
-            },
-            "FROM (SELECT g, (%(kinds)s::varchar[])[1 + g %% %(kind_count)s] AS kind FROM generate_series(1::bigint, %(count)s) AS g) s "
-            "JOIN bench_collectives c ON c.idx = 1 + (s.g * 7907) %% %(reporting)s",
-            {
-                "kinds": kinds, "kind_count": len(kinds), "hour_kinds": list(ReportKind.with_hours()), "count": args.reports,
-                "reporting": reporting,
-            },
-            label=f"{args.reports:,} activity reports",
-        )
-        print(f"  reports: {time.perf_counter() - step:.1f} s")
-
-    vacuum_analyze(started)
+    call_command("seed_scale", scale=args.scale, seed=args.seed)
 
 
 # Measurement -------------------------------------------------------------------------------------
@@ -338,7 +200,7 @@ def main():
 
     public = Client()
     staff = Client()
-    staff.force_login(User.objects.get(username="bench_ah_admin"))
+    staff.force_login(User.objects.get(username=PROVINCIAL_ADMIN))
     url = reverse("stats:public")
     pages = [
         ("/stats/ (national)", public, url),

@@ -262,7 +262,7 @@ def test_the_city_lowers_and_restores_a_star_grade_shown_wherever_the_title_is(c
     post = post_page(client, honour.collective)
     assert "一星级" in post and "团安委〔2026〕7号" in post
     directory = client.get(reverse("directory:directory")).content.decode()
-    assert f"调整星级" in directory
+    assert "调整星级" in directory
     login(city_admin).post(url, {"to_grade": "2", "reason": "复核合格", "reference": "团安委〔2026〕10号"})
     honour.refresh_from_db()
     assert honour.star_grade == 2 and honour.star_adjustments.count() == 2

@@ -16,7 +16,7 @@ from apps.complaints.models import ComplaintStatus, Warning
 from apps.evaluations.enums import HonorStatus
 from apps.notifications.models import Notification
 from apps.rechecks import workflow
-from apps.rechecks.models import Rectification, RectificationOrigin, RectificationState, RevocationProposal
+from apps.rechecks.models import Rectification, RectificationOrigin, RectificationStatus, RevocationProposal
 from civpost import jobs
 
 from .conftest import committee
@@ -86,7 +86,7 @@ def test_an_upheld_complaint_leads_to_a_rectification_shown_on_the_post_page(cli
     rectification = Rectification.objects.get()
     assert response.url == rectification.get_absolute_url()
     assert rectification.complaint == complaint and rectification.origin == RectificationOrigin.COMPLAINT
-    assert rectification.warning.deadline == one_month and rectification.state == RectificationState.ORDERED
+    assert rectification.warning.deadline == one_month and rectification.status == RectificationStatus.ORDERED
     assert AuditEntry.objects.filter(action="order_rectification", object_id=rectification.pk).exists()
     assert Notification.objects.filter(recipient=honour.collective.leader_account, subject__contains=one_month.isoformat()).exists()
     client.logout()
@@ -116,10 +116,10 @@ def test_the_leader_reports_with_evidence_checked_by_content_and_staff_accept(cl
     page = leader.post(url, {"text": "已整改", "evidence": fake}).content.decode()
     assert "不是 PDF、JPEG 或 PNG 文件" in page
     rectification.refresh_from_db()
-    assert rectification.state == RectificationState.ORDERED
+    assert rectification.status == RectificationStatus.ORDERED
     leader.post(url, {"text": "已在窗口公示服务承诺", "evidence": png()})
     rectification.refresh_from_db()
-    assert rectification.state == RectificationState.REPORTED
+    assert rectification.status == RectificationStatus.REPORTED
     report = rectification.reports.get()
     assert report.evidence_name == "整改照片.png"
     assert Notification.objects.filter(recipient=county_staff, subject__contains="报告整改完成").exists()
@@ -131,7 +131,7 @@ def test_the_leader_reports_with_evidence_checked_by_content_and_staff_accept(cl
     assert evidence.status_code == 200 and evidence["Content-Disposition"].startswith("attachment")
     staff.post(reverse("rechecks:accept_rectification", args=[rectification.pk]), {"comment": "整改到位"})
     rectification.refresh_from_db()
-    assert rectification.state == RectificationState.ACCEPTED
+    assert rectification.status == RectificationStatus.ACCEPTED
     assert rectification.warning.lifted_at is not None and rectification.reports.get().accepted is True
     assert AuditEntry.objects.filter(action="accept_rectification", object_id=rectification.pk, actor=county_staff).exists()
     client.logout()
@@ -151,16 +151,16 @@ def test_rejected_twice_the_title_is_proposed_and_a_person_revokes_it(client, lo
     reject = reverse("rechecks:reject_rectification", args=[rectification.pk])
     staff.post(reject, {"comment": ""})
     rectification.refresh_from_db()
-    assert rectification.state == RectificationState.REPORTED  # a rejection says what is missing
+    assert rectification.status == RectificationStatus.REPORTED  # a rejection says what is missing
     new_deadline = timezone.localdate() + timedelta(days=20)
     staff.post(reject, {"comment": "公示位置不醒目", "deadline": new_deadline.isoformat()})
     rectification.refresh_from_db()
-    assert rectification.state == RectificationState.ORDERED and rectification.warning.deadline == new_deadline
+    assert rectification.status == RectificationStatus.ORDERED and rectification.warning.deadline == new_deadline
     assert not RevocationProposal.objects.exists()
     workflow.report_completion(rectification.pk, honour.collective.leader_account, "已调整位置", png(), "b.png", "png")
     staff.post(reject, {"comment": "仍未整改到位"})
     rectification.refresh_from_db()
-    assert rectification.state == RectificationState.FAILED and rectification.rejections == 2
+    assert rectification.status == RectificationStatus.FAILED and rectification.rejections == 2
     proposal = RevocationProposal.objects.get()
     assert proposal.honor == honour and proposal.node == committee(CITY)
     honour.refresh_from_db()
@@ -174,7 +174,7 @@ def test_rejected_twice_the_title_is_proposed_and_a_person_revokes_it(client, lo
     admin.post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "整改两次未通过", "reference": "团安委〔2026〕9号", "confirmed": "1"})
     proposal.refresh_from_db()
     rectification.refresh_from_db()
-    assert proposal.decision == "revoked" and rectification.state == RectificationState.ENDED
+    assert proposal.decision == "revoked" and rectification.status == RectificationStatus.ENDED
     assert reverse("rechecks:revoke", args=[honour.pk]) not in admin.get(reverse("rechecks:proposals")).content.decode()
 
 
@@ -191,7 +191,7 @@ def test_the_committee_may_keep_the_titles_in_bulk(login, county_staff, city_adm
     assert "保留称号" in admin.post(reverse("rechecks:proposals_bulk"), data).content.decode()
     admin.post(reverse("rechecks:proposals_bulk"), {**data, "confirmed": "1", "comment": "已整改，情节轻微"})
     assert set(RevocationProposal.objects.values_list("decision", flat=True)) == {"kept"}
-    assert set(Rectification.objects.values_list("state", flat=True)) == {RectificationState.ENDED}
+    assert set(Rectification.objects.values_list("status", flat=True)) == {RectificationStatus.ENDED}
     assert AuditEntry.objects.filter(action="keep_title").count() == 2
 
 
@@ -238,7 +238,7 @@ def test_rectification_confirmation_from_the_recheck(login, city_admin, honour):
     assert "确认整改" in admin.get(recheck.get_absolute_url()).content.decode()
     admin.post(confirm, {"comment": "台账已补齐"})
     rectification.refresh_from_db()
-    assert rectification.state == RectificationState.ACCEPTED and rectification.warning.lifted_at
+    assert rectification.status == RectificationStatus.ACCEPTED and rectification.warning.lifted_at
 
 
 # Star grade ---------------------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_decision_matrix(login, staff_user, county_staff, honour, role, where, a
     rectification = reported(honour, county_staff)
     response = login(staff_user(role, where)).post(reverse(f"rechecks:{step}", args=[rectification.pk]), {"comment": "意见"})
     rectification.refresh_from_db()
-    assert (rectification.state != RectificationState.REPORTED) is acts
+    assert (rectification.status != RectificationStatus.REPORTED) is acts
     assert response.status_code == (302 if acts else 403)
 
 
@@ -307,17 +307,17 @@ def test_decision_matrix(login, staff_user, county_staff, honour, role, where, a
 @pytest.mark.parametrize("step", ["accept_rectification", "reject_rectification"])
 def test_a_viewer_is_refused_in_every_state(login, staff_user, county_staff, honour, state, step):
     rectification = ordered(honour, county_staff)
-    Rectification.objects.filter(pk=rectification.pk).update(state=state)
+    Rectification.objects.filter(pk=rectification.pk).update(status=state)
     response = login(staff_user("viewer", COUNTY)).post(reverse(f"rechecks:{step}", args=[rectification.pk]), {})
     assert response.status_code == 403
     rectification.refresh_from_db()
-    assert rectification.state == state
+    assert rectification.status == state
 
 
 @pytest.mark.parametrize("state", ["reported", "accepted", "failed", "ended"])
 def test_the_leader_reports_only_while_ordered(login, county_staff, honour, state):
     rectification = ordered(honour, county_staff)
-    Rectification.objects.filter(pk=rectification.pk).update(state=state)
+    Rectification.objects.filter(pk=rectification.pk).update(status=state)
     page = login(honour.collective.leader_account).post(
         reverse("rechecks:my_rectification", args=[rectification.pk]), {"text": "已整改", "evidence": png()}, follow=True
     ).content.decode()
@@ -391,7 +391,7 @@ def test_the_lists_cost_the_same_for_one_or_many_rows(login, county_staff, city_
 
     def counts():
         found = []
-        for user, url in ((county_staff, reverse("rechecks:rectifications") + "?state=failed"), (city_admin, reverse("rechecks:proposals"))):
+        for user, url in ((county_staff, reverse("rechecks:rectifications") + "?status=failed"), (city_admin, reverse("rechecks:proposals"))):
             client = login(user)
             client.get(url)
             with django_assert_max_num_queries(20) as captured:

@@ -65,7 +65,7 @@ class RectificationOrigin(models.TextChoices):
     RECHECK = "recheck", _("Re-check")
 
 
-class RectificationState(models.TextChoices):
+class RectificationStatus(models.TextChoices):
     ORDERED = "ordered", _("Ordered: waiting for the collective's report")
     REPORTED = "reported", _("Completion reported: waiting for the committee")
     ACCEPTED = "accepted", _("Accepted")
@@ -88,7 +88,7 @@ class Rectification(models.Model):
     honor = models.ForeignKey(Honor, on_delete=models.PROTECT, null=True, blank=True, related_name="rectifications", verbose_name=_("title at stake"))
     origin = models.CharField(_("ordered after"), max_length=10, choices=RectificationOrigin)
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True, related_name="rectifications")
-    state = models.CharField(_("state"), max_length=10, choices=RectificationState, default=RectificationState.ORDERED)
+    status = models.CharField(_("status"), max_length=10, choices=RectificationStatus, default=RectificationStatus.ORDERED)
     rejections = models.PositiveSmallIntegerField(_("reports rejected"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,8 +97,8 @@ class Rectification(models.Model):
         verbose_name = _("rectification")
         verbose_name_plural = _("rectifications")
         indexes = [
-            models.Index(fields=["collective", "state"], name="rectification_collective_idx"),
-            models.Index(fields=["state"], name="rectification_state_idx"),
+            models.Index(fields=["collective", "status"], name="rectification_collective_idx"),
+            models.Index(fields=["status"], name="rectification_status_idx"),
         ]
 
     def __str__(self):

@@ -39,7 +39,7 @@ from .forms import (
     RevokeForm,
     StarGradeForm,
 )
-from .models import Outcome, Recheck, RecheckItem, Rectification, RectificationOrigin, RectificationReport, RectificationState, RevocationProposal
+from .models import Outcome, Recheck, RecheckItem, Rectification, RectificationOrigin, RectificationReport, RectificationStatus, RevocationProposal
 
 PAGE_SIZE = 30
 
@@ -249,17 +249,17 @@ def order_rectification(request, collective_pk):
 
 @login_required
 def rectifications(request):
-    """The rectifications of the collectives the user handles complaints for, by state (reported ones first)."""
+    """The rectifications of the collectives the user handles complaints for, by status (reported ones first)."""
     scope = staff_scope(request)
     if not scope.can(Action.HANDLE_COMPLAINTS):
         raise PermissionDenied
     in_scope = scope.filter(Rectification.objects.all(), Action.HANDLE_COMPLAINTS, "collective__registering_node")
-    state = request.GET.get("state") if request.GET.get("state") in RectificationState.values else RectificationState.REPORTED
-    counts = in_scope.aggregate(**{s.value: Count("pk", filter=Q(state=s)) for s in RectificationState})
-    listed = in_scope.filter(state=state).select_related("collective", "warning").order_by("warning__deadline", "pk")
+    status = request.GET.get("status") if request.GET.get("status") in RectificationStatus.values else RectificationStatus.REPORTED
+    counts = in_scope.aggregate(**{s.value: Count("pk", filter=Q(status=s)) for s in RectificationStatus})
+    listed = in_scope.filter(status=status).select_related("collective", "warning").order_by("warning__deadline", "pk")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    tabs = [(s.value, s.label, counts[s.value]) for s in RectificationState]
-    return render(request, "rechecks/rectifications.html", {"page": page, "tabs": tabs, "state": state})
+    tabs = [(s.value, s.label, counts[s.value]) for s in RectificationStatus]
+    return render(request, "rechecks/rectifications.html", {"page": page, "tabs": tabs, "status": status})
 
 
 def _staff_rectification(request, pk):
@@ -281,7 +281,7 @@ def rectification_detail(request, pk):
             "rectification": rectification,
             "reports": rectification.reports.select_related("filed_by"),
             "proposals": rectification.proposals.select_related("honor", "node"),
-            "timeline": audit_timeline(rectification, states=dict(RectificationState.choices)),
+            "timeline": audit_timeline(rectification, states=dict(RectificationStatus.choices)),
             "decision_form": RectificationDecisionForm(),
         },
     )
@@ -336,7 +336,7 @@ def my_rectification(request, pk):
     return render(
         request,
         "rechecks/my_rectification.html",
-        {"rectification": rectification, "reports": rectification.reports.all(), "form": form, "may_report": rectification.state == RectificationState.ORDERED},
+        {"rectification": rectification, "reports": rectification.reports.all(), "form": form, "may_report": rectification.status == RectificationStatus.ORDERED},
     )
 
 

@@ -31,7 +31,7 @@ from apps.audit import labels
 from apps.audit.models import record
 from apps.audit.workflow import TransitionError
 from apps.complaints.models import Warning, WarningKind
-from apps.complaints.workflow import issue_warning, lift_warning, may_handle
+from apps.complaints.workflow import _change, issue_warning, lift_warning, may_handle
 from apps.evaluations.enums import STAR_GRADES, HonorStatus
 from apps.evaluations.models import Honor
 from apps.evaluations.workflow import refresh_honor_level
@@ -48,7 +48,7 @@ from .models import (
     Rectification,
     RectificationOrigin,
     RectificationReport,
-    RectificationState,
+    RectificationStatus,
     RevocationProposal,
     StarAdjustment,
 )
@@ -178,8 +178,8 @@ def revoke(honor_pk, user, reason, reference):
         # Open rectifications of this collective end with the title they were meant to save, and so does every
         # proposal to revoke this title.
         Warning.objects.open().filter(collective=collective, kind=WarningKind.RECTIFICATION).update(lifted_at=timezone.now(), lifted_by=user, lift_comment=reason)
-        for rectification in Rectification.objects.filter(collective=collective, state__in=OPEN_STATES):
-            _move(rectification, user, "end_rectification", RectificationState.ENDED, reason)
+        for rectification in Rectification.objects.filter(collective=collective, status__in=OPEN_STATUSES):
+            _change(rectification, user, "end_rectification", RectificationStatus.ENDED, reason)
         RevocationProposal.objects.filter(honor=honor, decision="").update(
             decision=ProposalDecision.REVOKED, decided_by=user, decided_at=timezone.now(), comment=f"{reference}：{reason}"
         )
@@ -190,7 +190,7 @@ def revoke(honor_pk, user, reason, reference):
 
 # Rectification (限期整改) ---------------------------------------------------------------------------------------
 
-OPEN_STATES = [RectificationState.ORDERED, RectificationState.REPORTED, RectificationState.FAILED]
+OPEN_STATUSES = [RectificationStatus.ORDERED, RectificationStatus.REPORTED, RectificationStatus.FAILED]
 
 
 def default_deadline(today):
@@ -209,18 +209,11 @@ def _locked_rectification(pk):
     return Rectification.objects.select_for_update(of=("self",)).select_related("warning", "collective__leader_account", "collective__registering_node", "honor").get(pk=pk)
 
 
-def _require_state(rectification, *states):
-    if rectification.state not in states:
+def _require_status(rectification, *states):
+    if rectification.status not in states:
         raise TransitionError(
-            _("This rectification is now “%(state)s”; the action is no longer possible.") % {"state": rectification.get_state_display()}
+            _("This rectification is now “%(state)s”; the action is no longer possible.") % {"state": rectification.get_status_display()}
         )
-
-
-def _move(rectification, user, action, to_state, comment=""):
-    from_state = rectification.state
-    rectification.state = to_state
-    rectification.save(update_fields=["state", "rejections", "updated_at"])
-    record(rectification, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
 
 
 def _staff_of(node, action):
@@ -248,11 +241,11 @@ def order_rectification(collective_or_honor, user, origin, reason, deadline=None
     if not reason.strip():
         raise TransitionError(_("Give the reason for the rectification."))
     with transaction.atomic():
-        if Rectification.objects.filter(collective=collective, state__in=RectificationState.under_way()).exists():
+        if Rectification.objects.filter(collective=collective, status__in=RectificationStatus.under_way()).exists():
             raise TransitionError(_("%(name)s is already under rectification.") % {"name": collective.name})
         warning = issue_warning(collective, user, reason, WarningKind.RECTIFICATION, deadline=deadline, required_changes=required_changes.strip())
         rectification = Rectification.objects.create(warning=warning, collective=collective, honor=honor, origin=origin, complaint=complaint)
-        record(rectification, actor=user, action="order_rectification", to_state=rectification.state, comment=f"{origin}：{reason.strip()}")
+        record(rectification, actor=user, action="order_rectification", to_state=rectification.status, comment=f"{origin}：{reason.strip()}")
     return rectification
 
 
@@ -262,14 +255,14 @@ def report_completion(rectification_pk, user, text, evidence, evidence_name, evi
         rectification = _locked_rectification(rectification_pk)
         if rectification.collective.leader_account_id != user.pk:
             raise PermissionError("report")
-        _require_state(rectification, RectificationState.ORDERED)
+        _require_status(rectification, RectificationStatus.ORDERED)
         text = text.strip()
         if not text or not evidence:
             raise TransitionError(_("Say what was done and attach the evidence."))
         report = RectificationReport(rectification=rectification, text=text, filed_by=user, evidence_name=evidence_name[:200], evidence_extension=evidence_extension)
         report.evidence.save(evidence_name, evidence, save=False)
         report.save()
-        _move(rectification, user, "report_rectification", RectificationState.REPORTED, text)
+        _change(rectification, user, "report_rectification", RectificationStatus.REPORTED, text)
         _tell_staff(rectification, _("%(name)s reports its rectification done") % {"name": rectification.collective.name})
     return rectification
 
@@ -285,10 +278,10 @@ def accept_rectification(rectification_pk, user, comment=""):
         rectification = _locked_rectification(rectification_pk)
         if not may_rectify(user, rectification.collective):
             raise PermissionError("accept")
-        _require_state(rectification, RectificationState.REPORTED)
+        _require_status(rectification, RectificationStatus.REPORTED)
         comment = comment.strip() or _("Rectification confirmed")
         _judge_report(rectification, True, comment)
-        _move(rectification, user, "accept_rectification", RectificationState.ACCEPTED, comment)
+        _change(rectification, user, "accept_rectification", RectificationStatus.ACCEPTED, comment)
         lift_warning(rectification.warning.pk, user, comment, ending_rectification=True)
         notify([rectification.collective.leader_account], _("Your rectification was accepted"), comment, "/my/")
     return rectification
@@ -301,7 +294,7 @@ def reject_rectification(rectification_pk, user, comment, deadline=None):
         rectification = _locked_rectification(rectification_pk)
         if not may_rectify(user, rectification.collective):
             raise PermissionError("reject")
-        _require_state(rectification, RectificationState.REPORTED)
+        _require_status(rectification, RectificationStatus.REPORTED)
         comment = comment.strip()
         if not comment:
             raise TransitionError(_("Say what is still missing."))
@@ -318,7 +311,7 @@ def reject_rectification(rectification_pk, user, comment, deadline=None):
             record(warning.collective, actor=user, action="extend_rectification", changes={"deadline": (str(warning.deadline), str(deadline))}, comment=comment)
             warning.deadline = deadline
             warning.save(update_fields=["deadline"])
-            _move(rectification, user, "reject_rectification", RectificationState.ORDERED, comment)
+            _change(rectification, user, "reject_rectification", RectificationStatus.ORDERED, comment)
             notify(
                 [rectification.collective.leader_account],
                 _("Your rectification report was rejected; report again by %(date)s") % {"date": deadline},
@@ -330,7 +323,7 @@ def reject_rectification(rectification_pk, user, comment, deadline=None):
 
 def _fail(rectification, user, reason):
     """The rectification failed: one revocation proposal per valid title at stake, for its naming committee."""
-    _move(rectification, user, "fail_rectification", RectificationState.FAILED, reason)
+    _change(rectification, user, "fail_rectification", RectificationStatus.FAILED, reason)
     honours = [rectification.honor] if rectification.honor else Honor.objects.valid().filter(collective=rectification.collective).select_related("named_by")
     proposals = [
         RevocationProposal(rectification=rectification, honor=honor, node=honor.named_by, reason=reason)
@@ -352,12 +345,12 @@ def _fail(rectification, user, reason):
 def propose_overdue_revocations(today):
     """The scheduler's step: every rectification still waiting for its report after its deadline fails, and its titles
     are proposed for revocation. Idempotent: a failed rectification is never picked again."""
-    overdue = Rectification.objects.filter(state=RectificationState.ORDERED, warning__deadline__lt=today).values_list("pk", flat=True)
+    overdue = Rectification.objects.filter(status=RectificationStatus.ORDERED, warning__deadline__lt=today).values_list("pk", flat=True)
     failed = 0
     for pk in list(overdue):
         with transaction.atomic():
             rectification = _locked_rectification(pk)
-            if rectification.state != RectificationState.ORDERED or rectification.warning.deadline >= today:
+            if rectification.status != RectificationStatus.ORDERED or rectification.warning.deadline >= today:
                 continue  # decided meanwhile
             _fail(rectification, None, _("Not rectified by the deadline %(date)s") % {"date": rectification.warning.deadline.isoformat()})
             failed += 1
@@ -379,8 +372,8 @@ def keep_title(proposal_pk, user, comment):
         proposal.save()
         record(proposal.honor, actor=user, action="keep_title", comment=comment)
         rectification = _locked_rectification(proposal.rectification_id)
-        if rectification.state == RectificationState.FAILED and not rectification.proposals.filter(decision="").exists():
-            _move(rectification, user, "end_rectification", RectificationState.ENDED, comment)
+        if rectification.status == RectificationStatus.FAILED and not rectification.proposals.filter(decision="").exists():
+            _change(rectification, user, "end_rectification", RectificationStatus.ENDED, comment)
             lift_warning(rectification.warning.pk, user, comment, ending_rectification=True)
         notify([rectification.collective.leader_account], _("Your title %(title)s is kept") % {"title": proposal.honor.title}, comment, "/my/")
     return proposal
@@ -438,5 +431,5 @@ labels.register(
         "lower_star": gettext_lazy("Star grade lowered"),
         "restore_star": gettext_lazy("Star grade restored"),
     },
-    states=dict(RectificationState.choices),
+    states=dict(RectificationStatus.choices),
 )

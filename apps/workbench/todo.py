@@ -21,7 +21,7 @@ from apps.evaluations import queries
 from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundStage
 from apps.evaluations.models import Application, Objection, ReviewAssignment
 from apps.organizations.enums import Action, Role
-from apps.rechecks.models import Rectification, RectificationState, RevocationProposal
+from apps.rechecks.models import Rectification, RectificationStatus, RevocationProposal
 
 DEADLINE_DAYS = 7
 # Rows of the per-round and per-committee lists; the queues behind the links show the rest.
@@ -121,7 +121,7 @@ def _rectifications(scope, today):
     found = []
     if scope.can(Action.HANDLE_COMPLAINTS):
         reported = scope.filter(
-            Rectification.objects.filter(state=RectificationState.REPORTED), Action.HANDLE_COMPLAINTS, "collective__registering_node"
+            Rectification.objects.filter(status=RectificationStatus.REPORTED), Action.HANDLE_COMPLAINTS, "collective__registering_node"
         )
         found.append(Item(_("Rectifications reported done, to check"), reported.count(), _url("rechecks:rectifications")))
     if scope.can(Action.MANAGE_NODE):

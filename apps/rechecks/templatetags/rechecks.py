@@ -5,7 +5,7 @@ from apps.evaluations.models import Honor
 from apps.organizations.scope import staff_scope
 
 from ..workflow import may_manage, may_rectify
-from ..models import RecheckItem, Rectification, RectificationState
+from ..models import RecheckItem, Rectification, RectificationStatus
 
 register = template.Library()
 
@@ -15,14 +15,14 @@ def rechecks_panel(collectives):
     """Re-checks waiting for the 号长's report, and the collectives' rectifications still open."""
     ids = [c.pk for c in collectives]
     items = RecheckItem.objects.filter(honor__collective__in=ids, outcome="", recheck__closed_at__isnull=True).select_related("recheck", "honor__collective")
-    rectifications = Rectification.objects.filter(collective__in=ids, state__in=RectificationState.under_way() + [RectificationState.FAILED])
+    rectifications = Rectification.objects.filter(collective__in=ids, status__in=RectificationStatus.under_way() + [RectificationStatus.FAILED])
     return {"items": items, "rectifications": rectifications.select_related("collective", "warning")}
 
 
 @register.inclusion_tag("rechecks/includes/public_rectification.html")
 def public_rectification(collective):
     """On the post page: under rectification, and until when; nothing of the reason (staff's words) is public."""
-    under_way = Rectification.objects.filter(collective=collective, state__in=RectificationState.under_way())
+    under_way = Rectification.objects.filter(collective=collective, status__in=RectificationStatus.under_way())
     return {"rectification": under_way.select_related("warning").first()}
 
 

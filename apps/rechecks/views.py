@@ -109,6 +109,12 @@ def recheck_export(request, pk):
     return xlsx_response(f"{recheck.title}.xlsx", exports.recheck_sheet(recheck, items))
 
 
+def _show_errors(request, form):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 @login_required
 @require_POST
 def decide(request, item_pk):
@@ -117,9 +123,7 @@ def decide(request, item_pk):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _show_errors(request, form)
     elif form.cleaned_data["outcome"] == Outcome.REVOKE and not bulk.is_confirmed(request) and not item.outcome:
         return _confirm_revocation(request, item.honor, form, back=item.recheck.get_absolute_url())
     else:
@@ -214,12 +218,6 @@ def my_item(request, item_pk):
 
 
 # Rectification (限期整改) -------------------------------------------------------------------------------------
-
-
-def _show_errors(request, form):
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
 
 
 @login_required

@@ -30,8 +30,9 @@ from django.utils.translation import gettext_lazy
 from apps.audit import labels
 from apps.audit.models import record
 from apps.audit.workflow import TransitionError
+from apps.collectives.models import Collective
 from apps.complaints.models import Warning, WarningKind
-from apps.complaints.workflow import _change, issue_warning, lift_warning, may_handle
+from apps.complaints.workflow import _change, _node_staff, issue_warning, lift_warning, may_handle
 from apps.evaluations.enums import STAR_GRADES, HonorStatus
 from apps.evaluations.models import Honor
 from apps.evaluations.workflow import refresh_honor_level
@@ -216,12 +217,8 @@ def _require_status(rectification, *states):
         )
 
 
-def _staff_of(node, action):
-    return Membership.objects.staff_of([node.pk], action).get(node.pk, [])
-
-
 def _tell_staff(rectification, subject):
-    notify(_staff_of(rectification.collective.registering_node, Action.HANDLE_COMPLAINTS), subject, url=rectification.get_absolute_url())
+    notify(_node_staff(rectification.collective.registering_node), subject, url=rectification.get_absolute_url())
 
 
 def order_rectification(collective_or_honor, user, origin, reason, deadline=None, required_changes="", complaint=None):
@@ -241,11 +238,12 @@ def order_rectification(collective_or_honor, user, origin, reason, deadline=None
     if not reason.strip():
         raise TransitionError(_("Give the reason for the rectification."))
     with transaction.atomic():
+        Collective.objects.select_for_update().filter(pk=collective.pk).first()  # one order at a time per collective
         if Rectification.objects.filter(collective=collective, status__in=RectificationStatus.under_way()).exists():
             raise TransitionError(_("%(name)s is already under rectification.") % {"name": collective.name})
         warning = issue_warning(collective, user, reason, WarningKind.RECTIFICATION, deadline=deadline, required_changes=required_changes.strip())
         rectification = Rectification.objects.create(warning=warning, collective=collective, honor=honor, origin=origin, complaint=complaint)
-        record(rectification, actor=user, action="order_rectification", to_state=rectification.status, comment=f"{origin}：{reason.strip()}")
+        record(rectification, actor=user, action="order_rectification", to_state=rectification.status, comment=reason.strip())
     return rectification
 
 
@@ -334,7 +332,7 @@ def _fail(rectification, user, reason):
     for proposal in proposals:
         record(proposal.honor, actor=user, action="propose_revocation", comment=reason)
         notify(
-            _staff_of(proposal.node, Action.MANAGE_NODE),
+            Membership.objects.staff_of([proposal.node_id], Action.MANAGE_NODE).get(proposal.node_id, []),
             _("Revocation proposed: %(name)s, %(title)s") % {"name": rectification.collective.name, "title": proposal.honor.title},
             reason,
             reverse("rechecks:proposals"),

@@ -403,3 +403,9 @@ def test_the_lists_cost_the_same_for_one_or_many_rows(login, county_staff, city_
     few = counts()
     overdue(6)
     assert counts() == few
+
+
+def test_the_leaders_personal_data_holds_their_rectification_reports(login, county_staff, honour):
+    reported(honour, county_staff)
+    download = login(honour.collective.leader_account).get(reverse("privacy:download_json"))
+    assert "已补充公示" in download.content.decode() and "a.png" in download.content.decode()

@@ -409,3 +409,13 @@ def test_the_leaders_personal_data_holds_their_rectification_reports(login, coun
     reported(honour, county_staff)
     download = login(honour.collective.leader_account).get(reverse("privacy:download_json"))
     assert "已补充公示" in download.content.decode() and "a.png" in download.content.decode()
+
+
+def test_bad_input_is_refused_with_a_message(login, county_staff, honour):
+    staff = login(county_staff)
+    open_complaint = ComplaintFactory(collective=honour.collective)
+    url = reverse("rechecks:rectify", args=[honour.collective.pk])
+    assert staff.get(f"{url}?complaint={open_complaint.pk}").status_code == 404  # only an upheld complaint leads here
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    page = staff.post(url, {"origin": "inspection", "reason": "台账缺失", "deadline": yesterday}).content.decode()
+    assert "整改期限须晚于今天" in page and not Rectification.objects.exists()

@@ -38,9 +38,13 @@ def escalations():
 
 @retrying_task(retries=3, backoff_seconds=300)
 def overdue_notices():
+    """The overdue notices, then the revocation proposals of rectifications past their deadline (each notifies the
+    naming committee). Both idempotent: a notice has its key, a failed rectification is never proposed again."""
+    from apps.rechecks.workflow import propose_overdue_revocations
     from apps.workbench.reminders import overdue_notices as run
 
-    return run(timezone.localdate())
+    today = timezone.localdate()
+    return run(today) + propose_overdue_revocations(today)
 
 
 @retrying_task(retries=3, backoff_seconds=300)

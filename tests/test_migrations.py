@@ -32,3 +32,34 @@ def test_existing_rounds_keep_computing_eligibility_on_their_closing_date():
     assert new.get_model("evaluations", "Round").objects.get(title="旧批次").reference_date == date(2025, 4, 30)
 
     MigrationExecutor(connection).migrate(leaves)
+
+
+@pytest.mark.serial
+@pytest.mark.django_db(transaction=True)
+def test_rectifications_ordered_before_the_course_existed_get_one():
+    call_command("load_committee_tree", verbosity=0)
+    before, after = [("rechecks", "0001_initial")], [("rechecks", "0002_rectification_proposals_star_adjustments")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    # Only rechecks went back: the other apps' tables are as they are now.
+    old = executor.loader.project_state(before + [leaf for leaf in leaves if leaf[0] != "rechecks"]).apps
+    node = old.get_model("organizations", "Node").objects.get(region_id="340803", kind="league")
+    user = old.get_model("accounts", "User").objects.create(username="migration-test")
+    collective = old.get_model("collectives", "Collective").objects.create(
+        name="旧整改班组", workplace_unit="国网安庆供电公司", industry=old.get_model("organizations", "Industry").objects.get(code="power"),
+        region_id="340803", address="安庆市", registering_node=node, leader_account=user, service_promises="微笑服务", supervision_phone="0556-5551234",
+    )
+    Warning = old.get_model("complaints", "Warning")
+    Warning.objects.create(collective=collective, kind="warning", reason="警告", issued_by=user)
+    open_order = Warning.objects.create(collective=collective, kind="rectification", reason="整改", deadline=date(2026, 1, 31), issued_by=user)
+    Warning.objects.create(collective=collective, kind="rectification", reason="已整改", deadline=date(2025, 1, 31), issued_by=user, lifted_at="2025-01-20T00:00:00Z")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    rectifications = new.get_model("rechecks", "Rectification").objects.order_by("warning__deadline")
+    assert [(r.status, r.origin) for r in rectifications] == [("accepted", "complaint"), ("ordered", "complaint")]
+    assert rectifications.last().warning_id == open_order.pk
+
+    MigrationExecutor(connection).migrate(leaves)

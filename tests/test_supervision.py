@@ -188,13 +188,14 @@ def test_recheck_report_outcomes_and_closing(login, honour):
     assert recheck.closed_at is not None
 
 
-def test_an_unconfirmed_rectification_past_its_deadline_is_listed_for_revocation(login, honour):
+def test_an_unconfirmed_rectification_past_its_deadline_is_proposed_for_revocation(login, honour):
     admin = MembershipFactory(role="admin", node=committee("340800")).user
     item = open_recheck(admin, honour).items.get()
     rechecks.decide(item.pk, admin, "rectify", "整改", deadline=timezone.localdate() + timedelta(days=10))
     Warning.objects.filter(pk=item.__class__.objects.get(pk=item.pk).rectification_id).update(deadline=timezone.localdate() - timedelta(days=1))
-    page = login(admin).get(reverse("rechecks:list")).content.decode()
-    assert "逾期未整改" in page and honour.collective.name in page
+    assert rechecks.propose_overdue_revocations(timezone.localdate()) == 1
+    page = login(admin).get(reverse("rechecks:proposals")).content.decode()
+    assert honour.collective.name in page and "逾期未整改" in page
 
 
 def test_revocation_removes_the_post_from_public_lists_at_once(client, login, honour):

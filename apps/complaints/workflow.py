@@ -160,13 +160,17 @@ def issue_warning(collective, user, reason, kind=WarningKind.WARNING, deadline=N
     return warning
 
 
-def lift_warning(warning_pk, user, comment=""):
+def lift_warning(warning_pk, user, comment="", ending_rectification=False):
+    """Lift a warning. A rectification order is lifted only by the step that ends its rectification (accepted, or the
+    title kept: apps/rechecks/workflow.py), never on its own."""
     with transaction.atomic():
         warning = Warning.objects.select_for_update(of=("self",)).select_related("collective__registering_node").get(pk=warning_pk)
         if not may_handle(user, warning.collective):
             raise PermissionError("lift")
         if warning.lifted_at:
             raise TransitionError(_("This warning is already lifted."))
+        if warning.kind == WarningKind.RECTIFICATION and not ending_rectification:
+            raise TransitionError(_("A rectification ends when the committee accepts the collective's report of completion."))
         warning.lifted_at, warning.lifted_by, warning.lift_comment = timezone.now(), user, comment
         warning.save()
         record(warning.collective, actor=user, action=f"lift_{warning.kind}", from_state="open", to_state="lifted", comment=comment)

@@ -31,12 +31,15 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.functional import cached_property
 
 from apps.collectives.models import Collective
 from apps.evaluations.models import Honor
 from apps.evaluations.titles import honor_title
+from apps.rechecks.models import StarAdjustment
 from civpost.links import url_format
 
 from .filters import NATIONAL_REGION
@@ -95,9 +98,16 @@ def posts(ids_queryset, ordering):
         .values_list("pk", "name", "workplace_unit", "region__name", "region__parent_id", "region__parent__name", "industry__name")
     )
     titles = defaultdict(list)
-    honors = Honor.objects.valid().filter(collective_id__in=[row[0] for row in rows]).order_by("-year", "-pk")
-    for collective_id, level, stars, edition, year in honors.values_list("collective_id", "level", "star_grade", "edition", "year"):
-        titles[collective_id].append(f"{honor_title(level, stars, edition)}（{year}）")
+    # The star grade is the current one; a title whose grade was changed says when (its page shows the history).
+    last_adjusted = StarAdjustment.objects.filter(honor=OuterRef("pk")).order_by("-decided_on", "-pk").values("decided_on")[:1]
+    honors = (
+        Honor.objects.valid().filter(collective_id__in=[row[0] for row in rows]).annotate(adjusted_on=Subquery(last_adjusted)).order_by("-year", "-pk")
+    )
+    for collective_id, level, stars, edition, year, adjusted_on in honors.values_list("collective_id", "level", "star_grade", "edition", "year", "adjusted_on"):
+        title = f"{honor_title(level, stars, edition)}（{year}）"
+        if adjusted_on:
+            title += _("(star grade changed on %(date)s)") % {"date": adjusted_on.isoformat()}
+        titles[collective_id].append(title)
     url = url_format("collectives:public_page")
     return [
         Post(pk, name, unit, (parent if parent_code != NATIONAL_REGION else "") + region, industry, tuple(titles[pk]), url.format(pk))

@@ -10,8 +10,8 @@
 - the cached list of the industry select (filters.py), forgotten when an industry changes (the region selects'
   lists are apps/organizations/regions.py's, kept there);
 - the cached content of each post page (collectives/public_page.html), keyed by Collective.updated_at: renewed here
-  when what the page shows changes without a full save of the collective (an honour, a report and its hours, a
-  photo, a save with update_fields such as a delisting).
+  when what the page shows changes without a full save of the collective (an honour and its star grade, a report
+  and its hours, a photo, a rectification ordered or ended, a save with update_fields such as a delisting).
 """
 
 from decimal import Decimal
@@ -27,6 +27,7 @@ from apps.activities.models import ActivityReport, ReportPhoto
 from apps.collectives.models import Collective, Status
 from apps.evaluations.models import Honor
 from apps.organizations.models import Industry
+from apps.rechecks.models import Rectification
 
 from .filters import INDUSTRIES_KEY
 from .queries import bump_generation
@@ -69,6 +70,13 @@ def report_changed(sender, instance, raw=False, **kwargs):
 def photo_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         renew_post_page(Collective.objects.filter(reports=instance.report_id))
+
+
+@receiver(post_save, sender=Rectification)
+def rectification_changed(sender, instance, raw=False, **kwargs):
+    """The post page says whether the post is under rectification, and until when."""
+    if not raw:
+        renew_post_page(Collective.objects.filter(pk=instance.collective_id))
 
 
 @receiver(post_save, sender=Collective)

@@ -17,6 +17,7 @@ from apps.collectives.models import Collective, Member, MemberDataConsent
 from apps.complaints.models import Complaint
 from apps.evaluations.models import Application, Honor, Objection
 from apps.notifications.models import Notification
+from apps.rechecks.models import RectificationReport
 from civpost.exports import Column, Sheet
 
 from .models import DeletionRequest
@@ -195,6 +196,18 @@ def sections(user):
                 ("status", _("Status"), display("status")),
             ],
             Honor.objects.filter(collective__in=collectives).select_related("collective", "named_by").order_by("pk"),
+        ),
+        Section(
+            "rectification_reports",
+            _("Rectification reports"),
+            [
+                ("collective", _("Collective"), field("rectification__collective__name")),
+                ("filed_at", _("Filed at"), field("filed_at")),
+                ("text", _("What was done"), field("text")),
+                ("evidence", _("Evidence"), field("evidence_name")),
+                ("verdict", _("The committee's comment"), field("verdict")),
+            ],
+            RectificationReport.objects.filter(rectification__collective__in=collectives).select_related("rectification__collective").order_by("pk"),
         ),
         Section(
             "complaints_filed",

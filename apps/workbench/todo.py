@@ -21,7 +21,7 @@ from apps.evaluations import queries
 from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundStage
 from apps.evaluations.models import Application, Objection, ReviewAssignment
 from apps.organizations.enums import Action, Role
-from apps.rechecks.models import RecheckItem
+from apps.rechecks.models import Rectification, RectificationStatus, RevocationProposal
 
 DEADLINE_DAYS = 7
 # Rows of the per-round and per-committee lists; the queues behind the links show the rest.
@@ -121,14 +121,18 @@ def _volunteer_hours(scope, today):
 
 
 def _rectifications(scope, today):
-    if not scope.can(Action.MANAGE_NODE):
-        return []
-    overdue = scope.filter(
-        RecheckItem.objects.filter(rectification__lifted_at__isnull=True, rectification__deadline__lt=today, honor__status="named"),
-        Action.MANAGE_NODE,
-        "recheck__node",
-    )
-    return [Item(_("Rectifications past their deadline"), overdue.count(), _url("rechecks:list"))]
+    """Completion reports to accept or reject (the collective's complaint handlers), titles proposed for revocation
+    (the naming committee's admins)."""
+    found = []
+    if scope.can(Action.HANDLE_COMPLAINTS):
+        reported = scope.filter(
+            Rectification.objects.filter(status=RectificationStatus.REPORTED), Action.HANDLE_COMPLAINTS, "collective__registering_node"
+        )
+        found.append(Item(_("Rectifications reported done, to check"), reported.count(), _url("rechecks:rectifications")))
+    if scope.can(Action.MANAGE_NODE):
+        proposed = scope.filter(RevocationProposal.objects.filter(decision=""), Action.MANAGE_NODE, "node")
+        found.append(Item(_("Titles proposed for revocation"), proposed.count(), _url("rechecks:proposals")))
+    return found
 
 
 def _objections(scope, today):

@@ -3,7 +3,7 @@
 from django import template
 
 from ..forms import WarningForm
-from ..models import Complaint, ComplaintStatus, Warning
+from ..models import Complaint, ComplaintStatus, Warning, WarningKind
 
 register = template.Library()
 
@@ -26,5 +26,6 @@ def complaints_panel(collectives):
     ids = [c.pk for c in collectives]
     return {
         "complaints": Complaint.objects.filter(collective_id__in=ids).exclude(status__in=ComplaintStatus.closed()).select_related("collective"),
-        "warnings": Warning.objects.open().filter(collective_id__in=ids).select_related("collective"),
+        # Rectifications have their own panel, with their report (apps/rechecks).
+        "warnings": Warning.objects.open().filter(collective_id__in=ids, kind=WarningKind.WARNING).select_related("collective"),
     }

@@ -90,7 +90,7 @@ def _admin_nodes(request):
     scope = staff_scope(request)
     if request.user.is_superuser:
         return Node.objects.filter(kind="league")
-    return Node.objects.filter(pk__in=[n.pk for n in scope.root_nodes(Action.MANAGE_NODE)], kind="league")
+    return Node.objects.filter(pk__in=[node.pk for node in scope.managed_committees()])
 
 
 @login_required

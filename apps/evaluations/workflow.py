@@ -30,11 +30,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from apps.audit import labels
 from apps.audit import workflow as audit
 from apps.audit.models import record
-from apps.audit.workflow import TransitionError
+from apps.audit.workflow import TransitionError, change_state
 from apps.notifications.services import notify
-from apps.organizations.enums import Action, NodeKind, roles_allowed
+from apps.organizations.enums import Action, NodeKind
 from apps.organizations.models import Membership, Node, NumberSequence
-from apps.organizations.scope import StaffScope
+from apps.organizations.scope import StaffScope, may_manage
 
 from .actions import Step, Steps
 from .dates import add_working_days
@@ -65,7 +65,7 @@ from .queries import eligible_experts
 
 
 def is_round_admin(user, round, scope=None):
-    return (scope or StaffScope(user)).can(Action.MANAGE_NODE, round.node)
+    return may_manage(user, round.node, scope)
 
 
 def is_application_round_admin(user, application, scope=None):
@@ -112,10 +112,6 @@ def _next_node(application):
     return nodes[index + 1] if index + 1 < len(nodes) else None
 
 
-def _staff_of(node, action):
-    return [m.user for m in Membership.objects.current().filter(node=node, role__in=roles_allowed(action)).select_related("user")]
-
-
 # Application transitions ---------------------------------------------------------------------
 
 
@@ -125,13 +121,6 @@ def _locked(application_pk):
         .select_related("round__node", "collective__registering_node", "collective__leader_account", "current_node")
         .get(pk=application_pk)
     )
-
-
-def _change(application, user, action, to_state, comment=""):
-    from_state = application.status
-    application.status = to_state
-    application.save()
-    record(application, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
 
 
 def submit(application_pk, user):
@@ -147,7 +136,7 @@ def submit(application_pk, user):
         application.current_node = None
         application.current_node = _next_node(application)
         application.submitted_at = timezone.now()
-        _change(application, user, "submit", AppStatus.PENDING if application.current_node else AppStatus.REVIEW)
+        change_state(application, user, "submit", AppStatus.PENDING if application.current_node else AppStatus.REVIEW)
         target = application.current_node or round.node
         _notify_node(target, application, _("A new application is waiting for your committee: %(name)s"))
     return application
@@ -173,7 +162,7 @@ def recommend(application_pk, user, rank, comment=""):
         application.recommendations.create(node=node, decision="recommend", rank=rank, comment=comment, actor=user)
         application.current_node = _next_node(application)
         to_state = AppStatus.PENDING if application.current_node else AppStatus.REVIEW
-        _change(application, user, "recommend", to_state, comment)
+        change_state(application, user, "recommend", to_state, comment)
         _notify_leader(application, _("%(node)s recommended your application") % {"node": node.name})
         _notify_node(application.current_node or application.round.node, application, _("A new application is waiting for your committee: %(name)s"))
     return application
@@ -191,7 +180,7 @@ def send_back(application_pk, user, decision, comment):
         application.recommendations.create(node=node, decision=decision, comment=comment, actor=user)
         application.current_node = None
         to_state = AppStatus.RETURNED if decision == "return" else AppStatus.DECLINED
-        _change(application, user, decision, to_state, comment)
+        change_state(application, user, decision, to_state, comment)
         _notify_leader(application, _("%(node)s: %(decision)s") % {"node": node.name, "decision": to_state.label}, comment)
     return application
 
@@ -302,10 +291,7 @@ def _locked_round(round_pk):
 
 
 def _change_round(round, user, action, to_stage, comment="", changes=None):
-    from_stage = round.stage
-    round.stage = to_stage
-    round.save(update_fields=["stage"])
-    record(round, actor=user, action=action, from_state=from_stage, to_state=to_stage, comment=comment, changes=changes)
+    change_state(round, user, action, to_stage, comment, field="stage", changes=changes, update_fields=["stage"])
 
 
 def open_round(round_pk, user):
@@ -553,7 +539,7 @@ def publish_notice(round_pk, user, today=None, comment=""):
             published_by=user,
         )
         for application in in_review:
-            _change(application, user, "publish", AppStatus.NOTICE if application.proposed else AppStatus.NOT_SELECTED)
+            change_state(application, user, "publish", AppStatus.NOTICE if application.proposed else AppStatus.NOT_SELECTED)
         _change_round(round, user, "publish", RoundStage.NOTICE, comment.strip())
         for application in in_review:
             _notify_leader(application, _("Result of %(round)s: %(state)s") % {"round": round.title, "state": application.get_status_display()}, url=notice.get_absolute_url())
@@ -578,7 +564,7 @@ def resolve_objection(objection_pk, user, upheld, reason):
         record(objection, actor=user, action="resolve", from_state=ObjectionStatus.OPEN, to_state=objection.status, comment=reason)
         application = _locked(objection.application_id)
         if upheld and application.status == AppStatus.NOTICE:
-            _change(application, user, "withdraw", AppStatus.WITHDRAWN, reason)
+            change_state(application, user, "withdraw", AppStatus.WITHDRAWN, reason)
             _notify_leader(application, _("Your collective was withdrawn from the notice list after an objection."), reason)
     return objection
 
@@ -606,7 +592,7 @@ def name(round_pk, user, today=None, decision_reference="", comment=""):
         honors = []
         for application in round.applications.select_for_update(of=("self",)).filter(status=AppStatus.NOTICE).select_related("collective__leader_account").order_by("pk"):
             honors.append(_create_honor(round, application, today, decision_reference))
-            _change(application, user, "name", AppStatus.NAMED)
+            change_state(application, user, "name", AppStatus.NAMED)
             _notify_leader(application, _("Congratulations: %(name)s is named %(title)s") % {"name": application.collective.name, "title": honors[-1].title}, url=honors[-1].get_absolute_url())
         changes = {"decision_reference": ("", decision_reference)} if decision_reference else None
         _change_round(round, user, "name", RoundStage.NAMED, comment.strip(), changes=changes)
@@ -651,7 +637,7 @@ def _notify_leader(application, subject, body="", url=None):
 
 def _notify_node(node, application, subject):
     notify(
-        _staff_of(node, Action.RECOMMEND),
+        Membership.objects.staff_at(node, Action.RECOMMEND),
         subject % {"name": application.collective.name},
         url=f"/workbench/applications/{application.pk}/",
         about=(application, "current_node_id"),

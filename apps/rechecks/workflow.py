@@ -21,17 +21,12 @@ from apps.evaluations.enums import HonorStatus
 from apps.evaluations.models import Honor
 from apps.evaluations.workflow import refresh_honor_level
 from apps.notifications.services import notify
-from apps.organizations.enums import Action
-from apps.organizations.scope import StaffScope
+# Re-checks and revocations belong to the naming committee's admins (or those above them).
+from apps.organizations.scope import may_manage
 
 from .models import Outcome, Recheck, RecheckItem
 
 
-
-
-def may_manage(user, node, scope=None):
-    """Re-checks and revocations belong to the naming committee's admins (or those above them)."""
-    return (scope or StaffScope(user)).can(Action.MANAGE_NODE, node)
 
 
 def honours_in_scope(node, named_from, named_until):

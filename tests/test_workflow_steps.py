@@ -35,7 +35,7 @@ def step_input(name, subject):
         "recommend": {"rank": "1", "comment": "推荐"},
         "send_back": {"decision": "decline", "comment": "理由"},
         "assign": {"experts": [MembershipFactory(role="expert", node=committee("340800")).user.pk]},
-        "inspect": {"inspected_on": TODAY.isoformat(), "findings": "现场查看服务窗口"},
+        "inspect": _inspection_plan(subject) if name == "inspect" else {},
         "propose": {"application": ApplicationFactory(round=subject, status="review").pk, "proposed": "on"} if name == "propose" else {},
         "propose_top": {"count": "3"},
         "assign_experts": {"experts": [MembershipFactory(role="expert", node=committee("340800")).user.pk], "per_application": "2", "cap": "10"}
@@ -44,6 +44,11 @@ def step_input(name, subject):
         "publish": {"comment": "经研究决定"},
         "name": {"comment": "予以命名"},
     }.get(name, {})
+
+
+def _inspection_plan(application):
+    expert = MembershipFactory(role="expert", node=application.round.node).user
+    return {"planned_on": TODAY.isoformat(), "team": [expert.pk], "lead": expert.pk}
 
 
 def step_url(steps, subject, name):

@@ -80,8 +80,18 @@ def stage_counts(round):
 
 def eligible_experts(round):
     """Expert reviewers of the round's committee and of the committees below it."""
+    return _round_memberships(round, [Role.EXPERT])
+
+
+def inspectors(round):
+    """Who may be named to an inspection team (现场考核): the experts and the staff who act (admins, reviewer
+    staff) of the round's committee and of the committees below it."""
+    return _round_memberships(round, [Role.EXPERT, Role.ADMIN, Role.REVIEWER])
+
+
+def _round_memberships(round, roles):
     return Membership.objects.current().filter(
-        role=Role.EXPERT, node__path__startswith=round.node.path, node__is_active=True
+        role__in=roles, node__path__startswith=round.node.path, node__is_active=True
     ).select_related("user", "node")
 
 

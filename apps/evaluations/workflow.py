@@ -12,7 +12,11 @@ Application:
 Round:  draft ──open──▶ open ──close──▶ review ──publish notice──▶ notice ──name──▶ named
                           └─extend (a later closing date; the reference date stays)
 
-ROUND_STEPS and APPLICATION_STEPS at the end declare, step by step, who may take it, in which states, with which
+Inspection (现场考核, planned by the round's admins on an application in review or on notice):
+    planned ──record findings (the team lead)──▶ visited ──conclude (the round's admins)──▶ concluded
+    planned | visited ──cancel (the round's admins)──▶ cancelled
+
+ROUND_STEPS, APPLICATION_STEPS and INSPECTION_STEPS at the end declare, step by step, who may take it, in which states, with which
 form: pages show a button when `may` says so, views answer 403 when the permission is missing, and every function
 here asks the same table again on the locked row (permission first, then state). Every function writes the
 audit record in the same transaction and notifies after commit. Views call these; they never set a state.
@@ -39,14 +43,17 @@ from apps.organizations.scope import StaffScope, may_manage
 from .actions import Step, Steps
 from .dates import add_working_days
 from .eligibility import check_eligibility, is_eligible
-from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
+from .enums import LEVEL_CODES, AppStatus, InspectionStatus, ObjectionStatus, RoundStage
 from . import selection
 from .forms import (
     AssignForm,
     BulkAssignForm,
     ConfirmForm,
     ExtendWindowForm,
-    InspectionForm,
+    CancelInspectionForm,
+    ConcludeInspectionForm,
+    InspectionFindingsForm,
+    PlanInspectionForm,
     NameForm,
     ProposeFilteredForm,
     ProposeForm,
@@ -54,9 +61,9 @@ from .forms import (
     RecommendForm,
     SendBackForm,
 )
-from .models import LEVEL_ORDER, Application, Honor, Notice, Objection, ReviewAssignment, Round
+from .models import LEVEL_ORDER, Application, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
 from apps.accounts.models import User
-from .queries import eligible_experts
+from .queries import eligible_experts, inspectors
 
 
 
@@ -273,13 +280,112 @@ def declare_conflict(assignment_pk, user, comment):
         record(assignment.application, actor=user, action="conflict", comment=comment)
 
 
-def record_inspection(application_pk, user, inspected_on, findings):
-    """On-site check findings (现场考核), recorded by the round's committee."""
+# On-site inspection (现场考核) -------------------------------------------------------------------------
+# The lead may correct the findings until the committee concludes. A conclusion that the collective must rectify is
+# recorded on the inspection (rectification_needed): the re-checks app orders the rectification from it.
+
+
+def is_inspection_round_admin(user, inspection, scope=None):
+    return is_round_admin(user, inspection.round, scope)
+
+
+def is_inspection_lead(user, inspection, scope=None):
+    return inspection.lead_id == user.pk
+
+
+def may_see_inspection(user, inspection, scope=None):
+    """Its team and the round's admins."""
+    return is_inspection_round_admin(user, inspection, scope) or inspection.team.filter(pk=user.pk).exists()
+
+
+def plan_inspection(application_pk, user, planned_on, team, lead):
     with transaction.atomic():
         application = _locked(application_pk)
         APPLICATION_STEPS.require(user, application, "inspect")
-        inspection = application.inspections.create(inspected_on=inspected_on, findings=findings, recorded_by=user)
-        record(application, actor=user, action="inspect", comment=findings)
+        allowed = set(inspectors(application.round).values_list("user_id", flat=True))
+        nodes = experts_nodes([person.pk for person in team])
+        for person in team:
+            if person.pk not in allowed:
+                raise TransitionError(_("%(name)s is neither an expert nor staff of this round's committees.") % {"name": person.get_full_name()})
+            if has_conflict(person.pk, application, nodes):
+                raise TransitionError(
+                    _("%(name)s has a conflict of interest with this collective and cannot inspect it.") % {"name": person.get_full_name()}
+                )
+        if lead not in team:
+            raise TransitionError(_("The lead must be one of the team."))
+        inspection = Inspection.objects.create(application=application, planned_on=planned_on, lead=lead, recorded_by=user)
+        inspection.team.set(team)
+        names = "、".join(person.get_full_name() or person.username for person in team)
+        record(inspection, actor=user, action="plan", to_state=InspectionStatus.PLANNED, comment=names)
+        record(application, actor=user, action="plan", comment=_("Planned for %(date)s: %(team)s") % {"date": planned_on.isoformat(), "team": names})
+        notify(
+            team,
+            _("On-site inspection of %(name)s on %(date)s") % {"name": application.collective.name, "date": planned_on.isoformat()},
+            url=inspection.get_absolute_url(),
+        )
+    return inspection
+
+
+def _locked_inspection(inspection_pk):
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("application__round__node", "application__collective")
+        .get(pk=inspection_pk)
+    )
+
+
+def record_findings(inspection_pk, user, inspected_on, findings, score):
+    with transaction.atomic():
+        inspection = _locked_inspection(inspection_pk)
+        INSPECTION_STEPS.require(user, inspection, "record")
+        findings = findings.strip()
+        if not findings:
+            raise TransitionError(_("Write the findings."))
+        before = {"inspected_on": inspection.inspected_on, "score": inspection.score}
+        inspection.inspected_on, inspection.findings, inspection.score = inspected_on, findings, score
+        changes = {field: (old, getattr(inspection, field)) for field, old in before.items() if old != getattr(inspection, field)}
+        change_state(inspection, user, "record", InspectionStatus.VISITED, findings, changes=changes)
+        notify(
+            Membership.objects.staff_at(inspection.round.node, Action.MANAGE_NODE),
+            _("Inspection findings recorded: %(name)s") % {"name": inspection.application.collective.name},
+            url=inspection.get_absolute_url(),
+        )
+    return inspection
+
+
+def conclude_inspection(inspection_pk, user, conclusion, rectification_needed):
+    with transaction.atomic():
+        inspection = _locked_inspection(inspection_pk)
+        INSPECTION_STEPS.require(user, inspection, "conclude")
+        conclusion = conclusion.strip()
+        if not conclusion:
+            raise TransitionError(_("Please give the reason for the decision."))
+        inspection.conclusion, inspection.rectification_needed = conclusion, rectification_needed
+        changes = {"rectification_needed": (False, True)} if rectification_needed else None
+        change_state(inspection, user, "conclude", InspectionStatus.CONCLUDED, conclusion, changes=changes)
+        notify(
+            list(inspection.team.all()),
+            _("Inspection concluded: %(name)s") % {"name": inspection.application.collective.name},
+            conclusion,
+            inspection.get_absolute_url(),
+        )
+    return inspection
+
+
+def cancel_inspection(inspection_pk, user, reason):
+    with transaction.atomic():
+        inspection = _locked_inspection(inspection_pk)
+        INSPECTION_STEPS.require(user, inspection, "cancel")
+        reason = reason.strip()
+        if not reason:
+            raise TransitionError(_("Please give the reason for the decision."))
+        change_state(inspection, user, "cancel", InspectionStatus.CANCELLED, reason)
+        notify(
+            list(inspection.team.all()),
+            _("Inspection cancelled: %(name)s") % {"name": inspection.application.collective.name},
+            reason,
+            inspection.get_absolute_url(),
+        )
     return inspection
 
 
@@ -655,7 +761,11 @@ ACTION_LABELS = {
     "assign": gettext_lazy("Experts assigned"),
     "score": gettext_lazy("Scores submitted"),
     "conflict": gettext_lazy("Conflict of interest declared"),
-    "inspect": gettext_lazy("On-site inspection recorded"),
+    "inspect": gettext_lazy("On-site inspection recorded"),  # before inspections had teams (kept for their history)
+    "plan": gettext_lazy("On-site inspection planned"),
+    "record": gettext_lazy("Inspection findings recorded"),
+    "conclude": gettext_lazy("Inspection concluded"),
+    "cancel": gettext_lazy("Inspection cancelled"),
     "select": gettext_lazy("Proposed list saved"),
     "propose": gettext_lazy("Proposed list changed"),
     "remind": gettext_lazy("Experts reminded"),
@@ -676,7 +786,12 @@ labels.register(
 )
 
 # Rounds, applications and objections share some state names ("open"): label them by the subject's own states.
-STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.choices), Objection: dict(ObjectionStatus.choices)}
+STATE_LABELS = {
+    Round: dict(RoundStage.choices),
+    Application: dict(AppStatus.choices),
+    Objection: dict(ObjectionStatus.choices),
+    Inspection: dict(InspectionStatus.choices),
+}
 
 
 def timeline(subject):
@@ -764,13 +879,38 @@ APPLICATION_STEPS = Steps(
         round_stages=(RoundStage.OPEN, RoundStage.REVIEW),
     ),
     Step(
-        "inspect", gettext_lazy("Record findings"), is_application_round_admin, (), record_inspection,
-        form=InspectionForm, success=gettext_lazy("Inspection findings recorded."), view="evaluations:application_inspection",
+        "inspect", gettext_lazy("Plan the inspection"), is_application_round_admin, (AppStatus.REVIEW, AppStatus.NOTICE), plan_inspection,
+        form=PlanInspectionForm, success=gettext_lazy("Inspection planned: %(name)s"), view="evaluations:application_inspection",
         round_stages=(RoundStage.OPEN, RoundStage.REVIEW, RoundStage.NOTICE),
     ),
 )
 
-STEPS = {Round: ROUND_STEPS, Application: APPLICATION_STEPS}
+# An inspection planned before the notice may be finished after it, and one left open when the list is named may
+# still be concluded or cancelled: nothing is stuck.
+INSPECTION_ROUND_STAGES = (RoundStage.OPEN, RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED)
+
+INSPECTION_STEPS = Steps(
+    "status",
+    "evaluations:inspection_transition",
+    gettext_lazy("This inspection is now “%(state)s”; the action is no longer possible."),
+    Step(
+        "record", gettext_lazy("Record the findings"), is_inspection_lead, (InspectionStatus.PLANNED, InspectionStatus.VISITED),
+        record_findings, form=InspectionFindingsForm, success=gettext_lazy("Inspection findings recorded."), panel=True,
+        round_stages=INSPECTION_ROUND_STAGES,
+    ),
+    Step(
+        "conclude", gettext_lazy("Conclude the inspection"), is_inspection_round_admin, (InspectionStatus.VISITED,),
+        conclude_inspection, form=ConcludeInspectionForm, success=gettext_lazy("The inspection is concluded."), panel=True,
+        round_stages=INSPECTION_ROUND_STAGES,
+    ),
+    Step(
+        "cancel", gettext_lazy("Cancel the inspection"), is_inspection_round_admin, (InspectionStatus.PLANNED, InspectionStatus.VISITED),
+        cancel_inspection, form=CancelInspectionForm, success=gettext_lazy("The inspection is cancelled."), panel=True,
+        round_stages=INSPECTION_ROUND_STAGES,
+    ),
+)
+
+STEPS = {Round: ROUND_STEPS, Application: APPLICATION_STEPS, Inspection: INSPECTION_STEPS}
 
 
 # The step bar of a round: where it stands, its next step and what blocks it ------------------------------------

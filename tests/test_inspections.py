@@ -17,7 +17,7 @@ from apps.notifications.models import Notification
 
 from .conftest import committee
 from .evaluation_factories import ApplicationFactory, RoundFactory
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

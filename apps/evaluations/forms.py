@@ -474,13 +474,13 @@ class ObjectionForm(forms.ModelForm):
         return bool(self.data.get("website"))
 
     def save(self, notice):
+        """The objection, not saved yet (workflow.file_objection saves it), its evidence stored."""
         objection = super().save(commit=False)
         objection.notice = notice
         upload = self.cleaned_data.get("evidence_file")
         if upload:
             objection.evidence_extension = EXTENSIONS[self.evidence_type]
             objection.evidence.save(upload.name, upload, save=False)
-        objection.save()
         return objection
 
 

@@ -32,7 +32,7 @@ from .actions import BoundStep
 from .bulk import ACTIONS as BULK_ACTIONS
 from .dates import add_working_days
 from .eligibility import check_eligibility
-from .enums import AppStatus, HonorStatus, InspectionStatus, ObjectionStatus, RoundStage
+from .enums import AppStatus, HonorStatus, InspectionStatus, RoundStage
 from .forms import (
     DEFAULT_RUBRIC,
     ApplicationForm,
@@ -745,11 +745,11 @@ def notice_detail(request, pk):
             if limit_reached(request, "objection", OBJECTIONS_PER_HOUR, 3600):
                 return too_many_requests(request, _("Too many objections from your network in the last hour. Please try again later."))
             if form.is_valid():
-                if not form.is_spam():
-                    with transaction.atomic():
-                        objection = form.save(notice)
-                        record(objection, actor=None, action="file", to_state=ObjectionStatus.OPEN)
-                messages.success(request, _("Your objection was received. The committee will look into it before naming."))
+                done = True
+                if not form.is_spam():  # a bot is thanked the same, and nothing is saved
+                    _objection, done = run_transition(request, workflow.file_objection, form.save(notice))
+                if done:
+                    messages.success(request, _("Your objection was received. The committee will look into it before naming."))
                 return redirect(notice.get_absolute_url())
             messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
     elif request.method == "POST":

@@ -5,7 +5,7 @@ Application:
     draft/returned ──submit──▶ pending@node ──recommend──▶ pending@parent … ──recommend──▶ review
                                  │  ├─return──▶ returned            (the last node below the round's)
                                  │  └─decline─▶ declined
-    review ──publish notice──▶ notice (proposed) | not_selected (the rest)
+    review ──publish notice──▶ notice (proposed) | not_selected (the rest, and those still pending at a committee)
     notice ──objection upheld──▶ withdrawn
     notice ──name──▶ named (an Honor with its certificate number)
 
@@ -40,7 +40,7 @@ from apps.organizations.enums import Action, NodeKind
 from apps.organizations.models import Membership, Node, NumberSequence
 from apps.organizations.scope import StaffScope, may_manage
 
-from .actions import Step, Steps
+from .actions import ROUND_STAGE_REFUSAL, Step, Steps
 from .dates import add_working_days
 from .eligibility import check_eligibility, is_eligible
 from .enums import LEVEL_CODES, AppStatus, InspectionStatus, ObjectionStatus, RoundStage
@@ -248,9 +248,7 @@ def submit_scores(assignment_pk, user, scores, comment):
             raise PermissionError("score")
         if assignment.submitted_at or assignment.conflict_declared:
             raise TransitionError(_("This review has already been submitted."))
-        # Experts score as applications reach the round's committee, until the notice is published.
-        if application.status != AppStatus.REVIEW or application.round.stage not in (RoundStage.OPEN, RoundStage.REVIEW):
-            raise TransitionError(_("The review of this application has ended."))
+        _refuse_if_review_over(application)
         if conflict_of_interest(user, application):
             raise TransitionError(_("You have a conflict of interest with this collective and cannot review it."))
         items = {str(item.pk): item for item in application.round.rubric_items.all()}
@@ -266,13 +264,20 @@ def submit_scores(assignment_pk, user, scores, comment):
     return assignment
 
 
+def _refuse_if_review_over(application):
+    """Experts score (or step aside) as applications reach the round's committee, until the notice is published."""
+    if application.status != AppStatus.REVIEW or application.round.stage not in (RoundStage.OPEN, RoundStage.REVIEW):
+        raise TransitionError(_("The review of this application has ended."))
+
+
 def declare_conflict(assignment_pk, user, comment):
     with transaction.atomic():
-        assignment = ReviewAssignment.objects.select_for_update(of=("self",)).get(pk=assignment_pk)
+        assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related("application__round").get(pk=assignment_pk)
         if assignment.expert_id != user.pk:
             raise PermissionError("declare")
-        if assignment.submitted_at:
+        if assignment.submitted_at or assignment.conflict_declared:
             raise TransitionError(_("This review has already been submitted."))
+        _refuse_if_review_over(assignment.application)
         assignment.conflict_declared = True
         assignment.comment = comment
         assignment.save()
@@ -635,8 +640,11 @@ def publish_notice(round_pk, user, today=None, comment=""):
         round = _locked_round(round_pk)
         ROUND_STEPS.require(user, round, "publish")
         ROUND_STEPS.refuse_if_blocked(round, "publish")
+        # Applications still climbing the committees can no longer reach the review: they close as not selected.
         in_review = list(
-            round.applications.select_for_update(of=("self",)).filter(status=AppStatus.REVIEW).select_related("collective__registering_node")
+            round.applications.select_for_update(of=("self",))
+            .filter(status__in=[AppStatus.REVIEW, AppStatus.PENDING])
+            .select_related("collective__registering_node", "collective__leader_account")
         )
         notice = Notice.objects.create(
             round=round,
@@ -645,6 +653,7 @@ def publish_notice(round_pk, user, today=None, comment=""):
             published_by=user,
         )
         for application in in_review:
+            application.current_node = None
             change_state(application, user, "publish", AppStatus.NOTICE if application.proposed else AppStatus.NOT_SELECTED)
         _change_round(round, user, "publish", RoundStage.NOTICE, comment.strip())
         for application in in_review:
@@ -652,16 +661,30 @@ def publish_notice(round_pk, user, today=None, comment=""):
     return notice
 
 
+def file_objection(objection):
+    """An objection from the public to an entry of the notice (`objection.notice`), saved while the notice is open."""
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update(of=("self",)).select_related("round").get(pk=objection.notice_id)
+        if not notice.is_open() or notice.round.stage != RoundStage.NOTICE:
+            raise TransitionError(_("The notice period is over; objections are no longer accepted."))
+        objection.save()
+        record(objection, actor=None, action="file", to_state=ObjectionStatus.OPEN)
+    return objection
+
+
 def resolve_objection(objection_pk, user, upheld, reason):
     with transaction.atomic():
         objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__round__node").get(pk=objection_pk)
-        if not is_round_admin(user, objection.notice.round):
+        round = objection.notice.round
+        if not is_round_admin(user, round):
             raise PermissionError("resolve")
+        if objection.status != ObjectionStatus.OPEN:
+            raise TransitionError(_("This objection has already been resolved."))
+        if round.stage != RoundStage.NOTICE:
+            raise TransitionError(ROUND_STAGE_REFUSAL % {"state": round.get_stage_display()})
         reason = reason.strip()
         if not reason:
             raise TransitionError(_("Please give the reason for the decision."))
-        if objection.status != ObjectionStatus.OPEN:
-            raise TransitionError(_("This objection has already been resolved."))
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         objection.resolution = reason
         objection.resolved_by = user

@@ -4,8 +4,8 @@ Re-check item:  (no outcome) ──report filed by the 号长──▶ … ─�
 Rectification:  open ──confirmed by staff──▶ lifted;  open past its deadline ──▶ listed for revocation
 A re-check closes only when every honour in it has an outcome.
 
-Revocation makes the honour invalid at once: the collective's highest title is recomputed, and a collective left
-with no valid title is delisted from every public list (its page says the title was revoked and when). It keeps
+Revocation makes the honour invalid at once: the collective's highest title is recomputed, the statistics of its
+committees are recomputed, and a collective left with no valid title is delisted from every public list (its page says the title was revoked and when). It keeps
 its history, and the rounds' revocation bar keeps it from applying again for the set years.
 """
 
@@ -21,6 +21,7 @@ from apps.evaluations.enums import HonorStatus
 from apps.evaluations.models import Honor
 from apps.evaluations.workflow import refresh_honor_level
 from apps.notifications.services import notify
+from apps.stats import figures as statistics
 # Re-checks and revocations belong to the naming committee's admins (or those above them).
 from apps.organizations.scope import may_manage
 
@@ -138,7 +139,7 @@ def close_recheck(recheck_pk, user):
 def revoke(honor_pk, user, reason, reference):
     """Revoke one honour, in one transaction: the title, the collective's public listing, the audit trail."""
     with transaction.atomic():
-        honor = Honor.objects.select_for_update(of=("self",)).select_related("collective__leader_account", "named_by").get(pk=honor_pk)
+        honor = Honor.objects.select_for_update(of=("self",)).select_related("collective__leader_account", "collective__registering_node", "named_by").get(pk=honor_pk)
         if not may_manage(user, honor.named_by):
             raise PermissionError("revoke")
         if honor.status != HonorStatus.NAMED:
@@ -157,6 +158,7 @@ def revoke(honor_pk, user, reason, reference):
             collective.save(update_fields=["delisted_on"])
         # Open rectifications of this collective end with the title they were meant to save.
         Warning.objects.open().filter(collective=collective, kind=WarningKind.RECTIFICATION).update(lifted_at=timezone.now(), lifted_by=user, lift_comment=reason)
+        statistics.outdated(collective.registering_node)
         record(honor, actor=user, action="revoke", from_state=HonorStatus.NAMED, to_state=HonorStatus.REVOKED, comment=f"{reference}：{reason}")
         notify([collective.leader_account], _("Your title %(title)s was revoked") % {"title": honor.title}, f"{reference}\n{reason}", "/my/")
     return honor

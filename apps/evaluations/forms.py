@@ -403,7 +403,7 @@ class PlanInspectionForm(StepForm):
         super().__init__(*args, **kwargs)
         people = User.objects.filter(pk__in=inspectors(self.subject.round).values("user_id")).order_by("real_name", "pk")
         self.fields["team"].queryset = self.fields["lead"].queryset = people
-        self.fields["team"].help_text = _("Experts and staff of the round's committee or of the committees below it.")
+        self.fields["team"].help_text = _("The round's experts, and staff of its committee or of the committees just below it.")
 
     def clean_planned_on(self):
         day = self.cleaned_data["planned_on"]

@@ -359,38 +359,31 @@ def record_findings(inspection_pk, user, inspected_on, findings, score):
 
 
 def conclude_inspection(inspection_pk, user, conclusion, rectification_needed):
-    with transaction.atomic():
-        inspection = _locked_inspection(inspection_pk)
-        INSPECTION_STEPS.require(user, inspection, "conclude")
-        conclusion = conclusion.strip()
-        if not conclusion:
-            raise TransitionError(_("Please give the reason for the decision."))
-        inspection.conclusion, inspection.rectification_needed = conclusion, rectification_needed
-        changes = {"rectification_needed": (False, True)} if rectification_needed else None
-        change_state(inspection, user, "conclude", InspectionStatus.CONCLUDED, conclusion, changes=changes)
-        notify(
-            list(inspection.team.all()),
-            _("Inspection concluded: %(name)s") % {"name": inspection.application.collective.name},
-            conclusion,
-            inspection.get_absolute_url(),
-        )
-    return inspection
+    return _end_inspection(inspection_pk, user, "conclude", conclusion, rectification_needed)
 
 
 def cancel_inspection(inspection_pk, user, reason):
+    return _end_inspection(inspection_pk, user, "cancel", reason)
+
+
+def _end_inspection(inspection_pk, user, step, reason, rectification_needed=False):
+    """The round's admins conclude (the reason is the conclusion) or cancel, with the reason told to the team."""
     with transaction.atomic():
         inspection = _locked_inspection(inspection_pk)
-        INSPECTION_STEPS.require(user, inspection, "cancel")
+        INSPECTION_STEPS.require(user, inspection, step)
         reason = reason.strip()
         if not reason:
             raise TransitionError(_("Please give the reason for the decision."))
-        change_state(inspection, user, "cancel", InspectionStatus.CANCELLED, reason)
-        notify(
-            list(inspection.team.all()),
-            _("Inspection cancelled: %(name)s") % {"name": inspection.application.collective.name},
-            reason,
-            inspection.get_absolute_url(),
-        )
+        changes = None
+        if step == "conclude":
+            inspection.conclusion, inspection.rectification_needed = reason, rectification_needed
+            changes = {"rectification_needed": (False, True)} if rectification_needed else None
+        to_state, subject = {
+            "conclude": (InspectionStatus.CONCLUDED, _("Inspection concluded: %(name)s")),
+            "cancel": (InspectionStatus.CANCELLED, _("Inspection cancelled: %(name)s")),
+        }[step]
+        change_state(inspection, user, step, to_state, reason, changes=changes)
+        notify(list(inspection.team.all()), subject % {"name": inspection.application.collective.name}, reason, inspection.get_absolute_url())
     return inspection
 
 

@@ -63,3 +63,35 @@ def test_rectifications_ordered_before_the_course_existed_get_one():
     assert rectifications.last().warning_id == open_order.pk
 
     MigrationExecutor(connection).migrate(leaves)
+
+
+@pytest.mark.serial
+@pytest.mark.django_db(transaction=True)
+def test_inspections_recorded_before_teams_become_concluded_ones_led_by_their_recorder():
+    call_command("load_committee_tree", verbosity=0)
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    before = [("evaluations", "0011_round_rule_settings")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    node = old.get_model("organizations", "Node").objects.get(region_id="340803", kind="league")
+    user = old.get_model("accounts", "User").objects.create(username="migration-inspector")
+    collective = old.get_model("collectives", "Collective").objects.create(
+        name="营业厅青年班组", workplace_unit="国网安庆供电公司", region_id=node.region_id, registering_node=node, leader_account=user,
+        industry=old.get_model("organizations", "Industry").objects.get(code="power"), address="德宽路1号", supervision_phone="0556-5551234",
+    )
+    round = old.get_model("evaluations", "Round").objects.create(
+        node=node, title="旧批次", year=2025, application_opens=date(2025, 3, 1), application_closes=date(2025, 4, 30), reference_date=date(2025, 4, 30),
+        quota=5, created_by=user,
+    )
+    application = old.get_model("evaluations", "Application").objects.create(round=round, collective=collective, status="review")
+    old.get_model("evaluations", "Inspection").objects.create(application=application, inspected_on=date(2025, 5, 6), findings="窗口整洁", recorded_by=user)
+
+    after = [("evaluations", "0013_inspection_plan_required")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    inspection = executor.loader.project_state(after).apps.get_model("evaluations", "Inspection").objects.get()
+    assert (inspection.status, inspection.lead_id, inspection.planned_on, inspection.findings) == ("concluded", user.pk, date(2025, 5, 6), "窗口整洁")
+    assert list(inspection.team.values_list("pk", flat=True)) == [user.pk]
+
+    MigrationExecutor(connection).migrate(leaves)

@@ -12,9 +12,10 @@ from apps.audit.models import AuditEntry
 from apps.evaluations import queries, workflow
 from apps.evaluations.actions import BoundStep
 from apps.evaluations.eligibility import check_eligibility, is_eligible
-from apps.evaluations.enums import AppStatus, RoundStage
+from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundStage
 from apps.evaluations.forms import RoundForm
-from apps.evaluations.models import Round
+from apps.evaluations.models import Notice, Objection, Round
+from apps.notifications.models import Notification
 from apps.organizations.enums import Action
 from apps.organizations.scope import StaffScope
 
@@ -35,7 +36,7 @@ def step_input(name, subject):
         "recommend": {"rank": "1", "comment": "推荐"},
         "send_back": {"decision": "decline", "comment": "理由"},
         "assign": {"experts": [MembershipFactory(role="expert", node=committee("340800")).user.pk]},
-        "inspect": {"inspected_on": TODAY.isoformat(), "findings": "现场查看服务窗口"},
+        "inspect": _inspection_plan(subject) if name == "inspect" else {},
         "propose": {"application": ApplicationFactory(round=subject, status="review").pk, "proposed": "on"} if name == "propose" else {},
         "propose_top": {"count": "3"},
         "assign_experts": {"experts": [MembershipFactory(role="expert", node=committee("340800")).user.pk], "per_application": "2", "cap": "10"}
@@ -44,6 +45,11 @@ def step_input(name, subject):
         "publish": {"comment": "经研究决定"},
         "name": {"comment": "予以命名"},
     }.get(name, {})
+
+
+def _inspection_plan(application):
+    expert = MembershipFactory(role="expert", node=application.round.node).user
+    return {"planned_on": TODAY.isoformat(), "team": [expert.pk], "lead": expert.pk}
 
 
 def step_url(steps, subject, name):
@@ -288,3 +294,52 @@ def test_a_new_rounds_reference_date_defaults_to_its_closing_date_and_can_be_set
     form = RoundForm(round_post(reference_date=chosen), instance=Round(node=committee("340800"), created_by=UserFactory()))
     assert form.is_valid() and form.save().reference_date.isoformat() == chosen
 
+
+
+# Every step checks the round's stage ------------------------------------------------------------------------------
+
+
+def test_publishing_the_notice_closes_the_applications_still_at_a_county_as_not_selected(login):
+    round = RoundFactory(stage=RoundStage.REVIEW)
+    proposed = ApplicationFactory(round=round, status=AppStatus.REVIEW, scored=True, proposed=True)
+    waiting = ApplicationFactory(round=round, status=AppStatus.PENDING, current_node=committee("340803"))
+    admin = login(MembershipFactory(role="admin", node=round.node).user)
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "publish"]), {"comment": "经研究决定"})
+    round.refresh_from_db()
+    proposed.refresh_from_db()
+    waiting.refresh_from_db()
+    assert round.stage == RoundStage.NOTICE and proposed.status == AppStatus.NOTICE
+    assert waiting.status == AppStatus.NOT_SELECTED and waiting.current_node is None
+    entry = AuditEntry.objects.for_object(waiting).get(action="publish")
+    assert (entry.from_state, entry.to_state) == (AppStatus.PENDING, AppStatus.NOT_SELECTED)
+    assert Notification.objects.filter(recipient=waiting.collective.leader_account, subject__contains="未入选").exists()
+    # Nothing is left waiting on the county.
+    county = login(MembershipFactory(role="reviewer", node=committee("340803")).user)
+    county.post(reverse("evaluations:application_recommend", args=[waiting.pk]), {"rank": "1", "confirmed": "1"})
+    waiting.refresh_from_db()
+    assert waiting.status == AppStatus.NOT_SELECTED
+
+
+def test_an_expert_cannot_declare_a_conflict_once_the_round_is_on_notice(login):
+    application = ApplicationFactory(round=RoundFactory(stage=RoundStage.NOTICE), status=AppStatus.NOTICE)
+    expert = MembershipFactory(role="expert", node=application.round.node).user
+    assignment = application.assignments.create(expert=expert, assigned_by=expert)
+    response = login(expert).post(
+        reverse("evaluations:review_detail", args=[assignment.pk]), {"action": "conflict", "conflict-comment": "亲属"}, follow=True
+    )
+    assert "评审已结束" in response.content.decode()
+    assignment.refresh_from_db()
+    assert not assignment.conflict_declared and not AuditEntry.objects.for_object(application).filter(action="conflict").exists()
+
+
+def test_an_objection_cannot_be_resolved_once_the_round_has_left_its_notice(login):
+    round = RoundFactory(stage=RoundStage.NAMED)
+    application = ApplicationFactory(round=round, status=AppStatus.NAMED)
+    notice = Notice.objects.create(round=round, opens_on=TODAY, closes_on=TODAY, published_by=UserFactory())
+    objection = Objection.objects.create(notice=notice, application=application, contact="13912345678", text="异议")
+    admin = login(MembershipFactory(role="admin", node=round.node).user)
+    response = admin.post(reverse("evaluations:objection_resolve", args=[objection.pk]), {"decision": "uphold", "reason": "查实"}, follow=True)
+    assert "不能再进行此操作" in response.content.decode()
+    objection.refresh_from_db()
+    application.refresh_from_db()
+    assert objection.status == ObjectionStatus.OPEN and application.status == AppStatus.NAMED

@@ -5,11 +5,26 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 
 from . import labels
-from .models import AuditEntry
+from .models import AuditEntry, record
 
 
 class TransitionError(Exception):
     """A step that may not happen now (state moved on, rule not met); the message is shown to the user as it is."""
+
+
+def change_state(subject, user, action, to_state, comment="", field="status", changes=None, update_fields=None):
+    """Move the subject to `to_state` and write its audit entry (who, from which state to which, why): every
+    workflow's one way of changing a state, inside the caller's transaction."""
+    from_state = getattr(subject, field)
+    setattr(subject, field, to_state)
+    subject.save(update_fields=update_fields)
+    record(subject, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment, changes=changes)
+
+
+def require_state(subject, states, refusal, field="status"):
+    """Refuse a step the subject's state no longer allows; `refusal` names the state with %(state)s."""
+    if getattr(subject, field) not in states:
+        raise TransitionError(refusal % {"state": getattr(subject, f"get_{field}_display")()})
 
 
 def run_transition(request, step, *args, **kwargs):

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from apps.audit import labels
 from apps.audit import workflow as audit
 from apps.audit.models import record
-from apps.audit.workflow import TransitionError
+from apps.audit.workflow import TransitionError, change_state, require_state
 from apps.notifications.services import notify
-from apps.organizations.enums import Action, roles_allowed
+from apps.organizations.enums import Action
 from apps.organizations.models import Membership
 from apps.organizations.scope import StaffScope
 
@@ -35,22 +35,11 @@ def _locked(pk):
     return Complaint.objects.select_for_update(of=("self",)).select_related("collective__leader_account", "node").get(pk=pk)
 
 
-def _change(complaint, user, action, to_state, comment=""):
-    from_state = complaint.status
-    complaint.status = to_state
-    complaint.save()
-    record(complaint, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
-
-
-def _require(complaint, *states):
-    if complaint.status not in states:
-        raise TransitionError(
-            _("This complaint is now “%(state)s”; the action is no longer possible.") % {"state": complaint.get_status_display()}
-        )
+REFUSAL = gettext_lazy("This complaint is now “%(state)s”; the action is no longer possible.")
 
 
 def _node_staff(node):
-    return [m.user for m in Membership.objects.current().filter(node=node, role__in=roles_allowed(Action.HANDLE_COMPLAINTS)).select_related("user")]
+    return Membership.objects.staff_at(node, Action.HANDLE_COMPLAINTS)
 
 
 def _tell_collective(complaint, subject, body=""):
@@ -77,8 +66,8 @@ def accept(pk, user):
         complaint = _locked(pk)
         if not may_handle(user, complaint):
             raise PermissionError("accept")
-        _require(complaint, ComplaintStatus.RECEIVED)
-        _change(complaint, user, "accept", ComplaintStatus.INVESTIGATING)
+        require_state(complaint, (ComplaintStatus.RECEIVED,), REFUSAL)
+        change_state(complaint, user, "accept", ComplaintStatus.INVESTIGATING)
     return complaint
 
 
@@ -87,12 +76,12 @@ def ask_statement(pk, user, request_text):
         complaint = _locked(pk)
         if not may_handle(user, complaint):
             raise PermissionError("ask")
-        _require(complaint, ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING)
+        require_state(complaint, (ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING), REFUSAL)
         request_text = request_text.strip()
         if not request_text:
             raise TransitionError(_("Say what the collective should explain."))
         complaint.statement_request = request_text
-        _change(complaint, user, "ask_statement", ComplaintStatus.AWAITING_STATEMENT, request_text)
+        change_state(complaint, user, "ask_statement", ComplaintStatus.AWAITING_STATEMENT, request_text)
         _tell_collective(complaint, _("Please give your statement on a complaint"), request_text)
     return complaint
 
@@ -102,12 +91,12 @@ def give_statement(pk, user, statement):
         complaint = _locked(pk)
         if complaint.collective.leader_account_id != user.pk:
             raise PermissionError("statement")
-        _require(complaint, ComplaintStatus.AWAITING_STATEMENT)
+        require_state(complaint, (ComplaintStatus.AWAITING_STATEMENT,), REFUSAL)
         statement = statement.strip()
         if not statement:
             raise TransitionError(_("Write your statement."))
         complaint.statement = statement
-        _change(complaint, user, "statement", ComplaintStatus.INVESTIGATING, statement)
+        change_state(complaint, user, "statement", ComplaintStatus.INVESTIGATING, statement)
         notify(_node_staff(complaint.node), _("%(name)s gave its statement") % {"name": complaint.collective.name}, url=f"/workbench/complaints/{complaint.pk}/")
     return complaint
 
@@ -117,7 +106,7 @@ def close(pk, user, upheld, outcome, serious=False):
         complaint = _locked(pk)
         if not may_handle(user, complaint):
             raise PermissionError("close")
-        _require(complaint, ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING, ComplaintStatus.AWAITING_STATEMENT)
+        require_state(complaint, (ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING, ComplaintStatus.AWAITING_STATEMENT), REFUSAL)
         outcome = outcome.strip()
         if not outcome:
             raise TransitionError(_("Give the reason for the outcome."))
@@ -125,7 +114,7 @@ def close(pk, user, upheld, outcome, serious=False):
         complaint.serious = bool(upheld and serious)
         complaint.closed_at = timezone.now()
         to_state = ComplaintStatus.UPHELD if upheld else ComplaintStatus.NOT_UPHELD
-        _change(complaint, user, "close", to_state, outcome)
+        change_state(complaint, user, "close", to_state, outcome)
         _tell_collective(complaint, _("Outcome of a complaint: %(state)s") % {"state": to_state.label}, outcome)
     return complaint
 

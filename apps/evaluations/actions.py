@@ -13,7 +13,7 @@ from typing import Callable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from apps.audit.workflow import TransitionError
+from apps.audit.workflow import TransitionError, require_state
 from apps.organizations.scope import StaffScope
 
 
@@ -86,9 +86,8 @@ class Steps:
         """The same question inside the workflow's transaction, on the locked row: permission first, then state."""
         if not self.permitted(user, subject, name):
             raise PermissionError(name)
-        if not self._state_allows(subject, self[name]):
-            display = getattr(subject, f"get_{self.state_field}_display")()
-            raise TransitionError(self.refusal % {"state": display})
+        if self[name].states:
+            require_state(subject, self[name].states, self.refusal, self.state_field)
         if not self._round_allows(subject, self[name]):
             raise TransitionError(ROUND_STAGE_REFUSAL % {"state": subject.round.get_stage_display()})
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from apps.audit.models import record
 from apps.collectives.demo import committee, staff_account
 from apps.collectives.models import Collective
-from apps.organizations.enums import Action, Role, roles_allowed
+from apps.organizations.enums import Action, Role
 from apps.organizations.models import Membership
 
 from . import workflow
@@ -239,12 +239,10 @@ class Seeder:
         return objection
 
     def staff_at(self, node):
-        membership = (
-            Membership.objects.current().filter(node=node, role__in=roles_allowed(Action.RECOMMEND)).select_related("user").order_by("pk").first()
-        )
-        if membership is None:
+        staff = Membership.objects.staff_at(node, Action.RECOMMEND)
+        if not staff:
             raise LookupError(f"No demo staff may recommend at {node.name}.")
-        return membership.user
+        return staff[0]
 
     @staticmethod
     def points(round, profile):

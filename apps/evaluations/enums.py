@@ -39,6 +39,15 @@ class ObjectionStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class InspectionStatus(models.TextChoices):
+    """现场考核: planned by the round's committee, visited by its team, concluded by the committee (or cancelled)."""
+
+    PLANNED = "planned", _("Planned")
+    VISITED = "visited", _("Findings recorded")
+    CONCLUDED = "concluded", _("Concluded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class HonorStatus(models.TextChoices):
     NAMED = "named", _("Valid")
     REVOKED = "revoked", _("Revoked")

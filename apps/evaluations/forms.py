@@ -12,8 +12,8 @@ from civpost.forms import CHOOSE, CodeInput, DateInput, clean_lookup_code, publi
 
 from . import eligibility
 from .enums import STAR_GRADES, AppStatus
-from .models import Application, Attachment, Honor, Inspection, Objection, RoundQuota, RubricItem, Round
-from .queries import eligible_experts
+from .models import Application, Attachment, Honor, Objection, RoundQuota, RubricItem, Round
+from .queries import eligible_experts, inspectors
 from .uploads import EXTENSIONS, validate_upload
 
 ATTACHMENT_MAX_MB = 10
@@ -384,23 +384,62 @@ class ConflictForm(forms.Form):
     comment = forms.CharField(label=_("Why you cannot review it"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
 
 
-class InspectionForm(forms.ModelForm):
-    def __init__(self, *args, subject=None, **kwargs):
-        super().__init__(*args, **kwargs)
+def _people_field(label, multiple=False):
+    field_class = forms.ModelMultipleChoiceField if multiple else forms.ModelChoiceField
+    extra = {"widget": forms.CheckboxSelectMultiple} if multiple else {"empty_label": CHOOSE}
+    field = field_class(label=label, queryset=User.objects.none(), **extra)
+    field.label_from_instance = lambda user: user.get_full_name() or user.username
+    return field
 
-    class Meta:
-        model = Inspection
-        fields = ["inspected_on", "findings"]
-        widgets = {
-            "inspected_on": DateInput(),
-            "findings": forms.Textarea(attrs={"rows": 3}),
-        }
+
+class PlanInspectionForm(StepForm):
+    """An on-site inspection (现场考核): when, who goes, who leads. The lead is one of the team."""
+
+    planned_on = forms.DateField(label=_("Planned for"), widget=DateInput())
+    team = _people_field(_("Inspection team"), multiple=True)
+    lead = _people_field(_("Team lead"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(pk__in=inspectors(self.subject.round).values("user_id")).order_by("real_name", "pk")
+        self.fields["team"].queryset = self.fields["lead"].queryset = people
+        self.fields["team"].help_text = _("The round's experts, and staff of its committee or of the committees just below it.")
+
+    def clean_planned_on(self):
+        day = self.cleaned_data["planned_on"]
+        if day < timezone.localdate():
+            raise ValidationError(_("The planned date cannot be in the past."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("lead") and data.get("team") is not None and data["lead"] not in data["team"]:
+            self.add_error("lead", _("The lead must be one of the team."))
+        return data
+
+
+class InspectionFindingsForm(StepForm):
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=DateInput())
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    score = forms.IntegerField(label=_("Score"), min_value=0, max_value=100, help_text=_("Out of 100."))
 
     def clean_inspected_on(self):
         day = self.cleaned_data["inspected_on"]
         if day > timezone.localdate():
             raise ValidationError(_("The inspection date cannot be in the future."))
         return day
+
+
+class ConcludeInspectionForm(StepForm):
+    conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    rectification_needed = forms.BooleanField(
+        label=_("The collective must rectify"), required=False,
+        help_text=_("Recorded with the conclusion; the rectification and its deadline are ordered from it."),
+    )
+
+
+class CancelInspectionForm(StepForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class ObjectionForm(forms.ModelForm):
@@ -435,13 +474,13 @@ class ObjectionForm(forms.ModelForm):
         return bool(self.data.get("website"))
 
     def save(self, notice):
+        """The objection, not saved yet (workflow.file_objection saves it), its evidence stored."""
         objection = super().save(commit=False)
         objection.notice = notice
         upload = self.cleaned_data.get("evidence_file")
         if upload:
             objection.evidence_extension = EXTENSIONS[self.evidence_type]
             objection.evidence.save(upload.name, upload, save=False)
-        objection.save()
         return objection
 
 

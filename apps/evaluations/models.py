@@ -13,7 +13,7 @@ from apps.collectives.rules import CompositionRules
 from apps.organizations.enums import Level
 from apps.organizations.models import Node
 
-from .enums import STAR_GRADES, AppStatus, HonorStatus, ObjectionStatus, RoundStage
+from .enums import STAR_GRADES, AppStatus, HonorStatus, InspectionStatus, ObjectionStatus, RoundStage
 from .titles import honor_title
 from .uploads import EXTENSIONS
 
@@ -308,16 +308,39 @@ class ReviewAssignment(models.Model):
 
 
 class Inspection(models.Model):
-    """On-site check findings (现场考核)."""
+    """An on-site inspection (现场考核) of an application: a team named by the round's committee visits the
+    collective, its lead records the findings and a score, and the committee concludes (workflow.INSPECTION_STEPS)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="inspections")
-    inspected_on = models.DateField(_("inspected on"))
-    findings = models.TextField(_("findings"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=InspectionStatus.choices, default=InspectionStatus.PLANNED)
+    planned_on = models.DateField(_("planned for"))
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="inspections", verbose_name=_("inspection team"))
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("team lead"))
+    inspected_on = models.DateField(_("inspected on"), null=True, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MaxValueValidator(100)], help_text=_("Out of 100.")
+    )
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    # The committee's finding that the collective must rectify; ordering the rectification itself is the
+    # re-checks app's step, taken from this record.
+    rectification_needed = models.BooleanField(_("rectification needed"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["inspected_on", "pk"]
+        ordering = ["planned_on", "pk"]
+
+    def __str__(self):
+        return str(_("On-site inspection of %(name)s") % {"name": self.application.collective.name})
+
+    def get_absolute_url(self):
+        return reverse("evaluations:inspection_detail", args=[self.pk])
+
+    @property
+    def round(self):
+        """The round whose stage the inspection's steps check."""
+        return self.application.round
 
 
 class NoticeQuerySet(models.QuerySet):

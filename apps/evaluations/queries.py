@@ -91,9 +91,20 @@ def stage_counts(round):
 
 def eligible_experts(round):
     """Expert reviewers of the round's committee and of the committees below it."""
-    return Membership.objects.current().filter(
-        role=Role.EXPERT, node__path__startswith=round.node.path, node__is_active=True
-    ).select_related("user", "node")
+    return Membership.objects.current().filter(_experts_below(round.node), node__is_active=True).select_related("user", "node")
+
+
+def inspectors(round):
+    """Who may be named to an inspection team (现场考核): the round's experts, and the staff who act (admins,
+    reviewer staff) of the round's committee and of the committees just below it, for cross-checks between them
+    (the staff of the whole subtree would make a national round's list run to thousands)."""
+    node = round.node
+    staff = Q(role__in=[Role.ADMIN, Role.REVIEWER]) & (Q(node=node) | Q(node__path__startswith=node.path, node__depth=node.depth + 1))
+    return Membership.objects.current().filter(_experts_below(node) | staff, node__is_active=True).select_related("user", "node")
+
+
+def _experts_below(node):
+    return Q(role=Role.EXPERT, node__path__startswith=node.path)
 
 
 def recommended_by(round, node):

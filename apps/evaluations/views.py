@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from .actions import BoundStep
 from .bulk import ACTIONS as BULK_ACTIONS
 from .dates import add_working_days
 from .eligibility import check_eligibility
-from .enums import AppStatus, HonorStatus, ObjectionStatus, RoundStage
+from .enums import AppStatus, HonorStatus, InspectionStatus, RoundStage
 from .forms import (
     DEFAULT_RUBRIC,
     ApplicationForm,
@@ -47,7 +47,7 @@ from .forms import (
     ScoreFilterForm,
     ScoreForm,
 )
-from .models import Application, Attachment, CreationRegistration, Honor, Notice, Objection, ReviewAssignment, Round
+from .models import Application, Attachment, CreationRegistration, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
 from .uploads import EXTENSIONS, download_response
 
 PAGE_SIZE = 30
@@ -90,7 +90,7 @@ def _admin_nodes(request):
     scope = staff_scope(request)
     if request.user.is_superuser:
         return Node.objects.filter(kind="league")
-    return Node.objects.filter(pk__in=[n.pk for n in scope.root_nodes(Action.MANAGE_NODE)], kind="league")
+    return Node.objects.filter(pk__in=[node.pk for node in scope.managed_committees()])
 
 
 @login_required
@@ -416,7 +416,7 @@ def application_detail(request, pk):
         "assessment": _assessment_rows(application),
         "attachments": application.attachments.all(),
         "recommendations": application.recommendations.select_related("node", "actor"),
-        "inspections": application.inspections.select_related("recorded_by"),
+        "inspections": application.inspections.select_related("lead"),
         "timeline": workflow.timeline(application),
         "is_admin": is_admin,
         "actions": workflow.APPLICATION_STEPS.available(request.user, application, scope),
@@ -475,6 +475,54 @@ def application_assign(request, pk):
 @require_POST
 def application_inspection(request, pk):
     return _application_step(request, pk, "inspect", reverse("evaluations:application_detail", args=[pk]))
+
+
+# On-site inspection (现场考核): its team and the round's admins ---------------------------------------------
+
+
+def _inspection(request, pk):
+    inspection = get_object_or_404(
+        Inspection.objects.select_related("application__round__node", "application__collective__registering_node", "lead", "recorded_by"),
+        pk=pk,
+    )
+    if not workflow.may_see_inspection(request.user, inspection, staff_scope(request)):
+        raise PermissionDenied
+    return inspection
+
+
+@login_required
+def inspection_list(request):
+    """The inspections the user is on the team of, those still to do first."""
+    inspections = (
+        Inspection.objects.filter(team=request.user)
+        .select_related("application__collective", "application__round", "lead")
+        .order_by(Case(When(status__in=[InspectionStatus.PLANNED, InspectionStatus.VISITED], then=0), default=1), "planned_on", "pk")
+    )
+    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluations/inspection_list.html", {"page": page})
+
+
+@login_required
+def inspection_detail(request, pk):
+    inspection = _inspection(request, pk)
+    scope = staff_scope(request)
+    context = {
+        "inspection": inspection,
+        "application": inspection.application,
+        "team": inspection.team.order_by("real_name", "pk"),
+        "timeline": workflow.timeline(inspection),
+        "is_admin": workflow.is_inspection_round_admin(request.user, inspection, scope),
+        "actions": workflow.INSPECTION_STEPS.available(request.user, inspection, scope),
+    }
+    return render(request, "evaluations/inspection_detail.html", context)
+
+
+@login_required
+@require_POST
+def inspection_transition(request, pk, name):
+    inspection = get_object_or_404(Inspection.objects.select_related("application__round__node", "application__collective"), pk=pk)
+    run_step(request, workflow.INSPECTION_STEPS, inspection, name, title=inspection.application.collective.name)
+    return redirect(inspection)
 
 
 # Expert review -----------------------------------------------------------------------------------
@@ -701,11 +749,11 @@ def notice_detail(request, pk):
             if limit_reached(request, "objection", OBJECTIONS_PER_HOUR, 3600):
                 return too_many_requests(request, _("Too many objections from your network in the last hour. Please try again later."))
             if form.is_valid():
-                if not form.is_spam():
-                    with transaction.atomic():
-                        objection = form.save(notice)
-                        record(objection, actor=None, action="file", to_state=ObjectionStatus.OPEN)
-                messages.success(request, _("Your objection was received. The committee will look into it before naming."))
+                done = True
+                if not form.is_spam():  # a bot is thanked the same, and nothing is saved
+                    _objection, done = run_transition(request, workflow.file_objection, form.save(notice))
+                if done:
+                    messages.success(request, _("Your objection was received. The committee will look into it before naming."))
                 return redirect(notice.get_absolute_url())
             messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
     elif request.method == "POST":

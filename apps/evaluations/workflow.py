@@ -5,14 +5,18 @@ Application:
     draft/returned ──submit──▶ pending@node ──recommend──▶ pending@parent … ──recommend──▶ review
                                  │  ├─return──▶ returned            (the last node below the round's)
                                  │  └─decline─▶ declined
-    review ──publish notice──▶ notice (proposed) | not_selected (the rest)
+    review ──publish notice──▶ notice (proposed) | not_selected (the rest, and those still pending at a committee)
     notice ──objection upheld──▶ withdrawn
     notice ──name──▶ named (an Honor with its certificate number)
 
 Round:  draft ──open──▶ open ──close──▶ review ──publish notice──▶ notice ──name──▶ named
                           └─extend (a later closing date; the reference date stays)
 
-ROUND_STEPS and APPLICATION_STEPS at the end declare, step by step, who may take it, in which states, with which
+Inspection (现场考核, planned by the round's admins on an application in review or on notice):
+    planned ──record findings (the team lead)──▶ visited ──conclude (the round's admins)──▶ concluded
+    planned | visited ──cancel (the round's admins)──▶ cancelled
+
+ROUND_STEPS, APPLICATION_STEPS and INSPECTION_STEPS at the end declare, step by step, who may take it, in which states, with which
 form: pages show a button when `may` says so, views answer 403 when the permission is missing, and every function
 here asks the same table again on the locked row (permission first, then state). Every function writes the
 audit record in the same transaction and notifies after commit. Views call these; they never set a state.
@@ -30,23 +34,26 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from apps.audit import labels
 from apps.audit import workflow as audit
 from apps.audit.models import record
-from apps.audit.workflow import TransitionError
+from apps.audit.workflow import TransitionError, change_state
 from apps.notifications.services import notify
-from apps.organizations.enums import Action, NodeKind, roles_allowed
+from apps.organizations.enums import Action, NodeKind
 from apps.organizations.models import Membership, Node, NumberSequence
-from apps.organizations.scope import StaffScope
+from apps.organizations.scope import StaffScope, may_manage
 
-from .actions import Step, Steps
+from .actions import ROUND_STAGE_REFUSAL, Step, Steps
 from .dates import add_working_days
 from .eligibility import check_eligibility, is_eligible
-from .enums import LEVEL_CODES, AppStatus, ObjectionStatus, RoundStage
+from .enums import LEVEL_CODES, AppStatus, InspectionStatus, ObjectionStatus, RoundStage
 from . import selection
 from .forms import (
     AssignForm,
     BulkAssignForm,
     ConfirmForm,
     ExtendWindowForm,
-    InspectionForm,
+    CancelInspectionForm,
+    ConcludeInspectionForm,
+    InspectionFindingsForm,
+    PlanInspectionForm,
     NameForm,
     ProposeFilteredForm,
     ProposeForm,
@@ -54,9 +61,9 @@ from .forms import (
     RecommendForm,
     SendBackForm,
 )
-from .models import LEVEL_ORDER, Application, Honor, Notice, Objection, ReviewAssignment, Round
+from .models import LEVEL_ORDER, Application, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
 from apps.accounts.models import User
-from .queries import eligible_experts
+from .queries import eligible_experts, inspectors
 
 
 
@@ -65,7 +72,7 @@ from .queries import eligible_experts
 
 
 def is_round_admin(user, round, scope=None):
-    return (scope or StaffScope(user)).can(Action.MANAGE_NODE, round.node)
+    return may_manage(user, round.node, scope)
 
 
 def is_application_round_admin(user, application, scope=None):
@@ -112,10 +119,6 @@ def _next_node(application):
     return nodes[index + 1] if index + 1 < len(nodes) else None
 
 
-def _staff_of(node, action):
-    return [m.user for m in Membership.objects.current().filter(node=node, role__in=roles_allowed(action)).select_related("user")]
-
-
 # Application transitions ---------------------------------------------------------------------
 
 
@@ -125,13 +128,6 @@ def _locked(application_pk):
         .select_related("round__node", "collective__registering_node", "collective__leader_account", "current_node")
         .get(pk=application_pk)
     )
-
-
-def _change(application, user, action, to_state, comment=""):
-    from_state = application.status
-    application.status = to_state
-    application.save()
-    record(application, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
 
 
 def submit(application_pk, user):
@@ -147,7 +143,7 @@ def submit(application_pk, user):
         application.current_node = None
         application.current_node = _next_node(application)
         application.submitted_at = timezone.now()
-        _change(application, user, "submit", AppStatus.PENDING if application.current_node else AppStatus.REVIEW)
+        change_state(application, user, "submit", AppStatus.PENDING if application.current_node else AppStatus.REVIEW)
         target = application.current_node or round.node
         _notify_node(target, application, _("A new application is waiting for your committee: %(name)s"))
     return application
@@ -173,7 +169,7 @@ def recommend(application_pk, user, rank, comment=""):
         application.recommendations.create(node=node, decision="recommend", rank=rank, comment=comment, actor=user)
         application.current_node = _next_node(application)
         to_state = AppStatus.PENDING if application.current_node else AppStatus.REVIEW
-        _change(application, user, "recommend", to_state, comment)
+        change_state(application, user, "recommend", to_state, comment)
         _notify_leader(application, _("%(node)s recommended your application") % {"node": node.name})
         _notify_node(application.current_node or application.round.node, application, _("A new application is waiting for your committee: %(name)s"))
     return application
@@ -191,7 +187,7 @@ def send_back(application_pk, user, decision, comment):
         application.recommendations.create(node=node, decision=decision, comment=comment, actor=user)
         application.current_node = None
         to_state = AppStatus.RETURNED if decision == "return" else AppStatus.DECLINED
-        _change(application, user, decision, to_state, comment)
+        change_state(application, user, decision, to_state, comment)
         _notify_leader(application, _("%(node)s: %(decision)s") % {"node": node.name, "decision": to_state.label}, comment)
     return application
 
@@ -252,9 +248,7 @@ def submit_scores(assignment_pk, user, scores, comment):
             raise PermissionError("score")
         if assignment.submitted_at or assignment.conflict_declared:
             raise TransitionError(_("This review has already been submitted."))
-        # Experts score as applications reach the round's committee, until the notice is published.
-        if application.status != AppStatus.REVIEW or application.round.stage not in (RoundStage.OPEN, RoundStage.REVIEW):
-            raise TransitionError(_("The review of this application has ended."))
+        _refuse_if_review_over(application)
         if conflict_of_interest(user, application):
             raise TransitionError(_("You have a conflict of interest with this collective and cannot review it."))
         items = {str(item.pk): item for item in application.round.rubric_items.all()}
@@ -270,13 +264,20 @@ def submit_scores(assignment_pk, user, scores, comment):
     return assignment
 
 
+def _refuse_if_review_over(application):
+    """Experts score (or step aside) as applications reach the round's committee, until the notice is published."""
+    if application.status != AppStatus.REVIEW or application.round.stage not in (RoundStage.OPEN, RoundStage.REVIEW):
+        raise TransitionError(_("The review of this application has ended."))
+
+
 def declare_conflict(assignment_pk, user, comment):
     with transaction.atomic():
-        assignment = ReviewAssignment.objects.select_for_update(of=("self",)).get(pk=assignment_pk)
+        assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related("application__round").get(pk=assignment_pk)
         if assignment.expert_id != user.pk:
             raise PermissionError("declare")
-        if assignment.submitted_at:
+        if assignment.submitted_at or assignment.conflict_declared:
             raise TransitionError(_("This review has already been submitted."))
+        _refuse_if_review_over(assignment.application)
         assignment.conflict_declared = True
         assignment.comment = comment
         assignment.save()
@@ -284,13 +285,105 @@ def declare_conflict(assignment_pk, user, comment):
         record(assignment.application, actor=user, action="conflict", comment=comment)
 
 
-def record_inspection(application_pk, user, inspected_on, findings):
-    """On-site check findings (现场考核), recorded by the round's committee."""
+# On-site inspection (现场考核) -------------------------------------------------------------------------
+# The lead may correct the findings until the committee concludes. A conclusion that the collective must rectify is
+# recorded on the inspection (rectification_needed): the re-checks app orders the rectification from it.
+
+
+def is_inspection_round_admin(user, inspection, scope=None):
+    return is_round_admin(user, inspection.round, scope)
+
+
+def is_inspection_lead(user, inspection, scope=None):
+    return inspection.lead_id == user.pk
+
+
+def may_see_inspection(user, inspection, scope=None):
+    """Its team and the round's admins."""
+    return is_inspection_round_admin(user, inspection, scope) or inspection.team.filter(pk=user.pk).exists()
+
+
+def plan_inspection(application_pk, user, planned_on, team, lead):
     with transaction.atomic():
         application = _locked(application_pk)
         APPLICATION_STEPS.require(user, application, "inspect")
-        inspection = application.inspections.create(inspected_on=inspected_on, findings=findings, recorded_by=user)
-        record(application, actor=user, action="inspect", comment=findings)
+        allowed = set(inspectors(application.round).values_list("user_id", flat=True))
+        nodes = experts_nodes([person.pk for person in team])
+        for person in team:
+            if person.pk not in allowed:
+                raise TransitionError(_("%(name)s is neither an expert nor staff of this round's committees.") % {"name": person.get_full_name()})
+            if has_conflict(person.pk, application, nodes):
+                raise TransitionError(
+                    _("%(name)s has a conflict of interest with this collective and cannot inspect it.") % {"name": person.get_full_name()}
+                )
+        if lead not in team:
+            raise TransitionError(_("The lead must be one of the team."))
+        inspection = Inspection.objects.create(application=application, planned_on=planned_on, lead=lead, recorded_by=user)
+        inspection.team.set(team)
+        names = "、".join(person.get_full_name() or person.username for person in team)
+        record(inspection, actor=user, action="plan", to_state=InspectionStatus.PLANNED, comment=names)
+        record(application, actor=user, action="plan", comment=_("Planned for %(date)s: %(team)s") % {"date": planned_on.isoformat(), "team": names})
+        notify(
+            team,
+            _("On-site inspection of %(name)s on %(date)s") % {"name": application.collective.name, "date": planned_on.isoformat()},
+            url=inspection.get_absolute_url(),
+        )
+    return inspection
+
+
+def _locked_inspection(inspection_pk):
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("application__round__node", "application__collective")
+        .get(pk=inspection_pk)
+    )
+
+
+def record_findings(inspection_pk, user, inspected_on, findings, score):
+    with transaction.atomic():
+        inspection = _locked_inspection(inspection_pk)
+        INSPECTION_STEPS.require(user, inspection, "record")
+        findings = findings.strip()
+        if not findings:
+            raise TransitionError(_("Write the findings."))
+        before = {"inspected_on": inspection.inspected_on, "score": inspection.score}
+        inspection.inspected_on, inspection.findings, inspection.score = inspected_on, findings, score
+        changes = {field: (old, getattr(inspection, field)) for field, old in before.items() if old != getattr(inspection, field)}
+        change_state(inspection, user, "record", InspectionStatus.VISITED, findings, changes=changes)
+        notify(
+            Membership.objects.staff_at(inspection.round.node, Action.MANAGE_NODE),
+            _("Inspection findings recorded: %(name)s") % {"name": inspection.application.collective.name},
+            url=inspection.get_absolute_url(),
+        )
+    return inspection
+
+
+def conclude_inspection(inspection_pk, user, conclusion, rectification_needed):
+    return _end_inspection(inspection_pk, user, "conclude", conclusion, rectification_needed)
+
+
+def cancel_inspection(inspection_pk, user, reason):
+    return _end_inspection(inspection_pk, user, "cancel", reason)
+
+
+def _end_inspection(inspection_pk, user, step, reason, rectification_needed=False):
+    """The round's admins conclude (the reason is the conclusion) or cancel, with the reason told to the team."""
+    with transaction.atomic():
+        inspection = _locked_inspection(inspection_pk)
+        INSPECTION_STEPS.require(user, inspection, step)
+        reason = reason.strip()
+        if not reason:
+            raise TransitionError(_("Please give the reason for the decision."))
+        changes = None
+        if step == "conclude":
+            inspection.conclusion, inspection.rectification_needed = reason, rectification_needed
+            changes = {"rectification_needed": (False, True)} if rectification_needed else None
+        to_state, subject = {
+            "conclude": (InspectionStatus.CONCLUDED, _("Inspection concluded: %(name)s")),
+            "cancel": (InspectionStatus.CANCELLED, _("Inspection cancelled: %(name)s")),
+        }[step]
+        change_state(inspection, user, step, to_state, reason, changes=changes)
+        notify(list(inspection.team.all()), subject % {"name": inspection.application.collective.name}, reason, inspection.get_absolute_url())
     return inspection
 
 
@@ -302,10 +395,7 @@ def _locked_round(round_pk):
 
 
 def _change_round(round, user, action, to_stage, comment="", changes=None):
-    from_stage = round.stage
-    round.stage = to_stage
-    round.save(update_fields=["stage"])
-    record(round, actor=user, action=action, from_state=from_stage, to_state=to_stage, comment=comment, changes=changes)
+    change_state(round, user, action, to_stage, comment, field="stage", changes=changes, update_fields=["stage"])
 
 
 def open_round(round_pk, user):
@@ -543,8 +633,11 @@ def publish_notice(round_pk, user, today=None, comment=""):
         round = _locked_round(round_pk)
         ROUND_STEPS.require(user, round, "publish")
         ROUND_STEPS.refuse_if_blocked(round, "publish")
+        # Applications still climbing the committees can no longer reach the review: they close as not selected.
         in_review = list(
-            round.applications.select_for_update(of=("self",)).filter(status=AppStatus.REVIEW).select_related("collective__registering_node")
+            round.applications.select_for_update(of=("self",))
+            .filter(status__in=[AppStatus.REVIEW, AppStatus.PENDING])
+            .select_related("collective__registering_node", "collective__leader_account")
         )
         notice = Notice.objects.create(
             round=round,
@@ -553,23 +646,38 @@ def publish_notice(round_pk, user, today=None, comment=""):
             published_by=user,
         )
         for application in in_review:
-            _change(application, user, "publish", AppStatus.NOTICE if application.proposed else AppStatus.NOT_SELECTED)
+            application.current_node = None
+            change_state(application, user, "publish", AppStatus.NOTICE if application.proposed else AppStatus.NOT_SELECTED)
         _change_round(round, user, "publish", RoundStage.NOTICE, comment.strip())
         for application in in_review:
             _notify_leader(application, _("Result of %(round)s: %(state)s") % {"round": round.title, "state": application.get_status_display()}, url=notice.get_absolute_url())
     return notice
 
 
+def file_objection(objection):
+    """An objection from the public to an entry of the notice (`objection.notice`), saved while the notice is open."""
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update(of=("self",)).select_related("round").get(pk=objection.notice_id)
+        if not notice.is_open() or notice.round.stage != RoundStage.NOTICE:
+            raise TransitionError(_("The notice period is over; objections are no longer accepted."))
+        objection.save()
+        record(objection, actor=None, action="file", to_state=ObjectionStatus.OPEN)
+    return objection
+
+
 def resolve_objection(objection_pk, user, upheld, reason):
     with transaction.atomic():
         objection = Objection.objects.select_for_update(of=("self",)).select_related("notice__round__node").get(pk=objection_pk)
-        if not is_round_admin(user, objection.notice.round):
+        round = objection.notice.round
+        if not is_round_admin(user, round):
             raise PermissionError("resolve")
+        if objection.status != ObjectionStatus.OPEN:
+            raise TransitionError(_("This objection has already been resolved."))
+        if round.stage != RoundStage.NOTICE:
+            raise TransitionError(ROUND_STAGE_REFUSAL % {"state": round.get_stage_display()})
         reason = reason.strip()
         if not reason:
             raise TransitionError(_("Please give the reason for the decision."))
-        if objection.status != ObjectionStatus.OPEN:
-            raise TransitionError(_("This objection has already been resolved."))
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         objection.resolution = reason
         objection.resolved_by = user
@@ -578,7 +686,7 @@ def resolve_objection(objection_pk, user, upheld, reason):
         record(objection, actor=user, action="resolve", from_state=ObjectionStatus.OPEN, to_state=objection.status, comment=reason)
         application = _locked(objection.application_id)
         if upheld and application.status == AppStatus.NOTICE:
-            _change(application, user, "withdraw", AppStatus.WITHDRAWN, reason)
+            change_state(application, user, "withdraw", AppStatus.WITHDRAWN, reason)
             _notify_leader(application, _("Your collective was withdrawn from the notice list after an objection."), reason)
     return objection
 
@@ -606,7 +714,7 @@ def name(round_pk, user, today=None, decision_reference="", comment=""):
         honors = []
         for application in round.applications.select_for_update(of=("self",)).filter(status=AppStatus.NOTICE).select_related("collective__leader_account").order_by("pk"):
             honors.append(_create_honor(round, application, today, decision_reference))
-            _change(application, user, "name", AppStatus.NAMED)
+            change_state(application, user, "name", AppStatus.NAMED)
             _notify_leader(application, _("Congratulations: %(name)s is named %(title)s") % {"name": application.collective.name, "title": honors[-1].title}, url=honors[-1].get_absolute_url())
         changes = {"decision_reference": ("", decision_reference)} if decision_reference else None
         _change_round(round, user, "name", RoundStage.NAMED, comment.strip(), changes=changes)
@@ -651,7 +759,7 @@ def _notify_leader(application, subject, body="", url=None):
 
 def _notify_node(node, application, subject):
     notify(
-        _staff_of(node, Action.RECOMMEND),
+        Membership.objects.staff_at(node, Action.RECOMMEND),
         subject % {"name": application.collective.name},
         url=f"/workbench/applications/{application.pk}/",
         about=(application, "current_node_id"),
@@ -669,7 +777,11 @@ ACTION_LABELS = {
     "assign": gettext_lazy("Experts assigned"),
     "score": gettext_lazy("Scores submitted"),
     "conflict": gettext_lazy("Conflict of interest declared"),
-    "inspect": gettext_lazy("On-site inspection recorded"),
+    "inspect": gettext_lazy("On-site inspection recorded"),  # before inspections had teams (kept for their history)
+    "plan": gettext_lazy("On-site inspection planned"),
+    "record": gettext_lazy("Inspection findings recorded"),
+    "conclude": gettext_lazy("Inspection concluded"),
+    "cancel": gettext_lazy("Inspection cancelled"),
     "select": gettext_lazy("Proposed list saved"),
     "propose": gettext_lazy("Proposed list changed"),
     "remind": gettext_lazy("Experts reminded"),
@@ -690,7 +802,12 @@ labels.register(
 )
 
 # Rounds, applications and objections share some state names ("open"): label them by the subject's own states.
-STATE_LABELS = {Round: dict(RoundStage.choices), Application: dict(AppStatus.choices), Objection: dict(ObjectionStatus.choices)}
+STATE_LABELS = {
+    Round: dict(RoundStage.choices),
+    Application: dict(AppStatus.choices),
+    Objection: dict(ObjectionStatus.choices),
+    Inspection: dict(InspectionStatus.choices),
+}
 
 
 def timeline(subject):
@@ -778,13 +895,38 @@ APPLICATION_STEPS = Steps(
         round_stages=(RoundStage.OPEN, RoundStage.REVIEW),
     ),
     Step(
-        "inspect", gettext_lazy("Record findings"), is_application_round_admin, (), record_inspection,
-        form=InspectionForm, success=gettext_lazy("Inspection findings recorded."), view="evaluations:application_inspection",
+        "inspect", gettext_lazy("Plan the inspection"), is_application_round_admin, (AppStatus.REVIEW, AppStatus.NOTICE), plan_inspection,
+        form=PlanInspectionForm, success=gettext_lazy("Inspection planned: %(name)s"), view="evaluations:application_inspection",
         round_stages=(RoundStage.OPEN, RoundStage.REVIEW, RoundStage.NOTICE),
     ),
 )
 
-STEPS = {Round: ROUND_STEPS, Application: APPLICATION_STEPS}
+# An inspection planned before the notice may be finished after it, and one left open when the list is named may
+# still be concluded or cancelled: nothing is stuck.
+INSPECTION_ROUND_STAGES = (RoundStage.OPEN, RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED)
+
+INSPECTION_STEPS = Steps(
+    "status",
+    "evaluations:inspection_transition",
+    gettext_lazy("This inspection is now “%(state)s”; the action is no longer possible."),
+    Step(
+        "record", gettext_lazy("Record the findings"), is_inspection_lead, (InspectionStatus.PLANNED, InspectionStatus.VISITED),
+        record_findings, form=InspectionFindingsForm, success=gettext_lazy("Inspection findings recorded."), panel=True,
+        round_stages=INSPECTION_ROUND_STAGES,
+    ),
+    Step(
+        "conclude", gettext_lazy("Conclude the inspection"), is_inspection_round_admin, (InspectionStatus.VISITED,),
+        conclude_inspection, form=ConcludeInspectionForm, success=gettext_lazy("The inspection is concluded."), panel=True,
+        round_stages=INSPECTION_ROUND_STAGES,
+    ),
+    Step(
+        "cancel", gettext_lazy("Cancel the inspection"), is_inspection_round_admin, (InspectionStatus.PLANNED, InspectionStatus.VISITED),
+        cancel_inspection, form=CancelInspectionForm, success=gettext_lazy("The inspection is cancelled."), panel=True,
+        round_stages=INSPECTION_ROUND_STAGES,
+    ),
+)
+
+STEPS = {Round: ROUND_STEPS, Application: APPLICATION_STEPS, Inspection: INSPECTION_STEPS}
 
 
 # The step bar of a round: where it stands, its next step and what blocks it ------------------------------------

@@ -138,6 +138,10 @@ class MembershipQuerySet(models.QuerySet):
             found.setdefault(membership.node_id, []).append(membership.user)
         return found
 
+    def staff_at(self, node, action):
+        """The current staff of this one node whose role allows `action`: whom a step there notifies."""
+        return self.staff_of([node], action).get(node.pk, [])
+
 
 class Membership(models.Model):
     """A staff member acting for one node with one role; a person may hold several.

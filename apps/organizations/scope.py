@@ -9,7 +9,7 @@ from operator import or_
 
 from django.db.models import Q
 
-from .enums import ROLE_ACTIONS
+from .enums import ROLE_ACTIONS, Action, NodeKind
 from .models import Membership, Node
 
 
@@ -62,8 +62,18 @@ class StaffScope:
     def filter(self, queryset, action, node_field):
         return queryset.filter(self.q(action, node_field))
 
+    def managed_committees(self):
+        """The league committees this user administers (their own nodes, not those below): where they may open
+        rounds and re-checks."""
+        return [node for node in self.root_nodes(Action.MANAGE_NODE) if node.kind == NodeKind.LEAGUE_COMMITTEE]
+
     def nodes(self, action):
         return self.filter(Node.objects.all(), action, node_field="").order_by("path")
+
+
+def may_manage(user, node, scope=None):
+    """May the user administer this node (it is theirs or lies below theirs): its staff, its rounds, its re-checks."""
+    return (scope or StaffScope(user)).can(Action.MANAGE_NODE, node)
 
 
 def staff_scope(request):

@@ -26,9 +26,9 @@ from apps.audit import workflow as audit
 from apps.audit.models import record
 from apps.audit.workflow import TransitionError
 
-from .enums import Action, Role
+from .enums import Role
 from .models import Membership
-from .scope import StaffScope
+from .scope import StaffScope, may_manage
 
 NO_ROLE, ENDED = "none", "ended"  # the states around the roles, for the audit trail
 
@@ -42,11 +42,6 @@ ACTION_LABELS = {
 STATE_LABELS = {NO_ROLE: gettext_lazy("no role"), **dict(Role.choices), ENDED: gettext_lazy("ended")}
 
 labels.register(actions=ACTION_LABELS, states=STATE_LABELS)
-
-
-def may_manage(user, node, scope=None):
-    """May the user manage the staff of this node (it is theirs or lies below theirs)?"""
-    return (scope or StaffScope(user)).can(Action.MANAGE_NODE, node)
 
 
 def may_act_on(user, membership, scope=None):

@@ -20,8 +20,8 @@ from apps.complaints.models import Complaint, Warning
 from apps.evaluations.enums import HonorStatus
 from apps.evaluations.models import Honor
 from apps.evaluations.uploads import EXTENSIONS, download_response
-from apps.organizations.enums import Action, NodeKind
-from apps.organizations.scope import staff_scope
+from apps.organizations.enums import Action
+from apps.organizations.scope import may_manage, staff_scope
 from civpost import bulk
 from civpost.exports import xlsx_response
 
@@ -48,7 +48,7 @@ PAGE_SIZE = 30
 
 def _admin_nodes(request):
     scope = staff_scope(request)
-    nodes = [n for n in scope.root_nodes(Action.MANAGE_NODE) if n.kind == NodeKind.LEAGUE_COMMITTEE]
+    nodes = scope.managed_committees()
     if not nodes and not request.user.is_superuser:
         raise PermissionDenied
     return scope, nodes
@@ -119,7 +119,7 @@ def _show_errors(request, form):
 @require_POST
 def decide(request, item_pk):
     item = get_object_or_404(RecheckItem.objects.select_related("recheck__node", "honor__collective"), pk=item_pk)
-    if not workflow.may_manage(request.user, item.recheck.node, staff_scope(request)):
+    if not may_manage(request.user, item.recheck.node, staff_scope(request)):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -175,7 +175,7 @@ def _confirm_revocation(request, honor, form, back):
 def revoke(request, honor_pk):
     """Revoke a title directly: the naming committee, after a re-check, an upheld complaint or another decision."""
     honor = get_object_or_404(Honor.objects.select_related("collective", "named_by"), pk=honor_pk)
-    if not workflow.may_manage(request.user, honor.named_by, staff_scope(request)):
+    if not may_manage(request.user, honor.named_by, staff_scope(request)):
         raise PermissionDenied
     complaint = request.GET.get("complaint", "")
     proposal = honor.revocation_proposals.filter(decision="").first()

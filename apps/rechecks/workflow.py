@@ -14,9 +14,9 @@ due in one month unless the staff set another deadline:
         revoke (the title goes; every rectification of the collective ends)  or  keep_title ──▶ ended
 Star grade (调整星级): adjust_star lowers a graded title, or restores it up to the grade it was named with.
 
-Revocation makes the honour invalid at once: the collective's highest title is recomputed, and a collective left
-with no valid title is delisted from every public list (its page says the title was revoked and when). It keeps
-its history, and the rounds' revocation bar keeps it from applying again for the set years.
+Revocation makes the honour invalid at once: the collective's highest title is recomputed, the statistics of its
+committees are recomputed, and a collective left with no valid title is delisted from every public list (its page says
+the title was revoked and when). It keeps its history, and the rounds' revocation bar keeps it from applying again for the set years.
 """
 
 import calendar
@@ -30,18 +30,19 @@ from django.utils.translation import gettext_lazy
 
 from apps.audit import labels
 from apps.audit.models import record
-from apps.audit.workflow import TransitionError
+from apps.audit.workflow import TransitionError, change_state, require_state
 from apps.collectives.models import Collective
 from apps.collectives.signals import collective_dissolved
 from apps.complaints.models import Warning, WarningKind
-from apps.complaints.workflow import _change, _node_staff, issue_warning, lift_warning, may_handle
+from apps.complaints.workflow import issue_warning, lift_warning, may_handle
 from apps.evaluations.enums import STAR_GRADES, HonorStatus
 from apps.evaluations.models import Honor
 from apps.evaluations.workflow import refresh_honor_level
 from apps.notifications.services import notify
 from apps.organizations.enums import Action
 from apps.organizations.models import Membership
-from apps.organizations.scope import StaffScope
+from apps.organizations.scope import may_manage
+from apps.stats import figures as statistics
 
 from .models import (
     Outcome,
@@ -59,11 +60,6 @@ from .models import (
 REJECTIONS_BEFORE_REVOCATION = 2  # the rules: "a second failure leads to revocation"
 
 
-
-
-def may_manage(user, node, scope=None):
-    """Re-checks and revocations belong to the naming committee's admins (or those above them)."""
-    return (scope or StaffScope(user)).can(Action.MANAGE_NODE, node)
 
 
 def honours_in_scope(node, named_from, named_until):
@@ -161,7 +157,7 @@ def close_recheck(recheck_pk, user):
 def revoke(honor_pk, user, reason, reference):
     """Revoke one honour, in one transaction: the title, the collective's public listing, the audit trail."""
     with transaction.atomic():
-        honor = Honor.objects.select_for_update(of=("self",)).select_related("collective__leader_account", "named_by").get(pk=honor_pk)
+        honor = Honor.objects.select_for_update(of=("self",)).select_related("collective__leader_account", "collective__registering_node", "named_by").get(pk=honor_pk)
         if not may_manage(user, honor.named_by):
             raise PermissionError("revoke")
         if honor.status != HonorStatus.NAMED:
@@ -186,12 +182,13 @@ def end_title(honor, user, reason, reference=""):
     if not collective.honor_level:
         collective.delisted_on = today
         collective.save(update_fields=["delisted_on"])
+    statistics.outdated(collective.registering_node)
     comment = f"{reference}：{reason}" if reference else reason
     # Open rectifications of this collective end with the title they were meant to save, and so does every
     # proposal to revoke this title.
     Warning.objects.open().filter(collective=collective, kind=WarningKind.RECTIFICATION).update(lifted_at=timezone.now(), lifted_by=user, lift_comment=reason)
     for rectification in Rectification.objects.filter(collective=collective, status__in=OPEN_STATUSES):
-        _change(rectification, user, "end_rectification", RectificationStatus.ENDED, reason)
+        change_state(rectification, user, "end_rectification", RectificationStatus.ENDED, reason)
     RevocationProposal.objects.filter(honor=honor, decision="").update(
         decision=ProposalDecision.REVOKED, decided_by=user, decided_at=timezone.now(), comment=comment
     )
@@ -228,15 +225,11 @@ def _locked_rectification(pk):
     return Rectification.objects.select_for_update(of=("self",)).select_related("warning", "collective__leader_account", "collective__registering_node", "honor").get(pk=pk)
 
 
-def _require_status(rectification, *states):
-    if rectification.status not in states:
-        raise TransitionError(
-            _("This rectification is now “%(state)s”; the action is no longer possible.") % {"state": rectification.get_status_display()}
-        )
+REFUSAL = gettext_lazy("This rectification is now “%(state)s”; the action is no longer possible.")
 
 
 def _tell_staff(rectification, subject):
-    notify(_node_staff(rectification.collective.registering_node), subject, url=rectification.get_absolute_url())
+    notify(Membership.objects.staff_at(rectification.collective.registering_node, Action.HANDLE_COMPLAINTS), subject, url=rectification.get_absolute_url())
 
 
 def order_rectification(collective_or_honor, user, origin, reason, deadline=None, required_changes="", complaint=None):
@@ -271,14 +264,14 @@ def report_completion(rectification_pk, user, text, evidence, evidence_name, evi
         rectification = _locked_rectification(rectification_pk)
         if rectification.collective.leader_account_id != user.pk:
             raise PermissionError("report")
-        _require_status(rectification, RectificationStatus.ORDERED)
+        require_state(rectification, [RectificationStatus.ORDERED], REFUSAL)
         text = text.strip()
         if not text or not evidence:
             raise TransitionError(_("Say what was done and attach the evidence."))
         report = RectificationReport(rectification=rectification, text=text, filed_by=user, evidence_name=evidence_name[:200], evidence_extension=evidence_extension)
         report.evidence.save(evidence_name, evidence, save=False)
         report.save()
-        _change(rectification, user, "report_rectification", RectificationStatus.REPORTED, text)
+        change_state(rectification, user, "report_rectification", RectificationStatus.REPORTED, text)
         _tell_staff(rectification, _("%(name)s reports its rectification done") % {"name": rectification.collective.name})
     return rectification
 
@@ -294,10 +287,10 @@ def accept_rectification(rectification_pk, user, comment=""):
         rectification = _locked_rectification(rectification_pk)
         if not may_rectify(user, rectification.collective):
             raise PermissionError("accept")
-        _require_status(rectification, RectificationStatus.REPORTED)
+        require_state(rectification, [RectificationStatus.REPORTED], REFUSAL)
         comment = comment.strip() or _("Rectification confirmed")
         _judge_report(rectification, True, comment)
-        _change(rectification, user, "accept_rectification", RectificationStatus.ACCEPTED, comment)
+        change_state(rectification, user, "accept_rectification", RectificationStatus.ACCEPTED, comment)
         lift_warning(rectification.warning.pk, user, comment, ending_rectification=True)
         notify([rectification.collective.leader_account], _("Your rectification was accepted"), comment, "/my/")
     return rectification
@@ -310,7 +303,7 @@ def reject_rectification(rectification_pk, user, comment, deadline=None):
         rectification = _locked_rectification(rectification_pk)
         if not may_rectify(user, rectification.collective):
             raise PermissionError("reject")
-        _require_status(rectification, RectificationStatus.REPORTED)
+        require_state(rectification, [RectificationStatus.REPORTED], REFUSAL)
         comment = comment.strip()
         if not comment:
             raise TransitionError(_("Say what is still missing."))
@@ -327,7 +320,7 @@ def reject_rectification(rectification_pk, user, comment, deadline=None):
             record(warning.collective, actor=user, action="extend_rectification", changes={"deadline": (str(warning.deadline), str(deadline))}, comment=comment)
             warning.deadline = deadline
             warning.save(update_fields=["deadline"])
-            _change(rectification, user, "reject_rectification", RectificationStatus.ORDERED, comment)
+            change_state(rectification, user, "reject_rectification", RectificationStatus.ORDERED, comment)
             notify(
                 [rectification.collective.leader_account],
                 _("Your rectification report was rejected; report again by %(date)s") % {"date": deadline},
@@ -339,7 +332,7 @@ def reject_rectification(rectification_pk, user, comment, deadline=None):
 
 def _fail(rectification, user, reason):
     """The rectification failed: one revocation proposal per valid title at stake, for its naming committee."""
-    _change(rectification, user, "fail_rectification", RectificationStatus.FAILED, reason)
+    change_state(rectification, user, "fail_rectification", RectificationStatus.FAILED, reason)
     honours = [rectification.honor] if rectification.honor else Honor.objects.valid().filter(collective=rectification.collective).select_related("named_by")
     proposals = [
         RevocationProposal(rectification=rectification, honor=honor, node=honor.named_by, reason=reason)
@@ -350,7 +343,7 @@ def _fail(rectification, user, reason):
     for proposal in proposals:
         record(proposal.honor, actor=user, action="propose_revocation", comment=reason)
         notify(
-            Membership.objects.staff_of([proposal.node_id], Action.MANAGE_NODE).get(proposal.node_id, []),
+            Membership.objects.staff_at(proposal.node, Action.MANAGE_NODE),
             _("Revocation proposed: %(name)s, %(title)s") % {"name": rectification.collective.name, "title": proposal.honor.title},
             reason,
             reverse("rechecks:proposals"),
@@ -389,7 +382,7 @@ def keep_title(proposal_pk, user, comment):
         record(proposal.honor, actor=user, action="keep_title", comment=comment)
         rectification = _locked_rectification(proposal.rectification_id)
         if rectification.status == RectificationStatus.FAILED and not rectification.proposals.filter(decision="").exists():
-            _change(rectification, user, "end_rectification", RectificationStatus.ENDED, comment)
+            change_state(rectification, user, "end_rectification", RectificationStatus.ENDED, comment)
             lift_warning(rectification.warning.pk, user, comment, ending_rectification=True)
         notify([rectification.collective.leader_account], _("Your title %(title)s is kept") % {"title": proposal.honor.title}, comment, "/my/")
     return proposal

@@ -44,8 +44,9 @@ How it stays fresh
 - A snapshot older than `settings.STATS_MAX_AGE` (10 minutes by default), or missing (a new committee, a fresh
   installation, cron not set up), is recomputed for the requested node's subtree by the request that finds it,
   and saved: the figures are never older than that, with or without cron, and only the first visitor waits.
-- Naming and revocation therefore show in the statistics within minutes, not at once (the directory and the post
-  pages show them at once).
+- A revocation shows at once: `outdated` drops the snapshots of the collective's committee and of every committee
+  above it in the revocation's transaction (the next page computes them afresh), and a task recomputes them once it
+  commits, so visitors seldom wait. Naming shows within minutes, at the next refresh.
 """
 
 from collections import defaultdict
@@ -65,6 +66,8 @@ from apps.collectives.models import Collective, Status
 from apps.evaluations.models import Honor
 from apps.organizations.enums import Level
 from apps.organizations.models import Industry, Node
+
+from civpost.tasks import enqueue_on_commit
 
 from .models import Snapshot
 
@@ -96,6 +99,16 @@ def figures(node):
     if snapshot is None:
         snapshot = refresh(node)[node.pk]
     return {**_revived(snapshot.figures), "computed_at": snapshot.computed_at}
+
+
+def outdated(node):
+    """The figures of `node` and of every committee above it no longer hold (a title revoked in its subtree): drop
+    their snapshots in the caller's transaction and recompute them in a task once it commits."""
+    from .tasks import refresh_committee
+
+    chain = list(Node.objects.get_ancestors(node)) + [node]
+    Snapshot.objects.filter(node__in=chain).delete()
+    enqueue_on_commit(refresh_committee, chain[0].pk)
 
 
 def _revived(stored):

@@ -18,8 +18,8 @@ from apps.activities.rollups import campaign_participation
 from apps.collectives.models import ChangeRequest, ChangeStatus, NodeStatusCount, Status
 from apps.complaints.models import Complaint, ComplaintStatus, Warning
 from apps.evaluations import queries
-from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundStage
-from apps.evaluations.models import Application, Objection, ReviewAssignment
+from apps.evaluations.enums import AppStatus, InspectionStatus, ObjectionStatus, RoundStage
+from apps.evaluations.models import Application, Inspection, Objection, ReviewAssignment
 from apps.organizations.enums import Action, Role
 from apps.rechecks.models import Rectification, RectificationStatus, RevocationProposal
 
@@ -67,7 +67,7 @@ def _is_expert(scope):
 def items(scope, today):
     """The counts that wait on the user, only for what their roles allow and only when there is something."""
     found = []
-    for source in (_registrations, _applications, _scores, _complaints, _rectifications, _objections, _campaigns, _volunteer_hours):
+    for source in (_registrations, _applications, _scores, _inspections, _complaints, _rectifications, _objections, _campaigns, _volunteer_hours):
         found.extend(item for item in source(scope, today) if item.count)
     return found
 
@@ -97,6 +97,14 @@ def _scores(scope, today):
         return []
     owed = ReviewAssignment.objects.filter(expert=scope.user, submitted_at__isnull=True, application__status=AppStatus.REVIEW)
     return [Item(_("Applications you have yet to score"), owed.count(), _url("evaluations:review_list"))]
+
+
+def _inspections(scope, today):
+    """On-site inspections the user leads whose findings are still to record."""
+    if not scope.memberships:
+        return []
+    to_record = Inspection.objects.filter(lead=scope.user, status=InspectionStatus.PLANNED)
+    return [Item(_("On-site inspections to record"), to_record.count(), _url("evaluations:inspection_list"))]
 
 
 def _complaints(scope, today):

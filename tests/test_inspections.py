@@ -14,6 +14,8 @@ from apps.evaluations.actions import BoundStep
 from apps.evaluations.enums import AppStatus, InspectionStatus, RoundStage
 from apps.evaluations.models import Inspection
 from apps.notifications.models import Notification
+from apps.rechecks.models import Rectification, RectificationOrigin, RectificationStatus
+from apps.rechecks.workflow import default_deadline
 
 from .conftest import committee
 from .evaluation_factories import ApplicationFactory, RoundFactory
@@ -113,6 +115,11 @@ def test_an_inspection_is_planned_visited_and_concluded_by_its_team_and_the_roun
     assert "须限期整改" in page and "服务承诺公示不全" in page and "已记录现场考核情况" in page  # the timeline
     assert [entry.to_state for entry in AuditEntry.objects.for_object(inspection)] == ["planned", "visited", "visited", "concluded"]
     assert Notification.objects.filter(recipient=people["member"], subject__contains="现场考核已完成").exists()
+    # The finding orders the rectification (one month), shown on the post page.
+    rectification = Rectification.objects.get(collective=application.collective)
+    assert (rectification.origin, rectification.status) == (RectificationOrigin.INSPECTION, RectificationStatus.ORDERED)
+    assert rectification.warning.deadline == default_deadline(TODAY)
+    assert "整改中" in login(people["viewer"]).get(application.collective.get_absolute_url()).content.decode()
 
     # Concluded, the findings are final.
     response = login(people["lead"]).post(step_url(inspection, "record"), STEP_INPUT["record"] | {"score": "99"}, follow=True)

@@ -64,6 +64,7 @@ from .forms import (
 from .models import LEVEL_ORDER, Application, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
 from apps.accounts.models import User
 from .queries import eligible_experts, inspectors
+from .signals import inspection_requires_rectification
 
 
 
@@ -287,7 +288,8 @@ def declare_conflict(assignment_pk, user, comment):
 
 # On-site inspection (现场考核) -------------------------------------------------------------------------
 # The lead may correct the findings until the committee concludes. A conclusion that the collective must rectify is
-# recorded on the inspection (rectification_needed): the re-checks app orders the rectification from it.
+# recorded on the inspection (rectification_needed) and announced: the re-checks app orders the rectification in the
+# same transaction (signals.inspection_requires_rectification).
 
 
 def is_inspection_round_admin(user, inspection, scope=None):
@@ -383,6 +385,8 @@ def _end_inspection(inspection_pk, user, step, reason, rectification_needed=Fals
             "cancel": (InspectionStatus.CANCELLED, _("Inspection cancelled: %(name)s")),
         }[step]
         change_state(inspection, user, step, to_state, reason, changes=changes)
+        if inspection.rectification_needed:
+            inspection_requires_rectification.send(sender=Inspection, inspection=inspection, user=user)
         notify(list(inspection.team.all()), subject % {"name": inspection.application.collective.name}, reason, inspection.get_absolute_url())
     return inspection
 

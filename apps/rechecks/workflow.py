@@ -37,6 +37,7 @@ from apps.complaints.models import Warning, WarningKind
 from apps.complaints.workflow import issue_warning, lift_warning, may_handle
 from apps.evaluations.enums import STAR_GRADES, HonorStatus
 from apps.evaluations.models import Honor
+from apps.evaluations.signals import inspection_requires_rectification
 from apps.evaluations.workflow import refresh_honor_level
 from apps.notifications.services import notify
 from apps.organizations.enums import Action
@@ -203,6 +204,15 @@ def end_titles_of_dissolved(sender, collective, user, reason, **kwargs):
         honor.collective = collective
         end_title(honor, user, reason)
 
+
+
+@receiver(inspection_requires_rectification)
+def order_rectification_after_inspection(sender, inspection, user, **kwargs):
+    """An inspection that finds the collective must rectify orders it (one month), unless one is already under way:
+    that one continues, and its deadline stands."""
+    collective = inspection.application.collective
+    if not Rectification.objects.filter(collective=collective, status__in=RectificationStatus.under_way()).exists():
+        order_rectification(collective, user, RectificationOrigin.INSPECTION, inspection.conclusion)
 
 # Rectification (限期整改) ---------------------------------------------------------------------------------------
 

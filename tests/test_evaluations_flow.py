@@ -13,7 +13,7 @@ from apps.evaluations.forms import RoundForm
 from apps.evaluations.models import Application, Honor, Round
 
 from .evaluation_factories import RUBRIC, eligible_collective
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory
 from .pdfs import clean_pdf
 from .conftest import committee
 
@@ -56,7 +56,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
     collective = eligible_collective(leader_account=leader)
 
     admin = login(city_admin)
-    response = admin.post(reverse("evaluations:round_create"), round_post(), follow=True)
+    admin.post(reverse("evaluations:round_create"), round_post(), follow=True)
     round = Round.objects.get()
     assert round.rubric_total == 100
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "open"]))
@@ -66,7 +66,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
     own = login(leader)
     workspace = own.get(reverse("collectives:my")).content.decode()
     assert round.title in workspace and "66.7%" in workspace
-    response = own.post(reverse("evaluations:apply", args=[round.pk, collective.pk]), follow=True)
+    own.post(reverse("evaluations:apply", args=[round.pk, collective.pk]), follow=True)
     application = Application.objects.get()
     items = list(round.rubric_items.all())
     own.post(
@@ -126,7 +126,7 @@ def test_from_round_to_verified_certificate(client, login, leader):
     round.refresh_from_db()
     assert round.stage == "named"
     honor = Honor.objects.get()
-    assert honor.certificate_number == f"C340800-2026-00001"
+    assert honor.certificate_number == "C340800-2026-00001"
 
     client.logout()
     verify = client.get(reverse("evaluations:verify", args=[honor.certificate_number])).content.decode()

@@ -205,8 +205,6 @@ def _try_recommend(pk, user):
 def test_named_list_and_objection_evidence(client, login, notice):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     round = notice.round
     admin = MembershipFactory(role="admin", node=round.node).user
     client.post(notice.get_absolute_url(), {**objection_data(notice), "evidence_file": SimpleUploadedFile("证据.png", png_bytes())})

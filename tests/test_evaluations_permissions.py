@@ -7,7 +7,7 @@ from apps.evaluations import workflow
 from apps.evaluations.models import ReviewAssignment
 
 from .conftest import committee
-from .evaluation_factories import ApplicationFactory, RoundFactory, eligible_collective
+from .evaluation_factories import ApplicationFactory, RoundFactory
 from .factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

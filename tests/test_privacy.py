@@ -16,7 +16,6 @@ from apps.collectives.models import Collective, ConsentChannel, MemberDataConsen
 from apps.evaluations import workflow as evaluations
 from apps.imports.models import ImportJob
 from apps.notifications.services import notify
-from apps.organizations.models import Node
 
 from .activity_factories import ReportFactory
 from .conftest import committee

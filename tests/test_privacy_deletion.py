@@ -2,7 +2,6 @@
 the 号长 asks, the registering committee's staff carry it out or refuse; the person is erased, the programme's
 records stay."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest

@@ -20,7 +20,7 @@ from civpost import jobs, schedule
 
 from .conftest import committee
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory
-from .factories import CollectiveFactory, UserFactory
+from .factories import CollectiveFactory
 
 pytestmark = pytest.mark.django_db
 

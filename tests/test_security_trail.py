@@ -2,7 +2,7 @@
 result; append-only in the application and, on PostgreSQL, against any UPDATE or DELETE statement; the retention
 command; the superuser's search page."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,7 +18,7 @@ from apps.organizations.enums import Role
 from apps.security.models import AppendOnlyError, Event, Result, SecurityEvent
 
 from .conftest import committee
-from .factories import PASSWORD, CollectiveFactory, MembershipFactory, UserFactory
+from .factories import PASSWORD, CollectiveFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +169,7 @@ def test_on_postgresql_update_and_delete_statements_are_refused_by_triggers():
     assert statement_refused(f"UPDATE {table} SET detail = 'x' WHERE id = %s", [recent.pk]) is on_postgresql
     assert statement_refused(f"UPDATE {table} SET detail = 'x' WHERE id = %s", [old.pk]) is on_postgresql
     assert statement_refused(f"DELETE FROM {table} WHERE id = %s", [recent.pk]) is on_postgresql
-    assert statement_refused(f"UPDATE audit_auditentry SET comment = 'x' WHERE id = %s", [entry.pk]) is on_postgresql
+    assert statement_refused("UPDATE audit_auditentry SET comment = 'x' WHERE id = %s", [entry.pk]) is on_postgresql
     assert statement_refused("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk]) is on_postgresql
     if on_postgresql:
         assert SecurityEvent.objects.get(pk=recent.pk).detail == "" and AuditEntry.objects.filter(pk=entry.pk).exists()

@@ -16,7 +16,7 @@ from apps.organizations.scope import StaffScope
 
 from .conftest import ROLES, committee
 from .evaluation_factories import RoundFactory
-from .factories import PASSWORD, MembershipFactory, UserFactory
+from .factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,12 +2,15 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -304,10 +307,36 @@ def staff_transition(request, pk, name):
 # Public ------------------------------------------------------------------------------------
 
 
+# How long a post's rendered page is kept: it bounds how long a renamed region, industry or committee shows its old
+# name there (everything else the page shows renews the post's version at once: apps/directory/signals.py).
+POST_PAGE_TTL = 3600
+
+
 def public_page(request, pk):
-    # Delisted collectives keep their page (plaques and QR codes point here), which says their title was revoked.
-    collective = get_object_or_404(Collective.objects.filter(status__in=Status.public()), pk=pk)
-    # The page's content is cached per version (public_page.html); the names of its places are read only when the
-    # content is rendered afresh, and from the cache (apps/organizations/names.py).
-    places = SimpleLazyObject(lambda: place_names(collective))
-    return render(request, "collectives/public_page.html", {"collective": collective, "places": places, "pledge": CREDIT_PLEDGE})
+    """The post's public page (the QR code and the plaque lead here). Delisted collectives keep their page, which
+    says their title was revoked.
+
+    Its title, description and content are rendered once per post, version and language and then read from the
+    (shared) cache: a visit costs one short statement, the version, `Collective.updated_at`, which
+    apps/directory/signals.py renews whenever the post, its honours, reports or photos change, so a change shows at
+    once. Rendering it afresh takes the collective, its honours, reports and photos, and the names of its places
+    (from the cache: apps/organizations/names.py)."""
+    public = Collective.objects.filter(status__in=Status.public(), pk=pk)
+    version = public.values_list("updated_at", flat=True).first()
+    if version is None:
+        raise Http404
+    key = f"post_page:{pk}:{version.timestamp()}:{get_language()}"
+    page = cache.get(key)
+    if page is None:
+        collective = get_object_or_404(public)
+        page = {
+            "title": collective.name,
+            "description": f"{collective.name} · {collective.workplace_unit} · {collective.get_status_display()}",
+            "content": render_to_string(
+                "collectives/includes/post_content.html",
+                {"collective": collective, "places": place_names(collective), "pledge": CREDIT_PLEDGE},
+                request,
+            ),
+        }
+        cache.set(f"post_page:{pk}:{collective.updated_at.timestamp()}:{get_language()}", page, POST_PAGE_TTL)
+    return render(request, "collectives/public_page.html", {**page, "content": mark_safe(page["content"])})

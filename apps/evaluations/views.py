@@ -673,12 +673,15 @@ def application_form(request, pk):
 
 
 def notice_list(request):
+    """Three queries whatever the number of notices and entries: the count, the page, its notices' entries (counted
+    for the page only: annotating every notice made the database count the entries of all of them)."""
+    page = Paginator(Notice.objects.select_related("round__node").current_first(), PAGE_SIZE).get_page(request.GET.get("page"))
     # Active entries: still on notice, or named with a title not since revoked.
-    active = Q(round__applications__status=AppStatus.NOTICE) | Q(
-        round__applications__status=AppStatus.NAMED, round__applications__honor__status=HonorStatus.NAMED
-    )
-    notices = Notice.objects.select_related("round__node").annotate(entries=Count("round__applications", filter=active)).current_first()
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    active = Q(status=AppStatus.NOTICE) | Q(status=AppStatus.NAMED, honor__status=HonorStatus.NAMED)
+    rounds = [notice.round_id for notice in page]
+    counts = dict(Application.objects.filter(active, round__in=rounds).values("round").annotate(n=Count("pk")).values_list("round", "n"))
+    for notice in page:
+        notice.entries = counts.get(notice.round_id, 0)
     return render(request, "evaluations/notice_list.html", {"page": page})
 
 

@@ -260,11 +260,11 @@ def sample_reports():
         cursor.execute(
             """
             INSERT INTO activities_activityreport (kind, title, held_on, place, participants, beneficiaries, narrative,
-                video_url, is_public, volunteer_hours, flagged, flag_reason, node_path, created_at, updated_at,
-                collective_id, created_by_id, industry_id, region_id)
+                video_url, is_public, volunteer_hours, volunteer_points, hours_check, hours_check_reason, flagged, flag_reason,
+                node_path, created_at, updated_at, collective_id, created_by_id, industry_id, region_id)
             SELECT (ARRAY['open_week', 'volunteer', 'study', 'public_service'])[1 + g %% 4], '青年文明号开放日暨志愿服务活动' || g,
                 CURRENT_DATE - (g * 23 + c.id %% 20)::int, '营业厅', 12, 80, '向群众开放营业厅，讲解办事流程，开展志愿服务。',
-                '', true, CASE WHEN g %% 2 = 1 THEN 6.5 ELSE 0 END, false, '', n.path, now(), now(),
+                '', true, CASE WHEN g %% 2 = 1 THEN 6.5 ELSE 0 END, 0, '', '', false, '', n.path, now(), now(),
                 c.id, c.leader_account_id, c.industry_id, c.region_id
             FROM collectives_collective c JOIN organizations_node n ON n.id = c.registering_node_id
             CROSS JOIN generate_series(0, %s) g

@@ -28,6 +28,7 @@ from .filters import StaffCollectiveFilter
 from .forms import ApproveForm, CollectiveForm, DecisionForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
 from .models import CREDIT_PLEDGE, Collective, NodeStatusCount, Status
+from .public import page_version
 from .rules import CompositionRules, check_composition, young_count
 from .services import CONSENT_REQUIRED, members_consent_needed, plan_member_rows, save_collective, save_member_rows
 
@@ -317,18 +318,15 @@ def public_page(request, pk):
     says their title was revoked.
 
     Its title, description and content are rendered once per post, version and language and then read from the
-    (shared) cache: a visit costs one short statement, the version, `Collective.updated_at`, which
-    apps/directory/signals.py renews whenever the post, its honours, reports or photos change, so a change shows at
-    once. Rendering it afresh takes the collective, its honours, reports and photos, and the names of its places
+    (shared) cache, as is the version itself (apps/collectives/public.py): a visit reads no table, and a change to
+    the post, its honours, reports or photos shows at once. Rendering it afresh takes the collective, its honours, reports and photos, and the names of its places
     (from the cache: apps/organizations/names.py)."""
-    public = Collective.objects.filter(status__in=Status.public(), pk=pk)
-    version = public.values_list("updated_at", flat=True).first()
+    version = page_version(pk)
     if version is None:
         raise Http404
-    key = f"post_page:{pk}:{version.timestamp()}:{get_language()}"
-    page = cache.get(key)
+    page = cache.get(f"post_page:{pk}:{version}:{get_language()}")
     if page is None:
-        collective = get_object_or_404(public)
+        collective = get_object_or_404(Collective.objects.filter(status__in=Status.public()), pk=pk)
         page = {
             "title": collective.name,
             "description": f"{collective.name} · {collective.workplace_unit} · {collective.get_status_display()}",

@@ -51,6 +51,7 @@ from .models import Application, Attachment, CreationRegistration, Honor, Notice
 from .uploads import EXTENSIONS, download_response
 
 PAGE_SIZE = 30
+NOTICE_PAGE_SIZE = 100
 OBJECTIONS_PER_HOUR = 5
 
 
@@ -675,7 +676,7 @@ def application_form(request, pk):
 def notice_list(request):
     """Three queries whatever the number of notices and entries: the count, the page, its notices' entries (counted
     for the page only: annotating every notice made the database count the entries of all of them)."""
-    page = Paginator(Notice.objects.select_related("round__node").current_first(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(Notice.objects.listed(), PAGE_SIZE).get_page(request.GET.get("page"))
     # Active entries: still on notice, or named with a title not since revoked.
     active = Q(status=AppStatus.NOTICE) | Q(status=AppStatus.NAMED, honor__status=HonorStatus.NAMED)
     rounds = [notice.round_id for notice in page]
@@ -709,7 +710,9 @@ def notice_detail(request, pk):
             messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
     elif request.method == "POST":
         messages.error(request, _("The notice period is over; objections are no longer accepted."))
-    return render(request, "evaluations/notice_detail.html", {"notice": notice, "entries": entries, "form": form})
+    # A national list holds thousands of entries: shown a page at a time, as every list.
+    page = Paginator(entries, NOTICE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluations/notice_detail.html", {"notice": notice, "page": page, "form": form})
 
 
 def verify_lookup(request):

@@ -693,7 +693,13 @@ def notice_detail(request, pk):
         .select_related("collective__region__parent", "collective__industry")
         .order_by("collective__region_id", "pk")
     )
-    open_entries = entries.filter(status=AppStatus.NOTICE)
+    # The objection form's choices: every open entry, by name and unit only (not the table's joins).
+    open_entries = (
+        notice.round.applications.filter(status=AppStatus.NOTICE)
+        .select_related("collective")
+        .only("collective__name", "collective__workplace_unit")
+        .order_by("collective__region_id", "pk")
+    )
     form = None
     if notice.is_open():
         form = ObjectionForm(request.POST or None, request.FILES or None, entries=open_entries)

@@ -94,11 +94,11 @@ class Server:
     """gunicorn civpost.wsgi on a free port, with the production settings: sync workers by default (on 2 cores,
     threads only contend for the GIL: 4 workers × 4 threads answered fewer requests per second than 2 sync workers)."""
 
-    def __init__(self, args, cache_url=None):
+    def __init__(self, args, cache_url=None, app="civpost.wsgi"):
         self.port = free_port()
         self.log = open(ROOT / "bench" / f".gunicorn-{self.port}.log", "w")  # noqa: SIM115
         command = [
-            str(ROOT / ".venv" / "bin" / "gunicorn"), "civpost.wsgi", "--bind", f"127.0.0.1:{self.port}",
+            str(ROOT / ".venv" / "bin" / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread" if args.threads > 1 else "sync",
             "--backlog", "256", "--timeout", "120",
         ]  # fmt: skip

@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -31,32 +32,31 @@ from .context_processors import ELDER_COOKIE
 logger = logging.getLogger(__name__)
 
 HOME_NAMED = 8
-# The named posts are renewed by the generation; the TTL only bounds what another process's cache may hold.
-HOME_TTL = 60
 HOME_NOTICES = 5
 
 
 def home(request):
     """The citizen's entry: the checks (certificate, complaint), current notices, recently named posts, the counts.
 
-    Constant queries: the counts and the named posts are cached under the directory's generation (bumped by any
-    change to a public collective or an honour: apps/directory/signals.py), so they change the moment a post does;
-    the notices are one short query (a round has one notice)."""
+    Constant queries: what the directory shows (the counts, the named posts) is rendered under the directory's
+    generation (bumped by any change to a public collective or an honour: apps/directory/signals.py), so it
+    changes the moment a post does, and a visit reads it from the cache (home.html); the notices are one short
+    query (a round has one notice)."""
     generation = cache.get(GENERATION_KEY, 0)
-    named_key = f"home:named:{translation.get_language()}:{generation}"  # the titles are in the visitor's language
-    named = cache.get(named_key)
-    if named is None:
+
+    def named():
         ordering = SORTS["newest"]
-        named = posts(Collective.objects.named().order_by(*ordering).values("pk")[:HOME_NAMED], ordering)
-        cache.set(named_key, named, HOME_TTL)
+        return posts(Collective.objects.named().order_by(*ordering).values("pk")[:HOME_NAMED], ordering)
+
     return render(
         request,
         "home.html",
         {
-            "named": named,
-            "notices": Notice.objects.select_related("round__node").current_first()[:HOME_NOTICES],
-            "public_count": cached_count(Collective.objects.public(), count_key(None)),
-            "named_count": cached_count(Collective.objects.named(), "home-named"),
+            "generation": generation,
+            "named": SimpleLazyObject(named),
+            "notices": Notice.objects.listed()[:HOME_NOTICES],
+            "public_count": SimpleLazyObject(lambda: cached_count(Collective.objects.public(), count_key(None))),
+            "named_count": SimpleLazyObject(lambda: cached_count(Collective.objects.named(), "home-named")),
             "certificate_form": CertificateLookupForm(auto_id="home-%s"),
             "tracking_form": TrackingLookupForm(auto_id="home-%s"),
         },

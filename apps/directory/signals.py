@@ -9,9 +9,10 @@
   registered collective (drafts and registrations under review are on no public list) or to an honour;
 - the cached list of the industry select (filters.py), forgotten when an industry changes (the region selects'
   lists are apps/organizations/regions.py's, kept there);
-- the cached content of each post page (collectives/public_page.html), keyed by Collective.updated_at: renewed here
+- the cached content of each post page (apps/collectives/views.py), keyed by Collective.updated_at: renewed here
   when what the page shows changes without a full save of the collective (an honour and its star grade, a report
-  and its hours, a photo, a rectification ordered or ended, a save with update_fields such as a delisting).
+  and its hours, a photo, a rectification ordered or ended, a save with update_fields such as a delisting), and
+  published to the cache as the page's version (apps/collectives/public.py) when the change commits.
 """
 
 from decimal import Decimal
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from apps.activities.models import ActivityReport, ReportPhoto
 from apps.collectives.models import Collective, Status
+from apps.collectives.public import forget_version, publish_versions
 from apps.evaluations.models import Honor
 from apps.organizations.models import Industry
 from apps.rechecks.models import Rectification
@@ -39,8 +41,12 @@ def latest_named_on():
 
 
 def renew_post_page(collectives, **changes):
-    """A new version of these posts' pages (their cached content is keyed by updated_at)."""
-    collectives.update(updated_at=timezone.now(), **changes)
+    """A new version of these posts' pages (their cached content is keyed by updated_at), published to visitors once
+    the change commits."""
+    now = timezone.now()
+    renewed = list(collectives.values_list("pk", flat=True))
+    Collective.objects.filter(pk__in=renewed).update(updated_at=now, **changes)
+    publish_versions(dict.fromkeys(renewed, now))
 
 
 @receiver(post_save, sender=Honor)
@@ -86,6 +92,8 @@ def collective_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if update_fields is not None and "updated_at" not in update_fields:
         changes = {"latest_named_on": latest_named_on()} if "honor_level" in update_fields else {}
         renew_post_page(Collective.objects.filter(pk=instance.pk), **changes)
+    else:
+        publish_versions({instance.pk: instance.updated_at})
     # Drafts and registrations under review are on no public list: editing them keeps the caches. A dissolution
     # takes the collective off the lists it was on.
     if instance.status in Status.with_page():
@@ -94,6 +102,7 @@ def collective_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 
 @receiver(post_delete, sender=Collective)
 def collective_deleted(sender, instance, **kwargs):
+    forget_version(instance.pk)
     if instance.status in Status.with_page():
         bump_generation()
 

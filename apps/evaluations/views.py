@@ -51,6 +51,7 @@ from .models import Application, Attachment, CreationRegistration, Honor, Inspec
 from .uploads import EXTENSIONS, download_response
 
 PAGE_SIZE = 30
+NOTICE_PAGE_SIZE = 100
 OBJECTIONS_PER_HOUR = 5
 
 
@@ -725,12 +726,15 @@ def application_form(request, pk):
 
 
 def notice_list(request):
+    """Three queries whatever the number of notices and entries: the count, the page, its notices' entries (counted
+    for the page only: annotating every notice made the database count the entries of all of them)."""
+    page = Paginator(Notice.objects.listed(), PAGE_SIZE).get_page(request.GET.get("page"))
     # Active entries: still on notice, or named with a title not since revoked.
-    active = Q(round__applications__status=AppStatus.NOTICE) | Q(
-        round__applications__status=AppStatus.NAMED, round__applications__honor__status=HonorStatus.NAMED
-    )
-    notices = Notice.objects.select_related("round__node").annotate(entries=Count("round__applications", filter=active)).current_first()
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    active = Q(status=AppStatus.NOTICE) | Q(status=AppStatus.NAMED, honor__status=HonorStatus.NAMED)
+    rounds = [notice.round_id for notice in page]
+    counts = dict(Application.objects.filter(active, round__in=rounds).values("round").annotate(n=Count("pk")).values_list("round", "n"))
+    for notice in page:
+        notice.entries = counts.get(notice.round_id, 0)
     return render(request, "evaluations/notice_list.html", {"page": page})
 
 
@@ -741,7 +745,13 @@ def notice_detail(request, pk):
         .select_related("collective__region__parent", "collective__industry")
         .order_by("collective__region_id", "pk")
     )
-    open_entries = entries.filter(status=AppStatus.NOTICE)
+    # The objection form's choices: every open entry, by name and unit only (not the table's joins).
+    open_entries = (
+        notice.round.applications.filter(status=AppStatus.NOTICE)
+        .select_related("collective")
+        .only("collective__name", "collective__workplace_unit")
+        .order_by("collective__region_id", "pk")
+    )
     form = None
     if notice.is_open():
         form = ObjectionForm(request.POST or None, request.FILES or None, entries=open_entries)
@@ -758,7 +768,9 @@ def notice_detail(request, pk):
             messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
     elif request.method == "POST":
         messages.error(request, _("The notice period is over; objections are no longer accepted."))
-    return render(request, "evaluations/notice_detail.html", {"notice": notice, "entries": entries, "form": form})
+    # A national list holds thousands of entries: shown a page at a time, as every list.
+    page = Paginator(entries, NOTICE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluations/notice_detail.html", {"notice": notice, "page": page, "form": form})
 
 
 def verify_lookup(request):

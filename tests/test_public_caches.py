@@ -1,0 +1,124 @@
+"""The public pages are served from caches (post pages, statistics, home, directory): every change a visitor must see
+at once reaches pages already cached, through HTTP as people act, and a cached page costs a constant, small number
+of queries."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.activities.models import ReportPhoto
+
+from .activity_factories import ReportFactory
+from .conftest import committee
+from .evaluation_factories import HonorFactory, eligible_collective
+from .factories import MembershipFactory
+
+
+@pytest.fixture
+def honour(db):
+    """A city title of 安庆, named three years ago, with a public report."""
+    honor = HonorFactory(named_on=timezone.localdate() - timedelta(days=3 * 365), level="city")
+    honor.collective.honor_level = "city"
+    honor.collective.save()
+    ReportFactory(collective=honor.collective, title="开放日活动")
+    return honor
+
+
+def page(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def queries(client, url, **params):
+    with CaptureQueriesContext(connection) as captured:
+        page(client, url, **params)
+    return len(captured)
+
+
+def city_titles(client):
+    """The city titles the national statistics count (the first cell of the city column)."""
+    return client.get(reverse("stats:public")).context["posts"]["totals"]["counts"][2]
+
+
+def test_a_revocation_reaches_every_public_page_already_cached(client, login, honour):
+    collective = honour.collective
+    call_command("refresh_stats", stdout=StringIO())  # the scheduler's sweep
+    assert collective.name in page(client, "/") and "市级青年文明号" in page(client, collective.get_absolute_url())
+    assert city_titles(client) == 1
+    assert queries(client, collective.get_absolute_url()) == 0  # cached
+
+    admin = MembershipFactory(role="admin", node=committee("340800")).user
+    login(admin).post(reverse("rechecks:revoke", args=[honour.pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号", "confirmed": "1"})
+    client.logout()
+
+    post_page = page(client, collective.get_absolute_url())
+    assert "称号已于" in post_page and "市级青年文明号" not in post_page
+    assert collective.name not in page(client, "/")
+    assert "撤销" in page(client, reverse("evaluations:verify", args=[honour.certificate_number]))
+    # The statistics show what the committees' snapshots hold: recomputed after the revocation (the recomputation
+    # of the committees concerned, or the sweep), the page follows at once, its cached tables with it.
+    call_command("refresh_stats", stdout=StringIO())
+    assert city_titles(client) == 0
+
+
+def test_a_post_page_already_cached_shows_new_reports_photos_hours_and_promises(client, honour):
+    collective = honour.collective
+    url = collective.get_absolute_url()
+    assert "开放日活动" in page(client, url)
+    report = ReportFactory(collective=collective, title="志愿服务进社区", kind="volunteer", volunteer_hours=6)
+    assert "志愿服务进社区" in page(client, url) and "累计志愿服务 6" in page(client, url)
+    photo = ReportPhoto.objects.create(report=report, image="reports/a.jpg", thumbnail="reports/a-thumb.jpg")
+    assert reverse("activities:photo_thumb", args=[photo.pk]) in page(client, url)
+    collective.service_promises = "首问负责，一次办好"
+    collective.save()
+    assert "首问负责，一次办好" in page(client, url)
+    honour.star_grade = 3
+    honour.save()
+    assert "三星级" in page(client, url)
+    honour.star_grade = 2
+    honour.save()  # a star lowered
+    lowered = page(client, url)
+    assert "二星级" in lowered and "三星级" not in lowered
+    assert queries(client, url) == 0
+
+
+def test_a_post_that_leaves_the_public_lists_loses_its_cached_page(client, db):
+    collective = eligible_collective()
+    url = collective.get_absolute_url()
+    page(client, url)
+    collective.status = "draft"
+    collective.save()
+    assert client.get(url).status_code == 404
+    other = eligible_collective()
+    page(client, other.get_absolute_url())
+    pk = other.pk
+    other.delete()
+    assert client.get(reverse("collectives:public_page", args=[pk])).status_code == 404
+
+
+def test_cached_public_pages_cost_few_queries_whatever_the_data(client, honour):
+    """At small size, as the benchmark measures at national size (bench/public.py): cold, then cached."""
+    call_command("refresh_stats", stdout=StringIO())
+    urls = ["/", reverse("directory:directory"), honour.collective.get_absolute_url(), reverse("stats:public"), reverse("evaluations:notice_list")]
+
+    def counts():
+        for url in urls:
+            page(client, url)  # renders and caches what the page caches
+        return [queries(client, url) for url in urls]
+
+    few = counts()
+    for index in range(5):
+        named = HonorFactory(level="county", year=2020 + index).collective
+        ReportFactory(collective=named)
+    call_command("refresh_stats", stdout=StringIO())
+    assert counts() == few
+    # Home: its notices; directory and post page: none; national statistics: the committee and its snapshot's time;
+    # notices: their count (none here: no page to read).
+    assert few == [1, 0, 0, 2, 1]

@@ -11,12 +11,11 @@ from django.urls import reverse
 from apps.audit.models import AuditEntry
 from apps.evaluations.eligibility import check_eligibility, is_eligible
 from apps.evaluations.enums import AppStatus, RoundStage
-from apps.evaluations.models import Application, Recommendation
+from apps.evaluations.models import Application
 from apps.notifications.models import Notification
 
-from .conftest import ROLES, committee
+from .conftest import committee
 from .evaluation_factories import ApplicationFactory, RoundFactory, eligible_collective
-from .factories import MembershipFactory
 from .pdfs import clean_pdf
 from .test_exports import column, rows
 
@@ -174,27 +173,6 @@ def test_an_admin_of_another_county_cannot_recommend_this_countys_collective(log
     collective = eligible_collective(members=SMALL_TEAM)
     page = recommend_specially(login(staff_user("admin", "340822")), round, collective).content.decode()
     assert "不在您管理的团委登记" in page and not Application.objects.exists()
-
-
-# The role × step matrix of the special recommendation, every role at each place, through HTTP ---------------------
-
-SPECIAL_USERS = [(role, where) for role in ROLES for where in ("340803", "340800", "340000")] + [("admin", "340100")]
-# Who may recommend specially: admins of the committees on the way up and of the round's committee (or above it).
-MAY_RECOMMEND_SPECIALLY = {("admin", "340803"), ("admin", "340800"), ("admin", "340000")}
-
-
-@pytest.mark.parametrize(("role", "where"), SPECIAL_USERS)
-def test_special_recommendation_matrix(login, staff_user, role, where):
-    round = special_round()
-    collective = eligible_collective(members=SMALL_TEAM)
-    client = login(staff_user(role, where))
-    url = reverse("evaluations:special_recommendation", args=[round.pk])
-    acts = (role, where) in MAY_RECOMMEND_SPECIALLY
-    assert client.get(url).status_code == (200 if acts else 403)
-    response = client.post(url, {"collective": collective.registration_number, "reason": REASON, "material": material()})
-    assert response.status_code == (302 if acts else 403)
-    assert Application.objects.filter(collective=collective, special_by__isnull=False).exists() is acts
-    assert Recommendation.objects.exists() is (acts and where == "340803")
 
 
 @pytest.mark.parametrize("stage", [RoundStage.DRAFT, RoundStage.NOTICE, RoundStage.NAMED])

@@ -10,8 +10,8 @@ def filing_rounds_for_flagged_rounds(apps, schema_editor):
     Round = apps.get_model("evaluations", "Round")
     CreationRegistration = apps.get_model("evaluations", "CreationRegistration")
     for round in Round.objects.filter(requires_creation_registration=True).order_by("pk"):
-        opens = round.created_at.date()
-        closes = max(round.creation_registration_closes or round.application_opens, opens)
+        closes = round.creation_registration_closes or round.application_opens
+        opens = min(round.created_at.date(), closes)
         filing = Round.objects.create(
             node_id=round.node_id,
             kind="filing",

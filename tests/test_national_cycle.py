@@ -57,9 +57,12 @@ def test_the_admin_creates_opens_and_closes_a_filing_round(login):
     page = admin.get(round.get_absolute_url()).content.decode()
     assert "创建备案中" in page and "截止创建备案" in page and "0个集体已创建备案" in page
 
+    filed = eligible_collective()
+    CreationRegistration.objects.create(round=round, collective=filed)
     admin.post(reverse("evaluations:round_transition", args=[round.pk, "close_filing"]))
     round.refresh_from_db()
     assert round.stage == RoundStage.FILED
+    assert Notification.objects.filter(recipient=filed.leader_account, subject__contains="创建备案已截止").exists()
     entry = AuditEntry.objects.for_object(round).get(action="close_filing")
     assert (entry.from_state, entry.to_state) == ("filing", "filed")
 
@@ -172,6 +175,8 @@ def test_both_rounds_show_the_cycle_with_its_editions(login):
         assert "创建周期（创建备案与评审认定）" in page
         assert "2025年度安庆市青年文明号创建备案" in page and "2026年度安庆市青年文明号认定" in page
         assert "第21届" in page and "1个集体已创建备案" in page
+    rounds = admin.get(reverse("evaluations:round_list")).content.decode()
+    assert "创建备案 · " in rounds and "第21届 · " in rounds
 
 
 def test_the_cycle_costs_the_same_queries_whatever_its_number_of_naming_rounds(login):

@@ -389,6 +389,9 @@ def close_filing(round_pk, user):
         ROUND_STEPS.require(user, round, "close_filing")
         filed = round.creation_registrations.count()
         _change_round(round, user, "close_filing", RoundStage.FILED, _("%(count)s collectives filed") % {"count": filed})
+        # The 号长 of every filed collective learn that the filing stands: they apply in the naming round.
+        leaders = User.objects.filter(pk__in=round.creation_registrations.values("collective__leader_account"))
+        notify(leaders, _("Creation registration in %(round)s is closed; your collective is filed.") % {"round": round.title}, url="/my/")
     return round
 
 

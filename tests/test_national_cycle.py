@@ -2,13 +2,11 @@
 collectives' intent; the naming round (认定, even year) linked to it accepts only the collectives filed in it (or
 specially recommended); both rounds show the cycle with its editions. Through HTTP, as users act."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -193,39 +191,3 @@ def test_the_cycle_costs_the_same_queries_whatever_its_number_of_naming_rounds(l
     for edition in (22, 23):
         RoundFactory(filing_round=filing, edition=edition)
     assert queries() == one
-
-
-MIGRATION_BEFORE = [("evaluations", "0011_round_rule_settings")]
-MIGRATION_AFTER = [("evaluations", "0012_national_cycle_and_special_recommendation")]
-
-
-@pytest.mark.serial
-@pytest.mark.django_db(transaction=True)
-def test_a_round_flagged_for_creation_registration_gets_a_filing_round_holding_its_filings():
-    call_command("load_committee_tree", verbosity=0)  # A transactional test starts from an empty database.
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(MIGRATION_BEFORE)
-    old = executor.loader.project_state(MIGRATION_BEFORE).apps
-    node = old.get_model("organizations", "Node").objects.get(region_id="340800", kind="league")
-    user = old.get_model("accounts", "User").objects.create(username="migration-cycle")
-    flagged = old.get_model("evaluations", "Round").objects.create(
-        node=node, title="2026年度认定", year=2026, application_opens=date(2026, 3, 1), application_closes=date(2026, 4, 30),
-        reference_date=date(2026, 4, 30), quota=5, created_by=user, stage="draft",
-        requires_creation_registration=True, creation_registration_closes=date(2026, 2, 1),
-    )
-    collective = old.get_model("collectives", "Collective").objects.create(
-        name="旧集体", workplace_unit="单位", region_id="340803", registering_node=node, status="registered",
-        industry=old.get_model("organizations", "Industry").objects.get(code="power"), leader_account=user,
-    )
-    old.get_model("evaluations", "CreationRegistration").objects.create(round=flagged, collective=collective)
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(MIGRATION_AFTER)
-    new = executor.loader.project_state(MIGRATION_AFTER).apps
-    naming = new.get_model("evaluations", "Round").objects.get(pk=flagged.pk)
-    filing = naming.filing_round
-    assert (filing.kind, filing.stage, filing.application_closes, filing.title) == ("filing", "filing", date(2026, 2, 1), "2026年度认定（创建备案）")
-    assert list(new.get_model("evaluations", "CreationRegistration").objects.values_list("round_id", "collective_id")) == [(filing.pk, collective.pk)]
-
-    MigrationExecutor(connection).migrate(leaves)

@@ -20,24 +20,14 @@ from playwright.sync_api import expect
 from apps.evaluations.models import Application, Honor, Notice, Round
 from apps.organizations.models import Node
 from tests.evaluation_factories import RoundFactory, eligible_collective, score
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.pdfs import clean_pdf
+
+from .test_honour_journey import log_in, log_out
 
 REASON = "2026年汛期抗洪抢险中连续奋战72小时，保障全市供电不中断"
 # Three members: below the size rule of six, which the round relaxes for special recommendations.
 SMALL_TEAM = [date(1995, 5, 1), date(1998, 3, 2), date(1999, 7, 8)]
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出").click()
 
 
 @dataclass

@@ -88,6 +88,8 @@ def test_a_leader_files_in_the_window_and_is_told(login):
     leader = login(collective.leader_account)
     my = leader.get(reverse("collectives:my")).content.decode()
     assert file_url(round, collective) in my
+    # The 号长's to-do names the filing window's last day.
+    assert f"2025年度安庆市青年文明号创建备案正在接受{collective.name}的创建备案。" in my and f"截止 {round.application_closes.isoformat()}" in my
 
     page = leader.post(file_url(round, collective), follow=True).content.decode()
     assert "已为2025年度安庆市青年文明号创建备案创建备案" in page

@@ -60,7 +60,7 @@ def test_a_round_flagged_for_creation_registration_gets_a_filing_round_holding_i
 
     new, (round_pk, collective_pk) = migrate(
         [("evaluations", "0011_round_rule_settings")],
-        [("evaluations", "0012_national_cycle_and_special_recommendation")],
+        [("evaluations", "0014_remove_round_creation_registration_flag")],
         flagged_round_with_a_filing,
     )
     filing = new.get_model("evaluations", "Round").objects.get(pk=round_pk).filing_round

@@ -82,6 +82,16 @@ def test_the_round_form_links_a_naming_round_to_a_filing_round_of_its_committee_
     assert Round.objects.get(kind=RoundKind.NAMING).filing_round == filing
 
 
+def test_a_filing_round_with_naming_rounds_linked_stays_a_filing_round(login):
+    filing = filing_round(stage=RoundStage.DRAFT)
+    naming_round(filing)
+    admin = login(MembershipFactory(role="admin", node=committee("340800")).user)
+    response = admin.post(reverse("evaluations:round_edit", args=[filing.pk]), round_post(kind="naming", title=filing.title))
+    assert "已有认定批次关联此创建备案批次" in response.content.decode()
+    filing.refresh_from_db()
+    assert filing.is_filing
+
+
 def test_a_leader_files_in_the_window_and_is_told(login):
     round = filing_round()
     collective = eligible_collective()

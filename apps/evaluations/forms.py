@@ -112,6 +112,8 @@ class RoundForm(forms.ModelForm):
             cleaned["reference_date"] = closes
         if cleaned.get("members_min") and cleaned.get("members_max") and cleaned["members_max"] < cleaned["members_min"]:
             self.add_error("members_max", _("The maximum must not be below the minimum."))
+        if "kind" in self.changed_data and self.instance.pk and self.instance.naming_rounds.exists():
+            self.add_error("kind", _("Naming rounds are linked to this filing round: it stays one."))
         if cleaned.get("kind") == RoundKind.FILING:
             cleaned["quota"] = cleaned.get("quota") or 1
             cleaned["filing_round"] = None

@@ -23,7 +23,7 @@ from tests.evaluation_factories import RoundFactory, eligible_collective, score
 from tests.factories import MembershipFactory, UserFactory
 from tests.pdfs import clean_pdf
 
-from .test_honour_journey import log_in, log_out
+from .test_honour_journey import log_in, log_out, propose_and_publish
 
 REASON = "2026年汛期抗洪抢险中连续奋战72小时，保障全市供电不中断"
 # Three members: below the size rule of six, which the round relaxes for special recommendations.
@@ -101,12 +101,7 @@ def name_a_special_recommendation(page, programme):
     page.goto(round.get_absolute_url())
     page.get_by_role("button", name="截止申报并开始评审").click()
     expect(page.locator("#scores .badge.special")).to_be_visible()
-    page.get_by_role("button", name="拟命名", exact=True).click()
-    expect(page.get_by_role("button", name="✓ 拟命名")).to_be_visible()
-    page.get_by_role("button", name="发布公示…").click()
-    page.locator("#id_comment").fill("经市级评审委员会研究")
-    page.get_by_role("button", name="确认：发布公示").click()
-    expect(page.get_by_text("公示已发布。")).to_be_visible()
+    propose_and_publish(page)
     # Time passes: the notice period ends with no objection.
     Notice.objects.filter(round=round).update(closes_on=timezone.localdate() - timedelta(days=1))
     page.goto(round.get_absolute_url())

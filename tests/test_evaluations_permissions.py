@@ -1,14 +1,18 @@
 """Role × transition matrix of the honour workflow, through HTTP, with cross-subtree attempts."""
 
+from datetime import date
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.evaluations import workflow
-from apps.evaluations.models import ReviewAssignment
+from apps.evaluations.models import Application, Recommendation, ReviewAssignment
 
 from .conftest import committee
-from .evaluation_factories import ApplicationFactory, RoundFactory
+from .evaluation_factories import ApplicationFactory, RoundFactory, eligible_collective
 from .factories import MembershipFactory, UserFactory
+from .pdfs import clean_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +58,12 @@ def test_recommend_and_send_back_matrix(login, staff_user, pending, role, where,
     ("admin", "340803", False),  # an admin below it
     ("admin", "340100", False),
 ])
-@pytest.mark.parametrize("transition", ["open", "close", "publish", "name"])
+@pytest.mark.parametrize("transition", ["open", "close", "publish", "name", "close_filing"])
 def test_round_transition_matrix(login, staff_user, role, where, acts, transition):
-    stage = {"open": "draft", "close": "open", "publish": "review", "name": "notice"}[transition]
+    stage = {"open": "draft", "close": "open", "publish": "review", "name": "notice", "close_filing": "filing"}[transition]
     # A round to name is scored in review, then put on notice: experts score only until the notice is out.
-    round = RoundFactory(stage="review" if transition == "name" else stage)
+    kind = "filing" if transition == "close_filing" else "naming"  # the filing round (创建备案) of the national cycle
+    round = RoundFactory(stage="review" if transition == "name" else stage, kind=kind)
     if transition == "publish":
         ApplicationFactory(round=round, status="review", proposed=True, scored=True)
     if transition == "name":
@@ -151,3 +156,25 @@ def test_attachments_are_served_only_to_those_who_may_see_the_application(client
     assert login(staff_user("viewer", "340800")).get(url).status_code == 200
     response = login(pending.collective.leader_account).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+# 特别推荐: admins of the committees on the collective's way up, of the round's committee or above it; every role at
+# each place, through HTTP (tests/test_special_recommendation.py has what the step does).
+SPECIAL_MATRIX = [(role, where) for role in ("admin", "reviewer", "viewer", "expert") for where in ("340803", "340800", "340000")]
+MAY_RECOMMEND_SPECIALLY = {("admin", "340803"), ("admin", "340800"), ("admin", "340000")}
+
+
+@pytest.mark.parametrize(("role", "where"), SPECIAL_MATRIX + [("admin", "340100")])
+def test_special_recommendation_matrix(login, staff_user, role, where):
+    round = RoundFactory(special_quota=1, rule_settings={"special_relaxed": ["composition"]})
+    collective = eligible_collective(members=[date(1995, 5, 1), date(1998, 3, 2), date(1999, 7, 8)])
+    client = login(staff_user(role, where))
+    url = reverse("evaluations:special_recommendation", args=[round.pk])
+    acts = (role, where) in MAY_RECOMMEND_SPECIALLY
+    assert client.get(url).status_code == (200 if acts else 403)
+    material = SimpleUploadedFile("材料.pdf", clean_pdf(), content_type="application/pdf")
+    response = client.post(url, {"collective": collective.registration_number, "reason": "抗洪抢险", "material": material})
+    assert response.status_code == (302 if acts else 403)
+    assert Application.objects.filter(collective=collective, special_by__isnull=False).exists() is acts
+    # Only a committee below the round's records a recommendation; the round's own admins take it into review.
+    assert Recommendation.objects.exists() is (acts and where == "340803")

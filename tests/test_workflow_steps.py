@@ -5,6 +5,7 @@ not allow it (a message, nothing changes); unknown steps are 404; extending the 
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from apps.audit.models import AuditEntry
 from apps.evaluations import queries, workflow
 from apps.evaluations.actions import BoundStep
 from apps.evaluations.eligibility import check_eligibility, is_eligible
-from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundStage
+from apps.evaluations.enums import AppStatus, ObjectionStatus, RoundKind, RoundStage
 from apps.evaluations.forms import RoundForm
 from apps.evaluations.models import Notice, Objection, Round
 from apps.notifications.models import Notification
@@ -43,6 +44,7 @@ def step_input(name, subject):
         if name == "assign_experts"
         else {},
         "publish": {"comment": "经研究决定"},
+        "special_recommend": {"collective": "340803-2024-99999", "reason": "抗洪抢险表现突出", "material": pdf_upload()},
         "name": {"comment": "予以命名"},
     }.get(name, {})
 
@@ -50,6 +52,16 @@ def step_input(name, subject):
 def _inspection_plan(application):
     expert = MembershipFactory(role="expert", node=application.round.node).user
     return {"planned_on": TODAY.isoformat(), "team": [expert.pk], "lead": expert.pk}
+
+
+def pdf_upload():
+    return SimpleUploadedFile("材料.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+
+
+def round_in(stage, **kwargs):
+    """A round in `stage`: a filing round (创建备案) for the stages only those have."""
+    kind = RoundKind.FILING if stage in (RoundStage.FILING, RoundStage.FILED) else RoundKind.NAMING
+    return RoundFactory(stage=stage, kind=kind, **kwargs)
 
 
 def step_url(steps, subject, name):
@@ -63,17 +75,19 @@ def audit_count(subject):
 # Rounds -------------------------------------------------------------------------------------------------------
 
 ROUND_USERS = [(role, "340800") for role in ROLES] + [("admin", "340100"), ("admin", "340803")]
+# Who may take a round step: the round's committee admins, and for a special recommendation the admins below it too.
+ROUND_STEP_ADMINS = {"special_recommend": ("340800", "340803")}
 
 
 @pytest.mark.parametrize("step", [step.name for step in workflow.ROUND_STEPS])
 @pytest.mark.parametrize("stage", RoundStage.values)
 def test_every_round_step_is_refused_to_each_role_lacking_it_and_in_each_stage_not_allowing_it(login, staff_user, step, stage):
     steps = workflow.ROUND_STEPS
-    round = RoundFactory(stage=stage)
+    round = round_in(stage)
     for role, where in ROUND_USERS:
         user = staff_user(role, where)
         permitted = steps.permitted(user, round, step)
-        assert permitted is (role == "admin" and where == "340800")  # only the round's committee admins (or above)
+        assert permitted is (role == "admin" and where in ROUND_STEP_ADMINS.get(step, ("340800",))), (role, where)
         if permitted and steps.state_allows(round, step):
             continue  # taking it is what the flow tests do
         before = audit_count(round)
@@ -87,7 +101,7 @@ def test_every_round_step_is_refused_to_each_role_lacking_it_and_in_each_stage_n
 @pytest.mark.parametrize("stage", RoundStage.values)
 def test_every_confirmation_page_is_refused_to_each_role_lacking_the_step_and_shows_only_where_the_state_allows(login, staff_user, step, stage):
     steps = workflow.ROUND_STEPS
-    round = RoundFactory(stage=stage)
+    round = round_in(stage)
     for role, where in ROUND_USERS:
         user = staff_user(role, where)
         response = login(user).get(step_url(steps, round, step))
@@ -103,7 +117,7 @@ def test_every_confirmation_page_is_refused_to_each_role_lacking_the_step_and_sh
 
 def test_the_round_page_shows_exactly_the_steps_the_table_allows(login):
     for stage in RoundStage.values:
-        round = RoundFactory(stage=stage)
+        round = round_in(stage)
         ApplicationFactory(round=round, status="review")  # a row of the score table, with its own step
         admin = MembershipFactory(role="admin", node=round.node).user
         page = login(admin).get(round.get_absolute_url()).content.decode()

@@ -14,6 +14,7 @@ from typing import Callable
 from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.activities.models import ActivityReport
 from apps.collectives.models import Member, Status
@@ -56,11 +57,20 @@ class Rule:
     settings: tuple = ()  # Round column names or Settings: the round form's eligibility fields, the settings card
     facts: Callable | None = None  # (collectives, round) -> {collective pk: fact}, a query or two for all of them
     applies: Callable = lambda round: True  # a setting of 0 (or off) switches the rule off for the round
+    relaxable: str = ""  # a round may relax it for special recommendations (特别推荐): what the round form calls it
 
-    def checks(self, collective, round, facts):
+    def checks(self, collective, round, facts, relaxed=False):
         fact = facts[self.facts][collective.pk] if self.facts else None
         result = self.check(collective, round, fact)
-        return result if isinstance(result, list) else [result]
+        checks = result if isinstance(result, list) else [result]
+        return [_relaxed(check) for check in checks] if relaxed else checks
+
+
+def _relaxed(check):
+    """A rule the round relaxes for a special recommendation passes, and says so when it would have failed."""
+    if check.passed:
+        return check
+    return Check(check.label, True, _("%(detail)s; relaxed for a special recommendation (特别推荐)") % {"detail": check.detail})
 
 
 # Facts, each for many collectives at once ---------------------------------------------------------------------
@@ -102,8 +112,11 @@ def recent_reports(collectives, round):
 
 
 def creation_registered(collectives, round):
+    """Filed in the round's creation registration round (创建备案)."""
     registered = set(
-        CreationRegistration.objects.filter(round=round, collective__in=collectives).values_list("collective_id", flat=True)
+        CreationRegistration.objects.filter(round=round.filing_round_id, collective__in=collectives).values_list(
+            "collective_id", flat=True
+        )
     )
     return {c.pk: c.pk in registered for c in collectives}
 
@@ -217,45 +230,87 @@ def _creation_registration(collective, round, registered):
     return Check(
         _("Creation registration (创建备案)"),
         registered,
-        _("Registered for this round") if registered else _("Not registered for this round"),
+        _("Filed in %(round)s") % {"round": round.filing_round.title}
+        if registered
+        else _("Not filed in %(round)s") % {"round": round.filing_round.title},
     )
 
 
 RULES = [
     Rule(_in_scope),
-    Rule(_composition, ("members_min", "members_max", "youth_age", "youth_share_percent", "leader_max_age"), members),
-    Rule(_aspiring_period, ("aspiring_months",)),
+    Rule(
+        _composition,
+        ("members_min", "members_max", "youth_age", "youth_share_percent", "leader_max_age"),
+        members,
+        relaxable=gettext_lazy("Size and youth share"),
+    ),
+    Rule(_aspiring_period, ("aspiring_months",), relaxable=gettext_lazy("Time as an aspiring collective")),
     Rule(_promises),
     Rule(_not_already_named, (), honors),
-    Rule(_lower_level, ("lower_level_years",), honors, lambda round: round.lower_level_years and level_below(round.level)),
+    Rule(
+        _lower_level,
+        ("lower_level_years",),
+        honors,
+        lambda round: round.lower_level_years and level_below(round.level),
+        relaxable=gettext_lazy("Holding the level below"),
+    ),
     Rule(_no_recent_revocation, ("revocation_bar_years",), honors, lambda round: round.revocation_bar_years),
     Rule(_no_open_warning, (), open_warnings),
     Rule(_no_upheld_complaint, ("complaint_bar_months",), upheld_complaints, lambda round: round.complaint_bar_months),
-    Rule(_recent_reports, ("min_recent_reports",), recent_reports, lambda round: round.min_recent_reports),
     Rule(
-        _creation_registration,
-        ("requires_creation_registration", "creation_registration_closes"),
-        creation_registered,
-        lambda round: round.requires_creation_registration,
+        _recent_reports,
+        ("min_recent_reports",),
+        recent_reports,
+        lambda round: round.min_recent_reports,
+        relaxable=gettext_lazy("Recent activity reports"),
     ),
+    # The national cycle: a naming round accepts the collectives filed in its filing round, or specially recommended.
+    Rule(_creation_registration, ("filing_round",), creation_registered, lambda round: round.filing_round_id is not None),
 ]
 
+
+def _relaxable_choices():
+    return [(rule.check.__name__.lstrip("_"), rule.relaxable) for rule in RULES if rule.relaxable]
+
+
+# The round's rules say which eligibility rules a special recommendation (特别推荐) is spared; filing is always spared.
+SPECIAL_RELAXED = Setting(
+    "special_relaxed",
+    forms.MultipleChoiceField(
+        label=gettext_lazy("Rules relaxed for special recommendations (特别推荐)"),
+        choices=_relaxable_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("A specially recommended collective need not meet these; the others still apply."),
+    ),
+    default=["composition"],
+)
+
 SETTINGS = [setting if isinstance(setting, Setting) else Setting(setting) for rule in RULES for setting in rule.settings]
+SETTINGS.append(SPECIAL_RELAXED)
+
+
+def relaxed_rules(round):
+    """The rules a special recommendation in this round is spared: the round's choice, and filing (创建备案)."""
+    chosen = set(SPECIAL_RELAXED.value(round))
+    return [rule for rule in RULES if rule.check is _creation_registration or rule.check.__name__.lstrip("_") in chosen]
 
 
 # What the pages call ------------------------------------------------------------------------------------------
 
 
-def eligibility(collectives, round):
-    """{collective pk: its checks in this round}, each kind of fact loaded once for all the collectives."""
+def eligibility(collectives, round, special=False):
+    """{collective pk: its checks in this round}, each kind of fact loaded once for all the collectives.
+    `special`: for a special recommendation (特别推荐), with the rules the round relaxes for it."""
     collectives = list(collectives)
     rules = [rule for rule in RULES if rule.applies(round)]
+    relaxed = relaxed_rules(round) if special else []
     facts = {loader: loader(collectives, round) for loader in {rule.facts for rule in rules if rule.facts}}
-    return {c.pk: [check for rule in rules for check in rule.checks(c, round, facts)] for c in collectives}
+    return {c.pk: [check for rule in rules for check in rule.checks(c, round, facts, rule in relaxed)] for c in collectives}
 
 
-def check_eligibility(collective, round):
-    return eligibility([collective], round)[collective.pk]
+def check_eligibility(collective, round, special=False):
+    return eligibility([collective], round, special)[collective.pk]
 
 
 def is_eligible(checks):
@@ -268,6 +323,9 @@ def settings_of(round):
 
 
 def _display(value):
+    if isinstance(value, list):  # the rules relaxed for special recommendations
+        names = dict(_relaxable_choices())
+        return "、".join(str(names.get(name, name)) for name in value) or _("None")
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, date):

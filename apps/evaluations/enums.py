@@ -4,8 +4,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class RoundKind(models.TextChoices):
+    """The national cycle's two rounds: collectives file their intent (创建备案, odd years), then are named (认定,
+    even years) in a naming round linked to the filing round."""
+
+    NAMING = "naming", _("Naming (认定)")
+    FILING = "filing", _("Creation registration (创建备案)")
+
+
 class RoundStage(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
+    FILING = "filing", _("Accepting creation registrations")
+    FILED = "filed", _("Creation registration closed")
     OPEN = "open", _("Accepting applications")
     REVIEW = "review", _("Recommendation and review")
     NOTICE = "notice", _("Public notice")

@@ -45,6 +45,16 @@ COLLECTIVE_COLUMNS = [
 ]
 
 
+def special(application):
+    """特别推荐: the committee that recommended it specially and its reason; empty for the normal path."""
+    if not application.special_by_id:
+        return ""
+    return _("Special recommendation: %(reason)s") % {"reason": application.special_reason}
+
+
+SPECIAL_COLUMN = Column(gettext_lazy("Special recommendation (特别推荐)"), special, 30)
+
+
 def application_sheet(applications):
     columns = [
         Column(gettext_lazy("round"), attribute("round__title"), 28),
@@ -53,6 +63,7 @@ def application_sheet(applications):
         Column(gettext_lazy("members"), attribute("collective__member_count"), 8),
         Column(gettext_lazy("status"), label("status", AppStatus.choices), 14),
         Column(gettext_lazy("waiting on"), attribute("current_node__name"), 18),
+        SPECIAL_COLUMN,
         Column(gettext_lazy("submitted at"), attribute("submitted_at"), 18),
         Column(gettext_lazy("Recommendation ranks"), ranks, 30),
         Column(gettext_lazy("Mean score"), mean_score, 10),
@@ -70,6 +81,7 @@ def recommendation_summary_sheet(round, node, recommendations, today=None):
         Column(gettext_lazy("rank"), attribute("rank"), 6),
         *(Column(c.header, lambda r, get=c.value: get(r.application), c.width) for c in COLLECTIVE_COLUMNS),
         Column(gettext_lazy("members"), attribute("application__collective__member_count"), 8),
+        Column(SPECIAL_COLUMN.header, lambda r: special(r.application), SPECIAL_COLUMN.width),
         Column(gettext_lazy("Recommendation opinion"), attribute("comment"), 40),
         Column(gettext_lazy("Recommended on"), lambda r: timezone.localdate(r.created_at), 12),
     ]
@@ -85,6 +97,7 @@ def proposed_list_sheet(round, applications):
     columns = [
         *COLLECTIVE_COLUMNS,
         Column(gettext_lazy("registering committee"), attribute("collective__registering_node__name"), 20),
+        SPECIAL_COLUMN,
         Column(gettext_lazy("Mean score"), mean_score, 10),
         Column(gettext_lazy("star grade"), lambda a: a.get_star_grade_display() if a.star_grade else "", 10),
         Column(gettext_lazy("status"), label("status", AppStatus.choices), 14),

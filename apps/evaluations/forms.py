@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.validators import clean_contact
+from apps.collectives.models import Collective
 from apps.organizations.models import Node
 from civpost.forms import CHOOSE, CodeInput, DateInput, clean_lookup_code, public_text_field
 
 from . import eligibility
-from .enums import STAR_GRADES, AppStatus
+from .enums import STAR_GRADES, AppStatus, RoundKind
 from .models import Application, Attachment, Honor, Objection, RoundQuota, RubricItem, Round
 from .queries import eligible_experts, inspectors
 from .uploads import EXTENSIONS, validate_upload
@@ -45,6 +46,7 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
         fields = [
+            "kind",
             "title",
             "year",
             "edition",
@@ -54,12 +56,12 @@ class RoundForm(forms.ModelForm):
             "recommendation_closes",
             "reference_date",
             "quota",
+            "special_quota",
             "notice_working_days",
             "holidays",
             *[setting.name for setting in eligibility.SETTINGS if setting.is_column],
         ]
         widgets = {
-            "creation_registration_closes": DateInput(),
             "application_opens": DateInput(),
             "application_closes": DateInput(),
             "recommendation_closes": DateInput(),
@@ -72,6 +74,10 @@ class RoundForm(forms.ModelForm):
         for setting in self.declared_settings():
             self.fields[setting.name] = copy.deepcopy(setting.field)
             self.initial.setdefault(setting.name, setting.value(self.instance))
+        # A naming round is linked to a filing round (创建备案) of its own committee.
+        node = self.instance.node if self.instance.node_id else None
+        self.fields["filing_round"].queryset = Round.objects.filter(kind=RoundKind.FILING, node=node).exclude(pk=self.instance.pk)
+        self.fields["quota"].required = False  # a filing round names nobody: clean() asks it of naming rounds only
 
     @staticmethod
     def declared_settings():
@@ -106,8 +112,13 @@ class RoundForm(forms.ModelForm):
             cleaned["reference_date"] = closes
         if cleaned.get("members_min") and cleaned.get("members_max") and cleaned["members_max"] < cleaned["members_min"]:
             self.add_error("members_max", _("The maximum must not be below the minimum."))
-        if cleaned.get("requires_creation_registration") and not cleaned.get("creation_registration_closes"):
-            self.add_error("creation_registration_closes", _("Set when creation registration closes."))
+        if "kind" in self.changed_data and self.instance.pk and self.instance.naming_rounds.exists():
+            self.add_error("kind", _("Naming rounds are linked to this filing round: it stays one."))
+        if cleaned.get("kind") == RoundKind.FILING:
+            cleaned["quota"] = cleaned.get("quota") or 1
+            cleaned["filing_round"] = None
+        elif not cleaned.get("quota") and "quota" not in self.errors:
+            self.add_error("quota", _("Set the quota of the round."))
         declared = {setting.name: cleaned[setting.name] for setting in self.declared_settings() if setting.name in cleaned}
         self.instance.rule_settings = {**self.instance.rule_settings, **declared}
         return cleaned
@@ -203,12 +214,7 @@ class AttachmentForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload:
             return None
-        attachment = Attachment(
-            application=self.application, original_name=upload.name[:200], content_type=self.content_type, size=upload.size
-        )
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-        return attachment
+        return Attachment.store(self.application, upload, self.content_type)
 
 
 class StepForm(forms.Form):
@@ -490,3 +496,42 @@ class ResolveObjectionForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
+
+
+class SpecialRecommendationForm(StepForm):
+    """A special recommendation (特别推荐): the collective (by its registration number, among those registered in
+    the round's area), the committee's written reason and its supporting material."""
+
+    collective = forms.CharField(
+        label=_("Registration number of the collective"), max_length=20, widget=CodeInput(), help_text=_("e.g. 340803-2024-00012")
+    )
+    reason = forms.CharField(
+        label=_("Reason for the special recommendation"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        help_text=_("What the collective did in the emergency, the major project or the new field."),
+        error_messages={"required": _("Please give the reason for the decision.")},
+    )
+    material = forms.FileField(label=_("Supporting material (PDF, JPEG or PNG, up to 10 MB)"))
+
+    def clean_collective(self):
+        number = clean_lookup_code(self.cleaned_data["collective"], Collective._meta.get_field("registration_number").max_length)
+        collective = (
+            Collective.objects.filter(registration_number=number, registering_node__path__startswith=self.subject.node.path)
+            .select_related("registering_node")
+            .first()
+        )
+        if collective is None:
+            raise ValidationError(_("No registered collective with this number in the area of %(node)s.") % {"node": self.subject.node.name})
+        return collective
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Please give the reason for the decision."))
+        return reason
+
+    def clean_material(self):
+        upload = self.cleaned_data["material"]
+        self.cleaned_data["material_type"] = validate_upload(upload, ATTACHMENT_MAX_MB)
+        return upload

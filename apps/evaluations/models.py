@@ -13,7 +13,7 @@ from apps.collectives.rules import CompositionRules
 from apps.organizations.enums import Level
 from apps.organizations.models import Node
 
-from .enums import STAR_GRADES, AppStatus, HonorStatus, InspectionStatus, ObjectionStatus, RoundStage
+from .enums import STAR_GRADES, AppStatus, HonorStatus, InspectionStatus, ObjectionStatus, RoundKind, RoundStage
 from .titles import honor_title
 from .uploads import EXTENSIONS
 
@@ -26,7 +26,8 @@ def level_below(level):
 
 
 class Round(models.Model):
-    """One naming round (认定批次) of a committee, with every rule of domain.md §3–5 as a setting."""
+    """One naming round (认定批次) of a committee, with every rule of domain.md §3–5 as a setting; or a creation
+    registration round (创建备案) of the two-year cycle, whose window (the application dates) collectives file in."""
 
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("committee"))
     title = models.CharField(_("title"), max_length=120, help_text=_("e.g. 2026年度省级青年文明号认定"))
@@ -35,10 +36,17 @@ class Round(models.Model):
     has_stars = models.BooleanField(_("graded by stars"), default=False)
     stage = models.CharField(_("stage"), max_length=10, choices=RoundStage, default=RoundStage.DRAFT)
 
-    requires_creation_registration = models.BooleanField(
-        _("only collectives registered for the round (创建备案) may apply"), default=False
+    kind = models.CharField(_("kind of round"), max_length=8, choices=RoundKind, default=RoundKind.NAMING)
+    filing_round = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="naming_rounds",
+        limit_choices_to={"kind": RoundKind.FILING},
+        verbose_name=_("creation registration round (创建备案)"),
+        help_text=_("Only collectives filed in it (or specially recommended) may apply. Empty: no filing required."),
     )
-    creation_registration_closes = models.DateField(_("creation registration closes"), null=True, blank=True)
     application_opens = models.DateField(_("applications open"))
     application_closes = models.DateField(_("applications close"))
     # Recommendation goes committee by committee; parents see which committee below still holds applications after it.
@@ -55,6 +63,11 @@ class Round(models.Model):
         help_text=_("Ages and 12-month periods are computed on this day. Empty: the day applications close."),
     )
     quota = models.PositiveIntegerField(_("quota"), validators=[MinValueValidator(1)])
+    special_quota = models.PositiveIntegerField(
+        _("special recommendations (特别推荐)"),
+        default=0,
+        help_text=_("How many collectives the committees may recommend specially. 0: none."),
+    )
     notice_working_days = models.PositiveSmallIntegerField(
         _("notice period (working days)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
@@ -128,13 +141,14 @@ class Round(models.Model):
         today = today or timezone.localdate()
         return self.stage == RoundStage.OPEN and self.application_opens <= today <= self.application_closes
 
+    @property
+    def is_filing(self):
+        return self.kind == RoundKind.FILING
+
     def accepts_creation_registration(self, today=None):
+        """A filing round takes creation registrations while filing is open, within its window."""
         today = today or timezone.localdate()
-        return (
-            self.requires_creation_registration
-            and self.stage in (RoundStage.DRAFT, RoundStage.OPEN)
-            and (self.creation_registration_closes is None or today <= self.creation_registration_closes)
-        )
+        return self.is_filing and self.stage == RoundStage.FILING and self.application_opens <= today <= self.application_closes
 
     @property
     def rubric_total(self):
@@ -168,7 +182,7 @@ class RoundQuota(models.Model):
 
 
 class CreationRegistration(models.Model):
-    """A collective's creation registration (创建备案) for a round that requires one."""
+    """A collective's creation registration (创建备案) in a filing round: the naming rounds linked to it accept it."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="creation_registrations")
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="creation_registrations")
@@ -200,6 +214,11 @@ class Application(models.Model):
         verbose_name=_("waiting on"),
     )
     deeds = models.TextField(_("deeds (事迹材料)"), blank=True)
+    # A special recommendation (特别推荐): the committee that made it, outside the normal path, and its reason.
+    special_by = models.ForeignKey(
+        Node, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("specially recommended by")
+    )
+    special_reason = models.TextField(_("reason for the special recommendation"), blank=True)
     self_assessment = models.JSONField(_("self-assessment"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     proposed = models.BooleanField(_("on the proposed list"), default=False)
@@ -231,6 +250,10 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.collective} · {self.round}"
 
+    @property
+    def is_special(self):
+        return self.special_by_id is not None
+
 
 def attachment_path(attachment, filename):
     # Random names: the original name is kept in the row, never trusted as a path.
@@ -253,6 +276,14 @@ class Attachment(models.Model):
     @property
     def extension(self):
         return EXTENSIONS[self.content_type]
+
+    @classmethod
+    def store(cls, application, upload, content_type):
+        """Keep an upload already checked by uploads.validate_upload (its content type) with the application."""
+        attachment = cls(application=application, original_name=upload.name[:200], content_type=content_type, size=upload.size)
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        return attachment
 
 
 class Recommendation(models.Model):

@@ -6,7 +6,7 @@ from apps.collectives.models import Collective
 from apps.organizations.enums import Action, Role
 from apps.organizations.models import Membership, Node
 
-from .enums import AppStatus, RoundStage
+from .enums import AppStatus, RoundKind, RoundStage
 from .models import Application, Recommendation, Round
 
 
@@ -75,8 +75,8 @@ def open_rounds_for(collectives):
         return {}
     paths = _ancestor_paths([c.registering_node for c in collectives])
     rounds = list(
-        Round.objects.filter(node__path__in=paths, stage__in=[RoundStage.DRAFT, RoundStage.OPEN])
-        .filter(Q(stage=RoundStage.OPEN) | Q(requires_creation_registration=True))
+        Round.objects.filter(node__path__in=paths)
+        .filter(Q(stage=RoundStage.OPEN) | Q(kind=RoundKind.FILING, stage=RoundStage.FILING))
         .select_related("node")
         .prefetch_related("rubric_items")
     )
@@ -130,3 +130,16 @@ def recommending_nodes(round, scope):
 def proposed_list(round):
     """The proposed list (拟命名名单): chosen during the review, then the notice's entries whatever became of them."""
     return round.applications.filter(proposed=True, status__in=[AppStatus.REVIEW, *AppStatus.on_notice_list()])
+
+
+def cycle(round):
+    """The two-year national cycle a round belongs to: its filing round (创建备案), with how many collectives filed
+    in it, and the naming rounds (认定) linked to it, by edition. None for a round outside any cycle."""
+    filing = round if round.is_filing else round.filing_round
+    if filing is None:
+        return None
+    return {
+        "filing": filing,
+        "filed": filing.creation_registrations.count(),
+        "naming": list(filing.naming_rounds.select_related("node").order_by("year", "edition", "pk")),
+    }

@@ -28,6 +28,7 @@ urlpatterns = [
     path(
         "workbench/rounds/<int:pk>/recommendations/<int:node_pk>.xlsx", views.recommendation_summary, name="recommendation_summary"
     ),
+    path("workbench/rounds/<int:pk>/special/", views.special_recommendation, name="special_recommendation"),
     path("workbench/rounds/<int:pk>/<round_step:name>/", views.round_transition, name="round_transition"),
     path("workbench/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("workbench/objections/<int:pk>/evidence/", views.objection_evidence, name="objection_evidence"),

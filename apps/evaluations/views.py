@@ -46,8 +46,9 @@ from .forms import (
     RubricFormSet,
     ScoreFilterForm,
     ScoreForm,
+    SpecialRecommendationForm,
 )
-from .models import Application, Attachment, CreationRegistration, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
+from .models import Application, Attachment, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
 from .uploads import EXTENSIONS, download_response
 
 PAGE_SIZE = 30
@@ -148,7 +149,7 @@ def _edit_round(request, round, nodes):
 @login_required
 def round_detail(request, pk):
     scope = _require_staff(request)
-    round = get_object_or_404(queries.visible_rounds(scope).select_related("node", "notice"), pk=pk)
+    round = get_object_or_404(queries.visible_rounds(scope).select_related("node", "notice", "filing_round"), pk=pk)
     is_admin = workflow.is_round_admin(request.user, round, scope)
     counts = queries.stage_counts(round)
     context = {
@@ -161,6 +162,7 @@ def round_detail(request, pk):
         "quotas": round.quotas.select_related("node"),
         "timeline": workflow.timeline(round),
         "summary_nodes": queries.recommending_nodes(round, scope),
+        "cycle": queries.cycle(round),
     }
     if is_admin and round.stage in (RoundStage.REVIEW, RoundStage.NOTICE, RoundStage.NAMED):
         context |= score_table(request, round)
@@ -277,6 +279,29 @@ def _back_to_round(request, round):
     if back.startswith(round.get_absolute_url()) and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
         return back
     return round.get_absolute_url()
+
+
+@login_required
+def special_recommendation(request, pk):
+    """A special recommendation (特别推荐) of a round: its form (with the supporting material) and its step."""
+    round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
+    steps = workflow.ROUND_STEPS
+    if not steps.permitted(request.user, round, "special_recommend", staff_scope(request)):
+        raise PermissionDenied
+    if not steps.state_allows(round, "special_recommend"):
+        messages.error(request, steps.refusal % {"state": round.get_stage_display()})
+        return redirect(round)
+    form = SpecialRecommendationForm(request.POST or None, request.FILES or None, subject=round)
+    if request.method == "POST":
+        if form.is_valid():
+            application, done = run_transition(request, workflow.recommend_specially, round.pk, request.user, **form.cleaned_data)
+            if done:
+                messages.success(request, steps["special_recommend"].success % {"name": application.collective.name})
+                return redirect(round)
+        else:
+            messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+    context = {"round": round, "form": form, "blockers": steps.blockers(round, "special_recommend"), "relaxed": eligibility.relaxed_rules(round)}
+    return render(request, "evaluations/special_recommendation.html", context)
 
 
 @login_required
@@ -413,7 +438,7 @@ def application_detail(request, pk):
         "application": application,
         "collective": application.collective,
         "members": application.collective.members.all(),
-        "checks": check_eligibility(application.collective, round),
+        "checks": check_eligibility(application.collective, round, application.is_special),
         "assessment": _assessment_rows(application),
         "attachments": application.attachments.all(),
         "recommendations": application.recommendations.select_related("node", "actor"),
@@ -606,16 +631,12 @@ def apply(request, round_pk, collective_pk):
 @login_required
 @require_POST
 def register_for_round(request, round_pk, collective_pk):
-    collective = get_object_or_404(Collective, pk=collective_pk, leader_account=request.user, status="registered")
-    round = get_object_or_404(Round.objects.select_related("node"), pk=round_pk)
-    if not round.accepts_creation_registration() or not collective.registering_node.path.startswith(round.node.path):
-        messages.error(request, _("Creation registration for this round is not open to this collective."))
-        return redirect("collectives:my")
-    with transaction.atomic():
-        registration, created = CreationRegistration.objects.get_or_create(round=round, collective=collective)
-        if created:
-            record(collective, actor=request.user, action="creation_registration", comment=round.title)
-    messages.success(request, _("Registered for %(round)s.") % {"round": round.title})
+    """The 号长 files the collective in a filing round (创建备案)."""
+    collective = get_object_or_404(Collective.objects.select_related("registering_node"), pk=collective_pk, leader_account=request.user)
+    round = get_object_or_404(Round, pk=round_pk)
+    _created, done = run_transition(request, workflow.file_creation_registration, round.pk, request.user, collective)
+    if done:
+        messages.success(request, _("Registered for %(round)s.") % {"round": round.title})
     return redirect("collectives:my")
 
 
@@ -627,7 +648,7 @@ def my_application(request, pk):
         "evaluations/my_application.html",
         {
             "application": application,
-            "checks": check_eligibility(application.collective, application.round),
+            "checks": check_eligibility(application.collective, application.round, application.is_special),
             "assessment": _assessment_rows(application),
             "attachments": application.attachments.all(),
             "decisions": application.recommendations.exclude(decision="recommend").select_related("node"),
@@ -670,7 +691,7 @@ def edit_application(request, pk):
             "form": form,
             "upload": upload,
             "attachments": application.attachments.all(),
-            "checks": check_eligibility(application.collective, application.round),
+            "checks": check_eligibility(application.collective, application.round, application.is_special),
         },
     )
 

@@ -16,6 +16,15 @@ Inspection (现场考核, planned by the round's admins on an application in rev
     planned ──record findings (the team lead)──▶ visited ──conclude (the round's admins)──▶ concluded
     planned | visited ──cancel (the round's admins)──▶ cancelled
 
+
+Special recommendation (特别推荐), a step of a round open or in review: an admin of a committee on a collective's
+way up recommends it with a reason and material, outside the normal path; the application starts at the step
+after that committee (pending@parent, or review) and climbs the same chain, within the round's special quota.
+
+The national cycle: a filing round (创建备案, odd years)  draft ──open──▶ filing ──close_filing──▶ filed; in `filing`
+its collectives' 号长 file (file_creation_registration). The naming round linked to it (认定, even years) accepts
+only the collectives filed in it, or specially recommended.
+
 ROUND_STEPS, APPLICATION_STEPS and INSPECTION_STEPS at the end declare, step by step, who may take it, in which states, with which
 form: pages show a button when `may` says so, views answer 403 when the permission is missing, and every function
 here asks the same table again on the locked row (permission first, then state). Every function writes the
@@ -60,8 +69,9 @@ from .forms import (
     ProposeTopForm,
     RecommendForm,
     SendBackForm,
+    SpecialRecommendationForm,
 )
-from .models import LEVEL_ORDER, Application, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
+from .models import LEVEL_ORDER, Application, Attachment, CreationRegistration, Honor, Inspection, Notice, Objection, ReviewAssignment, Round
 from apps.accounts.models import User
 from .queries import eligible_experts, inspectors
 from .signals import inspection_requires_rectification
@@ -87,6 +97,23 @@ def may_recommend(user, application, scope=None):
         return scope.acts_at(Action.RECOMMEND, application.current_node)
     nodes = chain(application.collective.registering_node, application.round.node)
     return any(scope.acts_at(Action.RECOMMEND, node) for node in nodes)
+
+
+def may_recommend_specially(user, round, scope=None):
+    """The round's admins, and the admins of the committees below its committee (a county's in a city's round)."""
+    scope = scope or StaffScope(user)
+    below = any(node.path.startswith(round.node.path) for node in scope.root_nodes(Action.MANAGE_NODE))
+    return below or is_round_admin(user, round, scope)
+
+
+def special_recommending_node(user, collective, round, scope=None):
+    """The committee a special recommendation comes from: the lowest on the collective's way up the user
+    administers, or the round's own for its admins; None when the collective is outside the user's committees."""
+    scope = scope or StaffScope(user)
+    for node in chain(collective.registering_node, round.node):
+        if scope.acts_at(Action.MANAGE_NODE, node):
+            return node
+    return round.node if is_round_admin(user, round, scope) else None
 
 
 def is_leader(user, application, scope=None):
@@ -152,7 +179,7 @@ def submit(application_pk, user):
 
 def submission_problems(application):
     problems = []
-    if not is_eligible(check_eligibility(application.collective, application.round)):
+    if not is_eligible(check_eligibility(application.collective, application.round, application.is_special)):
         problems.append(_("The collective does not meet every eligibility rule of this round."))
     if not application.deeds.strip():
         problems.append(_("Describe the collective's deeds."))
@@ -391,6 +418,81 @@ def _end_inspection(inspection_pk, user, step, reason, rectification_needed=Fals
     return inspection
 
 
+# Special recommendation (特别推荐) ------------------------------------------------------------------------
+
+
+def special_quota_problems(round):
+    """What keeps a committee from recommending specially: no quota, or the quota used (declined ones free theirs)."""
+    if not round.special_quota:
+        return [_("This round takes no special recommendation.")]
+    used = round.applications.filter(special_by__isnull=False).exclude(status=AppStatus.DECLINED).count()
+    if used >= round.special_quota:
+        return [_("The %(quota)s special recommendations of this round are used.") % {"quota": round.special_quota}]
+    return []
+
+
+def recommend_specially(round_pk, user, collective, reason, material, material_type):
+    """A committee admin recommends a collective outside the normal path: the round's relaxed rules, the reason and
+    the material; recorded as that committee's recommendation, the application then climbs the same chain."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "special_recommend")
+        ROUND_STEPS.refuse_if_blocked(round, "special_recommend")
+        node = special_recommending_node(user, collective, round)
+        if node is None:
+            raise TransitionError(_("This collective is not registered under a committee you administer."))
+        if not is_eligible(check_eligibility(collective, round, special=True)):
+            raise TransitionError(_("The collective does not meet the rules of this round that a special recommendation must still meet."))
+        application, _created = Application.objects.select_for_update(of=("self",)).get_or_create(round=round, collective=collective)
+        if application.status not in AppStatus.editable():
+            raise TransitionError(_("This collective already has an application in this round."))
+        application.special_by, application.special_reason = node, reason
+        application.deeds = application.deeds or reason
+        application.submitted_at = timezone.now()
+        application.current_node = None
+        if node.pk != round.node_id:
+            application.recommendations.create(node=node, decision="recommend", comment=reason, actor=user)
+            application.current_node = node
+            application.current_node = _next_node(application)
+        Attachment.store(application, material, material_type)
+        change_state(application, user, "special_recommend", AppStatus.PENDING if application.current_node else AppStatus.REVIEW, reason)
+        _notify_leader(application, _("%(node)s specially recommended your collective in %(round)s") % {"node": node.name, "round": round.title})
+        _notify_node(application.current_node or round.node, application, _("A special recommendation is waiting for your committee: %(name)s"))
+    return application
+
+
+# The national cycle: creation registration (创建备案) --------------------------------------------------------
+
+
+def file_creation_registration(round_pk, user, collective):
+    """The 号长 files the collective's intent in a filing round, while its window is open."""
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        if collective.leader_account_id != user.pk:
+            raise PermissionError("file")
+        if not round.accepts_creation_registration():
+            raise TransitionError(_("Creation registration for this round is not open."))
+        if collective.status != "registered" or not collective.registering_node.path.startswith(round.node.path):
+            raise TransitionError(_("Creation registration for this round is not open to this collective."))
+        _registration, created = CreationRegistration.objects.get_or_create(round=round, collective=collective)
+        if created:
+            record(collective, actor=user, action="creation_registration", comment=round.title)
+            notify([user], _("%(name)s is filed in %(round)s") % {"name": collective.name, "round": round.title}, url="/my/")
+    return created
+
+
+def close_filing(round_pk, user):
+    with transaction.atomic():
+        round = _locked_round(round_pk)
+        ROUND_STEPS.require(user, round, "close_filing")
+        filed = round.creation_registrations.count()
+        _change_round(round, user, "close_filing", RoundStage.FILED, _("%(count)s collectives filed") % {"count": filed})
+        # The 号长 of every filed collective learn that the filing stands: they apply in the naming round.
+        leaders = User.objects.filter(pk__in=round.creation_registrations.values("collective__leader_account"))
+        notify(leaders, _("Creation registration in %(round)s is closed; your collective is filed.") % {"round": round.title}, url="/my/")
+    return round
+
+
 # Round transitions -----------------------------------------------------------------------------
 
 
@@ -407,7 +509,8 @@ def open_round(round_pk, user):
         round = _locked_round(round_pk)
         ROUND_STEPS.require(user, round, "open")
         ROUND_STEPS.refuse_if_blocked(round, "open")
-        _change_round(round, user, "open", RoundStage.OPEN)
+        # A filing round (创建备案) opens its filing window; a naming round, its applications.
+        _change_round(round, user, "open", RoundStage.FILING if round.is_filing else RoundStage.OPEN)
     return round
 
 
@@ -605,7 +708,7 @@ def quota_problems(round, quota_use=None):
 
 
 def opening_problems(round):
-    if round.rubric_total != 100:
+    if not round.is_filing and round.rubric_total != 100:
         return [_("The rubric must total 100 points; it totals %(total)s.") % {"total": round.rubric_total}]
     return []
 
@@ -797,6 +900,8 @@ ACTION_LABELS = {
     "resolve": gettext_lazy("Objection resolved"),
     "withdraw": gettext_lazy("Withdrawn after objection"),
     "name": gettext_lazy("Named"),
+    "special_recommend": gettext_lazy("Specially recommended (特别推荐)"),
+    "close_filing": gettext_lazy("Creation registration closed"),
 }
 labels.register(
     actions={
@@ -828,6 +933,16 @@ ROUND_STEPS = Steps(
     Step(
         "open", gettext_lazy("Open applications"), is_round_admin, (RoundStage.DRAFT,), open_round,
         success=gettext_lazy("Applications are open."), blockers=opening_problems,
+    ),
+    Step(
+        "close_filing", gettext_lazy("Close creation registration"), is_round_admin, (RoundStage.FILING,), close_filing,
+        success=gettext_lazy("Creation registration is closed."),
+    ),
+    Step(
+        "special_recommend", gettext_lazy("Recommend specially (特别推荐)"), may_recommend_specially,
+        (RoundStage.OPEN, RoundStage.REVIEW), recommend_specially, form=SpecialRecommendationForm,
+        success=gettext_lazy("Specially recommended: %(name)s"), view="evaluations:special_recommendation",
+        blockers=special_quota_problems,
     ),
     Step(
         "extend", gettext_lazy("Extend the application window"), is_round_admin, (RoundStage.OPEN,), extend_application_window,
@@ -943,7 +1058,18 @@ PHASES = [
     ("notice", pgettext_lazy("round phase", "Public notice")),
     ("named", pgettext_lazy("round phase", "Naming")),
 ]
-NEXT_STEP = {RoundStage.DRAFT: "open", RoundStage.OPEN: "close", RoundStage.REVIEW: "publish", RoundStage.NOTICE: "name"}
+NEXT_STEP = {
+    RoundStage.DRAFT: "open",
+    RoundStage.FILING: "close_filing",
+    RoundStage.OPEN: "close",
+    RoundStage.REVIEW: "publish",
+    RoundStage.NOTICE: "name",
+}
+FILING_PHASES = [
+    ("draft", pgettext_lazy("round phase", "Preparation")),
+    ("filing", pgettext_lazy("round phase", "Creation registration")),
+    ("filed", pgettext_lazy("round phase", "Filed")),
+]
 
 
 @dataclass
@@ -966,9 +1092,11 @@ def progress(round, counts, blockers=True, **context):
     phase = round.stage
     if phase == RoundStage.REVIEW and waiting:
         phase = "recommendation"
-    names = [name for name, _label in PHASES]
+    all_phases = FILING_PHASES if round.is_filing else PHASES
+    names = [name for name, _label in all_phases]
     at = names.index(phase)
-    phases = [(label, "done" if i < at or round.stage == RoundStage.NAMED else "current" if i == at else "todo") for i, (_n, label) in enumerate(PHASES)]
+    finished = round.stage in (RoundStage.NAMED, RoundStage.FILED)
+    phases = [(label, "done" if i < at or finished else "current" if i == at else "todo") for i, (_n, label) in enumerate(all_phases)]
     name = NEXT_STEP.get(round.stage)
     step = ROUND_STEPS[name] if name else None
     accepted = {"name": ("today",), "publish": ("quota_use",)}.get(name, ())

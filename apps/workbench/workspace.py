@@ -180,7 +180,7 @@ def _rounds(request, collectives, today):
                 text % {"round": round.title, "name": collective.name},
                 reverse("collectives:my") + f"#round-{round.pk}-{collective.pk}",
                 _("See the round"),
-                due=round.application_closes if round.stage == RoundStage.OPEN else None,
+                due=round.application_closes if round.stage in (RoundStage.OPEN, RoundStage.FILING) else None,  # the window of either
             )
         )
     return found

@@ -26,6 +26,16 @@ def log_out(page):
     page.get_by_role("button", name="退出").click()
 
 
+def propose_and_publish(page):
+    """On a round page in review with one application: propose it and publish the notice, confirmed."""
+    page.get_by_role("button", name="拟命名", exact=True).click()
+    expect(page.get_by_role("button", name="✓ 拟命名")).to_be_visible()
+    page.get_by_role("button", name="发布公示…").click()
+    page.locator("#id_comment").fill("经市级评审委员会研究")
+    page.get_by_role("button", name="确认：发布公示").click()
+    expect(page.get_by_text("公示已发布。")).to_be_visible()
+
+
 def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     city, county = Node.objects.get(region_id="340800", kind="league"), Node.objects.get(region_id="340803", kind="league")
@@ -100,12 +110,7 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
     page.get_by_role("link", name="2026年度安庆市青年文明号认定").click()
     page.get_by_role("button", name="截止申报并开始评审").click()
     expect(page.get_by_role("cell", name=re.compile(r"^80(\.0+)?$")).first).to_be_visible()
-    page.get_by_role("button", name="拟命名", exact=True).click()
-    expect(page.get_by_role("button", name="✓ 拟命名")).to_be_visible()
-    page.get_by_role("button", name="发布公示…").click()
-    page.locator("#id_comment").fill("经市级评审委员会研究")
-    page.get_by_role("button", name="确认：发布公示").click()
-    expect(page.get_by_text("公示已发布。")).to_be_visible()
+    propose_and_publish(page)
     log_out(page)
 
     notice = Notice.objects.get()

@@ -26,10 +26,13 @@ def log_out(page):
     page.get_by_role("button", name="退出").click()
 
 
-def propose_and_publish(page):
-    """On a round page in review with one application: propose it and publish the notice, confirmed."""
+def propose_and_publish(page, stars=None):
+    """On a round page in review with one application: propose it (with its star grade in a round graded by stars)
+    and publish the notice, confirmed."""
+    if stars:
+        page.get_by_label("星级").select_option(str(stars))
     page.get_by_role("button", name="拟命名", exact=True).click()
-    expect(page.get_by_role("button", name="✓ 拟命名")).to_be_visible()
+    expect(page.get_by_role("button", name="取消拟命名" if stars else "✓ 拟命名")).to_be_visible()
     page.get_by_role("button", name="发布公示…").click()
     page.locator("#id_comment").fill("经市级评审委员会研究")
     page.get_by_role("button", name="确认：发布公示").click()
@@ -90,7 +93,7 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
     log_in(page, admin)
     page.goto("/workbench/applications/?tab=review")
     page.get_by_role("link", name=collective.name).click()
-    page.get_by_label("评审专家甲").check()
+    page.get_by_role("group", name="评审专家：").get_by_label("评审专家甲").check()
     page.get_by_role("button", name="分配").click()
     expect(page.get_by_text(f"已分配评审专家：{collective.name}")).to_be_visible()
     log_out(page)

@@ -1,9 +1,7 @@
 """What every benchmark here shares: its own PostgreSQL database, (re)created on demand or reused (--keep), Django
 set up against it with the production settings apart from TLS, the generators of the data several benchmarks need
-(INSERT ... SELECT on PostgreSQL: the collectives at national size, the highest title each holds), and the
-percentiles of the timings."""
+(INSERT ... SELECT on PostgreSQL: the collectives at national size, the highest title each holds)."""
 
-import math
 import os
 import sys
 import time
@@ -99,11 +97,6 @@ def vacuum_analyze(started):
         cursor.execute("VACUUM (ANALYZE)")
     print(f"  VACUUM (ANALYZE): {time.perf_counter() - step:.1f} s")
     print(f"  generation total: {time.perf_counter() - started:.1f} s")
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 # Generating data with INSERT ... SELECT (PostgreSQL) -------------------------------------------------

@@ -32,12 +32,12 @@ from benchdb import (  # noqa: E402
     insert_collectives,
     insert_select,
     open_database,
-    percentile,
     refresh_honor_levels,
     run,
     scalar,
     vacuum_analyze,
 )
+from figures import percentile  # noqa: E402
 
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_workbench"
 QUICK_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_workbench_quick"

@@ -6,11 +6,13 @@ row or transition and one audit entry; none lost, none twice.
 It runs on a copy of the seeded database (CREATE DATABASE ... TEMPLATE), dropped at the end: the seeded data never
 changes, so the peak (and the whole bench) can run again and again."""
 
+import re
 import threading
 from http.client import HTTPException
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from benchdb import _maintenance_connection
 from client import Browser, FormFields, Server
@@ -27,7 +29,8 @@ class Leader:
     username: str
     report_collective: int
     application: tuple | None  # (round pk, collective pk) to apply for, if one is open to it
-    applied: int | None = None  # the application's pk once created
+    draft: int | None = None  # the draft application already there (seed_scale leaves one for every other 号长)
+    applied: int | None = None  # the application's pk once created (or the draft's)
     submitted: bool = False
     reports: int = 0
 
@@ -94,19 +97,17 @@ def plan_leaders():
         collectives = list(Collective.objects.filter(leader_account=user, status="registered").select_related("registering_node"))
         if not collectives:
             continue
-        application = None
+        application, draft = None, None
         for collective in collectives:
             for round in open_rounds:
-                if (
-                    collective.registering_node.path.startswith(round.node.path)
-                    and not Application.objects.filter(round=round, collective=collective).exists()
-                    and is_eligible(check_eligibility(collective, round))
-                ):
-                    application = (round.pk, collective.pk)
-                    break
+                if collective.registering_node.path.startswith(round.node.path) and is_eligible(check_eligibility(collective, round)):
+                    existing = Application.objects.filter(round=round, collective=collective).first()
+                    if existing is None or existing.status == "draft":
+                        application, draft = (round.pk, collective.pk), existing and existing.pk
+                        break
             if application:
                 break
-        leaders.append(Leader(user.username, collectives[0].pk, application))
+        leaders.append(Leader(user.username, collectives[0].pk, application, draft))
     return leaders
 
 
@@ -144,32 +145,38 @@ class Timings:
     def __init__(self):
         self.blocks, self.lock = defaultdict(Block), threading.Lock()
 
-    def call(self, label, send, expect):
-        """Send one request (`send()` gives (status, ...)); its result, timed under `label`, None if it failed."""
+    def call(self, label, send, expect, done=None):
+        """Send one request (`send()` gives (status, location or body, ...)); its result, timed under `label`, or None if
+        it failed. `done`: the path a redirect must lead to (a regular expression) for the step to have been done —
+        a step refused redirects too, elsewhere."""
         started = time.perf_counter()
         try:
             result = send()
             status = result[0]
         except (OSError, HTTPException) as error:
             result, status = None, repr(error)
+        ok = status == expect and (done is None or re.fullmatch(done, urlsplit(result[1]).path) is not None)
         with self.lock:
-            self.blocks[label].record((time.perf_counter() - started) * 1000, None if status == expect else (status, label))
-        return result if status == expect else None
+            self.blocks[label].record((time.perf_counter() - started) * 1000, None if ok else (status, label))
+        return result if ok else None
 
 
 def leader_at_work(browser, leader, timings, deadline):
-    if leader.application:
+    if leader.draft:
+        leader.applied = leader.draft
+    elif leader.application:
         round_pk, collective_pk = leader.application
-        applied = timings.call("apply (create the draft)", lambda: browser.post(f"/my/rounds/{round_pk}/apply/{collective_pk}/", {}), 302)
+        applied = timings.call("apply (create the draft)", lambda: browser.post(f"/my/rounds/{round_pk}/apply/{collective_pk}/", {}), 302, r"/my/applications/\d+/edit/")
         if applied:
             leader.applied = int(applied[1].rstrip("/").split("/")[-2])
-            edit = f"/my/applications/{leader.applied}/edit/"
-            page = timings.call("application form", lambda: browser.get(edit), 200)
-            if page:
-                fields, _options = FormFields.of(page[1], edit)
-                fields |= {name: "1" for name in fields if name.startswith("item_")}
-                fields |= {"deeds": "坚持微笑服务，开展志愿服务，群众满意度高。", "action": "submit"}
-                leader.submitted = bool(timings.call("submit application", lambda: browser.post(edit, fields), 302))
+    if leader.applied:
+        edit = f"/my/applications/{leader.applied}/edit/"
+        page = timings.call("application form", lambda: browser.get(edit), 200)
+        if page:
+            fields, _options = FormFields.of(page[1], edit)
+            fields |= {name: "1" for name in fields if name.startswith("item_")}
+            fields |= {"deeds": "坚持微笑服务，开展志愿服务，群众满意度高。", "action": "submit"}
+            leader.submitted = bool(timings.call("submit application", lambda: browser.post(edit, fields), 302, rf"/my/applications/{leader.applied}/"))
     new_report = f"/my/collectives/{leader.report_collective}/reports/new/"
     while time.perf_counter() < deadline:
         page = timings.call("report form", lambda: browser.get(new_report), 200)
@@ -180,7 +187,7 @@ def leader_at_work(browser, leader, timings, deadline):
             "kind": next(value for value in options["kind"] if value), "campaign": "", "title": f"{MARK}{leader.username}-{leader.reports}",
             "place": "营业厅", "participants": "12", "beneficiaries": "50", "narrative": "向群众开放营业厅，讲解办事流程。",
         }  # fmt: skip
-        if timings.call("file report", lambda: browser.post(new_report, fields), 302):
+        if timings.call("file report", lambda: browser.post(new_report, fields), 302, rf"/my/collectives/{leader.report_collective}/reports/"):
             leader.reports += 1
 
 
@@ -194,7 +201,7 @@ def reviewer_at_work(browser, reviewer, timings, deadline):
             timings.call("registration page", lambda: browser.get(f"/workbench/registrations/{pk}/"), 200)
             approve = f"/workbench/registrations/{pk}/approve/"
             if timings.call("approve: confirmation", lambda: browser.post(approve, {"comment": ""}), 200):
-                if timings.call("approve registration", lambda: browser.post(approve, {"comment": "", "confirmed": "1"}), 302):
+                if timings.call("approve registration", lambda: browser.post(approve, {"comment": "", "confirmed": "1"}), 302, "/workbench/registrations/"):
                     reviewer.approved.append(pk)
         pk = next(applications, None)
         if pk and time.perf_counter() < deadline:
@@ -202,7 +209,7 @@ def reviewer_at_work(browser, reviewer, timings, deadline):
             timings.call("application page", lambda: browser.get(f"/workbench/applications/{pk}/"), 200)
             recommend, fields = f"/workbench/applications/{pk}/recommend/", {"rank": "1", "comment": "同意推荐"}
             if timings.call("recommend: confirmation", lambda: browser.post(recommend, fields), 200):
-                if timings.call("recommend application", lambda: browser.post(recommend, {**fields, "confirmed": "1"}), 302):
+                if timings.call("recommend application", lambda: browser.post(recommend, {**fields, "confirmed": "1"}), 302, "/workbench/applications/"):
                     reviewer.recommended.append(pk)
         if not worked:
             break  # the queues are empty
@@ -246,8 +253,8 @@ def count_in_database(leaders, reviewers):
     def audits(model, pk, action):
         return AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk, action=action).count()
 
-    created = [l for l in leaders if l.applied]  # noqa: E741
-    submitted = [l for l in created if l.submitted]  # noqa: E741
+    created = [l for l in leaders if l.applied and not l.draft]  # noqa: E741
+    submitted = [l for l in leaders if l.submitted]  # noqa: E741
     approved = [pk for r in reviewers for pk in r.approved]
     recommended = [(pk, r.node) for r in reviewers for pk in r.recommended]
     reports = {l.username: l.reports for l in leaders}  # noqa: E741

@@ -49,6 +49,7 @@ def key_pages():
     pages += [page for page in (score_table(), campaign_progress()) if page]
     pages += [
         Page("workbench statistics, province", ["/workbench/stats/"], PROVINCE),
+        Page("activities roll-up, province", ["/workbench/activities/"], PROVINCE),
         Page("staff list, national", ["/workbench/staff/"], NATIONAL),
     ]
     return pages

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from benchdb import database_exists, production_env  # noqa: E402
+from benchdb import _maintenance_connection, database_exists, production_env  # noqa: E402
 from client import Browser, Server, Urls, closed_loop  # noqa: E402
 from figures import PageResult, render_results  # noqa: E402
 from pages import NATIONAL, PASSWORD, count_queries, key_pages  # noqa: E402
@@ -69,17 +69,23 @@ def served_env(args):
     }
 
 
+def create_database(db_url):
+    connection, name = _maintenance_connection(db_url)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
 def ensure_seeded(args):
-    """Seed with seed_scale when the database does not exist or has no bench accounts; migrate it either way."""
-    env = {**os.environ, **served_env(args), "PYTHONPATH": str(ROOT / "bench")}
-    manage = [str(ROOT / ".venv" / "bin" / "python"), "manage.py"]
-    if not database_exists(args.db_url):
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.db_url.rsplit("/", 1)[-1]], check=True)
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    check = "from apps.accounts.models import User; import sys; sys.exit(0 if User.objects.filter(username='bench_national').exists() else 1)"
-    if subprocess.run([*manage, "shell", "-c", check], cwd=ROOT, env=env).returncode:
+    """Migrate the database; seed it with seed_scale when it has no bench accounts yet (seed_scale refuses a database
+    that already holds other data)."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not get_user_model().objects.filter(username=NATIONAL).exists():
         print(f"Seeding {args.db_url} with seed_scale --scale {args.scale}", flush=True)
-        subprocess.run([*manage, "seed_scale", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
+        call_command("seed_scale", "--scale", str(args.scale))
 
 
 def setup_django(args):
@@ -186,8 +192,10 @@ def main(argv=None):
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop gunicorn (the finally blocks) when stopped
     started = time.perf_counter()
-    ensure_seeded(args)
+    if not database_exists(args.db_url):
+        create_database(args.db_url)
     setup_django(args)
+    ensure_seeded(args)
     load_before = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     pages = [page for page in key_pages() if selected(args, page.label)]
     print(f"Counting the queries of {len(pages)} pages in process", flush=True)

@@ -207,7 +207,8 @@ def reviewer_at_work(browser, reviewer, timings, deadline):
         if pk and time.perf_counter() < deadline:
             worked = True
             timings.call("application page", lambda: browser.get(f"/workbench/applications/{pk}/"), 200)
-            recommend, fields = f"/workbench/applications/{pk}/recommend/", {"rank": "1", "comment": "同意推荐"}
+            recommend = f"/workbench/applications/{pk}/recommend/"
+            fields = {"rank": str(len(reviewer.recommended) + 1), "comment": "同意推荐"}
             if timings.call("recommend: confirmation", lambda: browser.post(recommend, fields), 200):
                 if timings.call("recommend application", lambda: browser.post(recommend, {**fields, "confirmed": "1"}), 302, "/workbench/applications/"):
                     reviewer.recommended.append(pk)

@@ -91,7 +91,8 @@ def plan_leaders():
     from apps.evaluations.eligibility import check_eligibility, is_eligible
     from apps.evaluations.models import Application, Round
 
-    open_rounds = [r for r in Round.objects.filter(stage="open").select_related("node") if r.accepts_applications()]
+    # The nearest committee's round first: a collective applies to its city's round before its province's.
+    open_rounds = [r for r in Round.objects.filter(stage="open").select_related("node").order_by("-node__depth") if r.accepts_applications()]
     leaders = []
     for user in User.objects.filter(username__in=LEADERS).order_by("username"):
         collectives = list(Collective.objects.filter(leader_account=user, status="registered").select_related("registering_node"))
@@ -162,6 +163,7 @@ class Timings:
 
 
 def leader_at_work(browser, leader, timings, deadline):
+    timings.call("my collectives /my/", lambda: browser.get("/my/"), 200)  # where the apply button is
     if leader.draft:
         leader.applied = leader.draft
     elif leader.application:

@@ -2,18 +2,17 @@
 """Benchmark of the staff workbench at national volume on PostgreSQL (issue 13: every workbench page p95 ≤ 250 ms in
 process for a national, a provincial and a county user; saving a 3,000-name proposed list ≤ 2 s).
 
-    .venv/bin/python bench/workbench.py            # generate (a few minutes), then measure
+    .venv/bin/python bench/workbench.py            # generate (manage.py seed_scale), then measure
     .venv/bin/python bench/workbench.py --keep     # measure again on the same data
     .venv/bin/python bench/workbench.py --quick    # 1/50 of the volume in its own database: a smoke run
 
-(Re)creates the database `civpost_bench_workbench` on the local PostgreSQL and fills it, with INSERT ... SELECT, with
-500,000 collectives (20,000 waiting for their registration review) spread over whatever committee tree
-`load_committee_tree` loads, ~2,300 rounds at every committee and 196,000 applications in every state — among them
-a national round in review with 8,000 applications scored by three experts each and a named national round of
-8,000 — complaints and campaigns. Then times, in process with Django's test client and the production settings
-(DEBUG off), every workbench page for a national admin, a provincial admin (安徽) and a county reviewer (大观区),
-each beside the framework floor (an empty workbench page, bench/floor_urls.py) measured in the same run. See
-bench/README.md.
+(Re)creates the database `civpost_bench_workbench` on the local PostgreSQL and fills it with `manage.py seed_scale`
+(500,000 collectives, 20,000 of them waiting for their registration review, ~3,600 rounds and 196,000 applications
+in every state — among them a national round in review with 8,000 applications scored by three experts each and a
+named national round of 8,000 — complaints, campaigns, members and reports). Then times, in process with Django's
+test client and the production settings (DEBUG off), every workbench page for a national admin, a provincial admin
+(安徽) and a county reviewer (大观区), each beside the framework floor (an empty workbench page, bench/floor_urls.py)
+measured in the same run. See bench/README.md.
 """
 
 import argparse
@@ -21,51 +20,36 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date
-from math import ceil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import (  # noqa: E402
-    create_leaders,
-    insert_collectives,
-    insert_select,
-    open_database,
-    refresh_honor_levels,
-    run,
-    scalar,
-    vacuum_analyze,
-)
+from benchdb import open_database  # noqa: E402
 from figures import percentile  # noqa: E402
+
+from apps.benchmarks import accounts  # noqa: E402
+from apps.benchmarks.sql import scalar  # noqa: E402
 
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_workbench"
 QUICK_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_workbench_quick"
-QUICK_DIVISOR = 50
+QUICK_SCALE = 0.02
 FLOOR_URLCONF = "floor_urls"
 FLOOR_URL = "/workbench/bench-floor/"
 LAST_PAGE = 10**9  # Paginator.get_page answers a page past the end with the last page
-LEADERS = 10_000
-EXPERTS = 6
-EXPERTS_PER_APPLICATION = 3
-# Who the pages are measured as: (username, real name, role, region code of the committee).
+# Who the pages are measured as: (username, real name, role, region code of the committee), from seed_scale's accounts.
 USERS = {
-    "national admin": ("bench_cn_admin", "团中央管理员", "admin", "100000"),
-    "provincial admin (安徽)": ("bench_ah_admin", "省委管理员", "admin", "340000"),
-    "county reviewer (大观区)": ("bench_dg_reviewer", "区委审核员", "reviewer", "340803"),
+    "national admin": accounts.STAFF[0],
+    "provincial admin (安徽)": accounts.STAFF[1],
+    "county reviewer (大观区)": accounts.STAFF[3],
 }
 NATIONAL_USER = "national admin"
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help=f"1/{QUICK_DIVISOR} of every volume, in {QUICK_DB_URL.rsplit('/', 1)[1]} (a smoke run)")
-    parser.add_argument("--collectives", type=int, default=500_000, help="collectives (default 500,000)")
-    parser.add_argument("--submitted", type=int, default=20_000, help="of them waiting for their registration review (default 20,000)")
-    parser.add_argument("--rounds", type=int, default=2_285, help="rounds, at every committee from the top down (default 2,285)")
-    parser.add_argument("--applications", type=int, default=196_000, help="applications in all (default 196,000)")
-    parser.add_argument("--national-applications", type=int, default=8_000, help="applications of the national round in review, and names of the named one (default 8,000)")
-    parser.add_argument("--complaints", type=int, default=20_000, help="complaints (default 20,000)")
+    parser.add_argument("--quick", action="store_true", help=f"seed_scale --scale {QUICK_SCALE}, in {QUICK_DB_URL.rsplit('/', 1)[1]} (a smoke run)")
+    parser.add_argument("--scale", type=float, default=1.0, help="seed_scale's share of the national size (default 1)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed_scale's seed (default 2026)")
     parser.add_argument("--proposed", type=int, default=3_000, help="names of the proposed list saved (default 3,000)")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page at most (default 20)")
     parser.add_argument("--warmup", type=int, default=2, help="warm-up requests per page, the first one counting the queries (default 2)")
@@ -77,8 +61,8 @@ def parse_args():
     parser.add_argument("--only", help="measure only the pages whose label contains this text (the floor always)")
     args = parser.parse_args()
     if args.quick:
-        for name in ("collectives", "submitted", "rounds", "applications", "national_applications", "complaints", "proposed"):
-            setattr(args, name, max(1, getattr(args, name) // QUICK_DIVISOR))
+        args.scale = QUICK_SCALE
+        args.proposed = max(1, round(args.proposed * QUICK_SCALE))
     args.db_url = args.db_url or (QUICK_DB_URL if args.quick else DEFAULT_DB_URL)
     return args
 
@@ -87,309 +71,10 @@ def parse_args():
 
 
 def generate(args):
-    print(
-        f"Generating {args.collectives:,} collectives, {args.rounds:,} rounds and {args.applications:,} applications "
-        f"in {args.db_url}"
-    )
+    """The national data of `manage.py seed_scale` (apps/benchmarks/seeding.py), at --scale."""
     from django.core.management import call_command
-    from django.db import transaction
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_committee_tree", verbosity=0)
-    print(f"  migrate + load_committee_tree: {time.perf_counter() - started:.1f} s")
-    with transaction.atomic():
-        people = create_people()
-        leader_ids = create_leaders(LEADERS)
-        # Collectives register with the leaves of the tree: county committees, industry units, and committees
-        # that have no committee below them yet (e.g. provinces of a partial tree).
-        step = time.perf_counter()
-        insert_collectives(
-            args.collectives, "numchild = 0 AND is_active", leader_ids,
-            submitted_every=max(2, round(args.collectives / args.submitted)), returned_every=250,
-        )  # fmt: skip
-        rounds = create_rounds(args.rounds, people)
-        national_round_applications(args, rounds, people)
-        other_applications(args.applications - 2 * args.national_applications, rounds)
-        name_applications()
-        refresh_honor_levels()
-        print(f"  applications and honours: {time.perf_counter() - step:.1f} s")
-        create_complaints(args.complaints)
-        create_campaigns(people)
-    vacuum_analyze(started)
-
-
-def create_people():
-    """The three users the pages are measured as, and the national committee's expert reviewers."""
-    from django.contrib.auth.hashers import make_password
-
-    from apps.accounts.models import User
-    from apps.organizations.enums import Role
-    from apps.organizations.models import Membership, Node
-
-    unusable = make_password(None)
-    people = {}
-    for key, (username, real_name, role, region) in USERS.items():
-        user = User.objects.create(username=username, real_name=real_name, email=f"{username}@bench.invalid", password=unusable)
-        Membership.objects.create(user=user, node=Node.objects.get(region_id=region, kind="league"), role=role)
-        people[key] = user
-    national = Node.objects.get(depth=1)
-    people["experts"] = [
-        User.objects.create(username=f"bench_expert_{i}", real_name=f"评审专家{i}", email=f"expert{i}@bench.invalid", password=unusable)
-        for i in range(1, EXPERTS + 1)
-    ]
-    Membership.objects.bulk_create(Membership(user=expert, node=national, role=Role.EXPERT) for expert in people["experts"])
-    return people
-
-
-def round_for(node, year, stage, admin, quota=100):
-    from apps.evaluations.models import Round
-
-    return Round(
-        node=node, title=f"{year}年度{node.name}青年文明号认定", year=year, stage=stage, application_opens=date(year, 3, 1),
-        application_closes=date(year, 4, 30), reference_date=date(year, 4, 30), quota=quota, created_by=admin,
-    )  # fmt: skip
-
-
-def create_rounds(count, people):
-    """`count` rounds: first the national round of this year, in review, and last year's, named; then, committee
-    by committee from the top of the tree down, one round a year going back as far as the count allows (the
-    deepest committees get fewer years when the tree is large). Past years' rounds are named; this year's are
-    open, in review, on notice or being prepared. Every round has the default rubric."""
-    from apps.evaluations.enums import RoundStage
-    from apps.evaluations.forms import DEFAULT_RUBRIC
-    from apps.evaluations.models import Round, RubricItem
-    from apps.organizations.models import Node
-
-    admin = people[NATIONAL_USER]
-    this_year = date.today().year
-    national = Node.objects.get(depth=1)
-    committees = list(Node.objects.filter(kind="league", is_active=True).order_by("depth", "path"))
-    years = max(2, ceil(count / len(committees)))
-    this_years_stages = [RoundStage.OPEN] * 4 + [RoundStage.REVIEW] * 4 + [RoundStage.NOTICE, RoundStage.DRAFT]
-    planned = [
-        round_for(national, this_year, RoundStage.REVIEW, admin, quota=3_000),
-        round_for(national, this_year - 1, RoundStage.NAMED, admin, quota=10_000),
-    ]
-    for node in committees:
-        for year in range(this_year, this_year - years, -1):
-            if len(planned) >= count:
-                break
-            if node.pk == national.pk and year >= this_year - 1:
-                continue
-            stage = this_years_stages[len(planned) % len(this_years_stages)] if year == this_year else RoundStage.NAMED
-            planned.append(round_for(node, year, stage, admin))
-    rounds = Round.objects.bulk_create(planned, batch_size=5_000)
-    RubricItem.objects.bulk_create(
-        (
-            RubricItem(round=r, name=name, max_points=points, position=position)
-            for r in rounds
-            for position, (name, points) in enumerate(DEFAULT_RUBRIC)
-        ),
-        batch_size=5_000,
-    )
-    print(f"  {len(rounds):,} rounds at {len({r.node_id for r in rounds}):,} committees, years {this_year - years + 1}–{this_year}")
-    return {"review": rounds[0], "named": rounds[1], "all": rounds}
-
-
-def national_round_applications(args, rounds, people):
-    """The national round in review: `national_applications` registered collectives, each recommended by its
-    province (with a rank) and scored by three of the experts (one score in twenty not yet submitted). Last year's
-    named national round: as many others, named."""
-    from apps.evaluations.models import Application, Recommendation, ReviewAssignment
-
-    review, named = rounds["review"], rounds["named"]
-    for round, status, order in ((review, "review", 7919), (named, "named", 104729)):
-        insert_select(
-            Application,
-            {
-                "round_id": "%(round)s", "collective_id": "c.id", "status": "%(status)s", "deeds": "'服务群众，创先争优。'",
-                "submitted_at": "now() - interval '60 days'",
-                "updated_at": "now() - make_interval(secs => (c.id * 7907 %% 2592000)::int)",
-            },
-            "FROM (SELECT id FROM collectives_collective WHERE status = 'registered' ORDER BY (id * %(order)s) %% 1000003 LIMIT %(count)s) c",
-            {"round": round.pk, "status": status, "order": order, "count": args.national_applications},
-            label=f"applications of {round.title} ({status})",
-        )
-    experts = [expert.pk for expert in people["experts"]]
-    insert_select(
-        ReviewAssignment,
-        {
-            "application_id": "a.id",
-            "expert_id": "(%(experts)s::bigint[])[1 + (a.id + k) %% %(expert_count)s]",
-            "scores": "CASE WHEN (a.id + k) %% 20 = 0 THEN '{}'::jsonb ELSE (SELECT jsonb_object_agg(ri.id::text, "
-            "greatest(0, ri.max_points - (a.id + k + ri.position) %% 7)) FROM evaluations_rubricitem ri WHERE ri.round_id = a.round_id) END",
-            "submitted_at": "CASE WHEN (a.id + k) %% 20 = 0 THEN NULL ELSE now() - interval '10 days' END",
-            "score_total": "CASE WHEN (a.id + k) %% 20 = 0 THEN NULL ELSE (SELECT sum(greatest(0, ri.max_points - (a.id + k + ri.position) %% 7)) "
-            "FROM evaluations_rubricitem ri WHERE ri.round_id = a.round_id) END",
-            "round_id": "a.round_id",
-            "assigned_by_id": "%(admin)s",
-        },
-        "FROM evaluations_application a CROSS JOIN generate_series(0, %(per)s - 1) k WHERE a.round_id = %(round)s",
-        {"experts": experts, "expert_count": len(experts), "per": EXPERTS_PER_APPLICATION, "admin": people[NATIONAL_USER].pk, "round": review.pk},
-        label="expert assignments of the national round",
-    )
-    from apps.evaluations.selection import refresh_scores
-
-    refresh_scores(Application.objects.filter(round=review))  # the figures the review steps keep on each application
-    insert_select(
-        Recommendation,
-        {
-            "application_id": "a.id", "node_id": "p.id", "decision": "'recommend'", "actor_id": "%(admin)s",
-            "rank": "row_number() OVER (PARTITION BY p.id ORDER BY a.id)", "comment": "'同意推荐'",
-        },
-        "FROM evaluations_application a JOIN collectives_collective c ON c.id = a.collective_id "
-        "JOIN organizations_node n ON n.id = c.registering_node_id JOIN organizations_node p ON p.path = substr(n.path, 1, %(province)s) "
-        "WHERE a.round_id = %(round)s",
-        {"admin": people["provincial admin (安徽)"].pk, "round": review.pk, "province": 2 * steplen()},
-        label="provinces' recommendations of the national round",
-    )  # fmt: skip
-
-
-def steplen():
-    from apps.organizations.models import Node
-
-    return Node.steplen
-
-
-def other_applications(count, rounds):
-    """`count` applications of registered collectives to the other rounds, each to a round of its own committee or
-    one above it, their states as the round's stage allows: named or not in past rounds; pending at a committee of
-    the chain, returned, declined, in review or still drafts in open ones; in review or declined in rounds in
-    review; on notice or not selected in rounds on notice."""
-    from apps.evaluations.models import Application
-
-    if count <= 0:
-        return
-    step = steplen()
-    excluded = [rounds["review"].pk, rounds["named"].pk]
-    # The rounds every leaf's collectives may apply to: those of the leaf and of every committee above it.
-    run("DROP TABLE IF EXISTS bench_leaf_rounds")
-    run(
-        """
-        CREATE TEMP TABLE bench_leaf_rounds AS
-        SELECT l.node_id AS leaf_id, r.id AS round_id, r.stage, rn.depth AS round_depth,
-               row_number() OVER (PARTITION BY l.node_id ORDER BY r.id) AS idx
-        FROM bench_nodes l
-        JOIN generate_series(1, 64) d ON d * %(step)s <= length(l.path)
-        JOIN organizations_node rn ON rn.path = substr(l.path, 1, d * %(step)s)
-        JOIN evaluations_round r ON r.node_id = rn.id
-        WHERE r.stage <> 'draft' AND NOT r.id = ANY(%(excluded)s)
-        """,
-        {"step": step, "excluded": excluded},
-    )
-    run("CREATE INDEX ON bench_leaf_rounds (leaf_id, idx)")
-    run("CREATE TEMP TABLE bench_leaf_round_count AS SELECT leaf_id, count(*) AS n FROM bench_leaf_rounds GROUP BY leaf_id")
-    run("ANALYZE bench_leaf_rounds")
-    # Which collective applies to which round, in which state, waiting on which committee (a pending one).
-    run("DROP TABLE IF EXISTS bench_apps")
-    run(
-        """
-        CREATE TEMP TABLE bench_apps AS
-        SELECT p.id AS collective_id, lr.round_id, p.h,
-               CASE WHEN lr.stage = 'named' THEN CASE WHEN p.h < 50 THEN 'named' WHEN p.h < 80 THEN 'not_selected' ELSE 'declined' END
-                    WHEN lr.stage = 'notice' THEN CASE WHEN p.h < 80 THEN 'notice' ELSE 'not_selected' END
-                    WHEN lr.stage = 'review' THEN CASE WHEN p.h < 70 THEN 'review' WHEN p.h < 90 THEN 'declined' ELSE 'returned' END
-                    WHEN p.h < 10 THEN 'draft'
-                    WHEN p.h < 65 THEN CASE WHEN length(l.path) > lr.round_depth * %(step)s THEN 'pending' ELSE 'review' END
-                    WHEN p.h < 80 THEN 'returned' WHEN p.h < 90 THEN 'declined' ELSE 'review' END AS status,
-               -- A pending application waits on a committee of its chain, between the leaf and the round's committee.
-               CASE WHEN l.industry_id IS NOT NULL THEN l.path
-                    ELSE substr(l.path, 1, (lr.round_depth + 1 + p.h %% greatest(1, length(l.path) / %(step)s - lr.round_depth)) * %(step)s)
-               END AS waiting_path
-        FROM (SELECT c.id, c.registering_node_id, abs(hashtext(c.id::text || 's')) %% 100 AS h, abs(hashtext(c.id::text || 'r')) AS pick
-              FROM collectives_collective c WHERE c.status = 'registered'
-              ORDER BY (c.id * 15485863) %% 1000003 LIMIT %(count)s) p
-        JOIN bench_nodes l ON l.node_id = p.registering_node_id
-        JOIN bench_leaf_round_count lc ON lc.leaf_id = p.registering_node_id
-        JOIN bench_leaf_rounds lr ON lr.leaf_id = p.registering_node_id AND lr.idx = 1 + p.pick %% lc.n
-        """,
-        {"step": step, "count": count},
-    )
-    insert_select(
-        Application,
-        {
-            "round_id": "b.round_id", "collective_id": "b.collective_id", "status": "b.status", "deeds": "'服务群众，创先争优。'",
-            "current_node_id": "CASE WHEN b.status = 'pending' THEN w.id END",
-            "submitted_at": "CASE WHEN b.status <> 'draft' THEN now() - make_interval(days => 30 + b.h) END",
-            "updated_at": "now() - make_interval(secs => (b.collective_id * 7907 %% 31536000)::int)",
-        },
-        "FROM bench_apps b LEFT JOIN organizations_node w ON w.path = b.waiting_path",
-        label="applications to the other rounds",
-    )  # fmt: skip
-    print(
-        "    by state: "
-        + ", ".join(f"{status} {n:,}" for status, n in query_rows("SELECT status, count(*) FROM bench_apps GROUP BY status ORDER BY 2 DESC"))
-    )
-
-
-def query_rows(sql, params=None):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def name_applications():
-    """A title for every named application: certificate numbers as the naming step gives them (level letter,
-    committee's region, year, serial), named on 1 November of the round's year by the round's committee."""
-    from apps.evaluations.enums import LEVEL_CODES
-    from apps.evaluations.models import Honor
-
-    codes = " ".join(f"WHEN '{level}' THEN '{code}'" for level, code in LEVEL_CODES.items())
-    insert_select(
-        Honor,
-        {
-            "collective_id": "a.collective_id", "round_id": "a.round_id", "application_id": "a.id", "level": "n.level", "year": "r.year",
-            "certificate_number": f"(CASE n.level {codes} END) || n.region_id || '-' || r.year || '-' "
-            "|| lpad((row_number() OVER (PARTITION BY r.id ORDER BY a.id))::text, 5, '0')",
-            "named_on": "make_date(r.year::int, 11, 1)", "named_by_id": "n.id",
-        },
-        "FROM evaluations_application a JOIN evaluations_round r ON r.id = a.round_id JOIN organizations_node n ON n.id = r.node_id "
-        "WHERE a.status = 'named'",
-        label="honours of the named applications",
-    )  # fmt: skip
-
-
-def create_complaints(count):
-    """`count` complaints about registered collectives, each with its registering committee, in every state."""
-    from apps.complaints.models import Complaint
-
-    insert_select(
-        Complaint,
-        {
-            "collective_id": "c.id", "node_id": "c.registering_node_id", "tracking_code": "'BENCH' || lpad(c.g::text, 7, '0')",
-            "what_happened": "'服务态度差，窗口无人。'", "happened_on": "CURRENT_DATE - (c.g %% 300)::int", "contact": "'13900000000'",
-            "status": "(ARRAY['received', 'received', 'investigating', 'awaiting_statement', 'upheld', 'not_upheld', 'not_upheld'])[1 + c.g %% 7]",
-            "created_at": "now() - make_interval(days => (c.g %% 300)::int)",
-            "closed_at": "CASE WHEN c.g %% 7 >= 4 THEN now() - make_interval(days => (c.g %% 30)::int) END",
-        },
-        "FROM (SELECT id, registering_node_id, row_number() OVER (ORDER BY id) AS g FROM collectives_collective "
-        "WHERE status = 'registered' ORDER BY (id * 31) %% 1000003 LIMIT %(count)s) c",
-        {"count": count},
-        label="complaints",
-    )  # fmt: skip
-
-
-def create_campaigns(people):
-    """A campaign a year, over the last three years, at every league committee."""
-    from apps.activities.models import Campaign
-    from apps.organizations.models import Node
-
-    this_year = date.today().year
-    campaigns = Campaign.objects.bulk_create(
-        (
-            Campaign(
-                node=node, title=f"{year}年{node.name}青年文明号开放周", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
-                created_by=people[NATIONAL_USER],
-            )
-            for node in Node.objects.filter(kind="league", is_active=True)
-            for year in range(this_year - 2, this_year + 1)
-        ),
-        batch_size=5_000,
-    )  # fmt: skip
-    print(f"  campaigns: {len(campaigns):,}")
+    call_command("seed_scale", scale=args.scale, seed=args.seed)
 
 
 # Measurement -------------------------------------------------------------------------------------

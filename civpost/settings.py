@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.privacy",
     "apps.workbench",
     "apps.security",  # after accounts and the django-otp plugins: its admin replaces theirs
+    "apps.benchmarks",  # seed_scale: the data the benchmarks measure (no models)
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,10 @@ import random
 from dataclasses import dataclass
 from urllib.parse import quote
 
-PASSWORD = "bench-password-2026"  # seed_scale gives every account this password
-NATIONAL, PROVINCE, COUNTY = "bench_national", "bench_province", "bench_county"
+from apps.benchmarks.accounts import COUNTY_REVIEWER as COUNTY
+from apps.benchmarks.accounts import NATIONAL_ADMIN as NATIONAL
+from apps.benchmarks.accounts import PROVINCIAL_ADMIN as PROVINCE
+
 POST_PAGES = 500  # posts visited again and again (cached after their first view)
 FIRST_VIEWS = 3000  # posts and directory pages opened once each: every one rendered, as when a crawler walks them
 

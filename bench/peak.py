@@ -14,12 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from apps.benchmarks.accounts import LEADER_NAMES, REVIEWER_NAMES
 from benchdb import _maintenance_connection
 from client import Browser, FormFields, Server
 from figures import ActionResult, Block
 
-LEADERS = [f"bench_leader_{i:04d}" for i in range(1, 201)]
-REVIEWERS = [f"bench_reviewer_{i:02d}" for i in range(1, 21)]
 MARK = "高峰测试"  # the title of every report the peak files
 WORK_PER_REVIEWER = 400  # items planned per reviewer and queue: more than 60 s can get through
 
@@ -94,7 +93,7 @@ def plan_leaders():
     # The nearest committee's round first: a collective applies to its city's round before its province's.
     open_rounds = [r for r in Round.objects.filter(stage="open").select_related("node").order_by("-node__depth") if r.accepts_applications()]
     leaders = []
-    for user in User.objects.filter(username__in=LEADERS).order_by("username"):
+    for user in User.objects.filter(username__in=LEADER_NAMES).order_by("username"):
         collectives = list(Collective.objects.filter(leader_account=user, status="registered").select_related("registering_node"))
         if not collectives:
             continue
@@ -122,7 +121,7 @@ def plan_reviewers():
     from apps.organizations.scope import StaffScope
 
     reviewers = []
-    for user in User.objects.filter(username__in=REVIEWERS).order_by("username"):
+    for user in User.objects.filter(username__in=REVIEWER_NAMES).order_by("username"):
         scope = StaffScope(user)
         membership = Membership.objects.filter(user=user).first()
         registrations = [
@@ -193,29 +192,36 @@ def leader_at_work(browser, leader, timings, deadline):
             leader.reports += 1
 
 
-def reviewer_at_work(browser, reviewer, timings, deadline):
-    registrations, applications = iter(reviewer.registrations), iter(reviewer.applications)
+def reviewer_at_work(browser, reviewer, timings, deadline, recommend_first=False):
+    """Approve a registration, recommend an application, in turn until the time is up or the queues are empty; half
+    of the reviewers start with a recommendation, so that both are measured however slow the peak makes each step."""
+
+    def approve(pk):
+        timings.call("registration page", lambda: browser.get(f"/workbench/registrations/{pk}/"), 200)
+        url = f"/workbench/registrations/{pk}/approve/"
+        if timings.call("approve: confirmation", lambda: browser.post(url, {"comment": ""}), 200):
+            if timings.call("approve registration", lambda: browser.post(url, {"comment": "", "confirmed": "1"}), 302, "/workbench/registrations/"):
+                reviewer.approved.append(pk)
+
+    def recommend(pk):
+        timings.call("application page", lambda: browser.get(f"/workbench/applications/{pk}/"), 200)
+        url, fields = f"/workbench/applications/{pk}/recommend/", {"rank": str(len(reviewer.recommended) + 1), "comment": "同意推荐"}
+        if timings.call("recommend: confirmation", lambda: browser.post(url, fields), 200):
+            if timings.call("recommend application", lambda: browser.post(url, {**fields, "confirmed": "1"}), 302, "/workbench/applications/"):
+                reviewer.recommended.append(pk)
+
+    work = [(approve, iter(reviewer.registrations)), (recommend, iter(reviewer.applications))]
+    if recommend_first:
+        work.reverse()
     while time.perf_counter() < deadline:
         worked = False
-        pk = next(registrations, None)
-        if pk:
-            worked = True
-            timings.call("registration page", lambda: browser.get(f"/workbench/registrations/{pk}/"), 200)
-            approve = f"/workbench/registrations/{pk}/approve/"
-            if timings.call("approve: confirmation", lambda: browser.post(approve, {"comment": ""}), 200):
-                if timings.call("approve registration", lambda: browser.post(approve, {"comment": "", "confirmed": "1"}), 302, "/workbench/registrations/"):
-                    reviewer.approved.append(pk)
-        pk = next(applications, None)
-        if pk and time.perf_counter() < deadline:
-            worked = True
-            timings.call("application page", lambda: browser.get(f"/workbench/applications/{pk}/"), 200)
-            recommend = f"/workbench/applications/{pk}/recommend/"
-            fields = {"rank": str(len(reviewer.recommended) + 1), "comment": "同意推荐"}
-            if timings.call("recommend: confirmation", lambda: browser.post(recommend, fields), 200):
-                if timings.call("recommend application", lambda: browser.post(recommend, {**fields, "confirmed": "1"}), 302, "/workbench/applications/"):
-                    reviewer.recommended.append(pk)
+        for step, queue in work:
+            pk = next(queue, None)
+            if pk and time.perf_counter() < deadline:
+                step(pk)
+                worked = True
         if not worked:
-            break  # the queues are empty
+            break  # the queues are empty or the time is up
 
 
 def signed_in(port, usernames):
@@ -297,7 +303,9 @@ def run_peak(args, served_env):
             print(f"  {len(leaders)} 号长 ({sum(1 for l in leaders if l.application)} with an open round) and {len(reviewers)} reviewers at work for {args.peak_seconds:g} s", flush=True)  # noqa: E741
             deadline = time.perf_counter() + args.peak_seconds
             threads = [threading.Thread(target=leader_at_work, args=(browsers[l.username], l, timings, deadline)) for l in leaders]  # noqa: E741
-            threads += [threading.Thread(target=reviewer_at_work, args=(browsers[r.username], r, timings, deadline)) for r in reviewers]
+            threads += [
+                threading.Thread(target=reviewer_at_work, args=(browsers[r.username], r, timings, deadline, i % 2 == 1)) for i, r in enumerate(reviewers)
+            ]
             started = time.perf_counter()
             for thread in threads:
                 thread.start()

@@ -22,7 +22,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from benchdb import _maintenance_connection, database_exists, production_env  # noqa: E402
 from client import Browser, Server, Urls, closed_loop  # noqa: E402
 from figures import PageResult, render_results  # noqa: E402
-from pages import NATIONAL, PASSWORD, count_queries, key_pages  # noqa: E402
+from pages import NATIONAL, count_queries, key_pages  # noqa: E402
+
+from apps.benchmarks.accounts import PASSWORD  # noqa: E402
 
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench"
 # The bench's own Redis database: emptied before the queries are counted and before the pages are served, so that
@@ -167,6 +169,7 @@ def export(server):
     started = time.perf_counter()
     status, body, _headers = browser.get(EXPORT_URL)
     seconds = time.perf_counter() - started
+    print(f"  export: HTTP {status}, {len(body) / 2**20:.1f} MiB in {seconds:.1f} s", flush=True)
     return {
         "label": f"`{EXPORT_URL}` as the national admin", "rows": Collective.objects.filter(status="registered").count(),
         "mib": len(body) / 2**20, "seconds": seconds, "status": status, "rss_before": rss_before, "rss_after": server.peak_worker_mib(),

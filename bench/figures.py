@@ -128,6 +128,9 @@ def render_results(info, results, export=None, peak=None):
     ]
     if results:
         lines += ["## Pages", "", *page_table(results)]
+        failed = [f"- {r.label}: {', '.join(f'HTTP {status} {url}' for status, url in r.page.failures + r.floor.failures)}" for r in results if r.page.errors + r.floor.errors]
+        if failed:
+            lines += ["", "Errors (the first of each page):", "", *failed]
     if export:
         lines += [
             "",

@@ -44,8 +44,21 @@ def test_results_say_each_page_against_its_floor_with_latencies_queries_and_load
 
     assert "| post page | public | 10.0 | 40.0 | 25 % | 50 | 95 | 99 | 6/1 | 0 |" in text
     assert "load average 3.0 / 2.0 / 1.0 before" in text and "revision `abc1234`" in text and "collectives ≈25,000" in text
+    assert "Errors" not in text
     assert "| file report | 2 | 0 | 100 | 200 | 200 |" in text
     assert "| activity report filed | 2 | 2 | 0 | 0 |" in text and "Verdict: 0 errors, 0 lost, 0 duplicated." in text
+
+
+def test_results_name_the_requests_that_failed():
+    page = Block(timings=[5.0, 6.0], seconds=1.0)
+    page.record(7.0, (500, "/posts/?page=9"))
+    info = {
+        "command": "bench/run.py", "date": "today", "revision": "abc", "cpus": 2, "load_before": "1", "load_after": "1",
+        "server": "gunicorn", "concurrency": 16, "seconds": 2, "data": "small",
+    }  # fmt: skip
+    text = render_results(info, [PageResult("deep pages", "/posts/?page=9", page, Block([1.0], 1.0), (5, 0), "public")])
+    assert "| deep pages | public | 3.0 | 1.0 | 300 % | 6 | 7 | 7 | 5/0 | 1 |" in text
+    assert "- deep pages: HTTP 500 /posts/?page=9" in text
 
 
 def test_a_form_is_read_as_a_browser_would_send_it():

@@ -24,6 +24,14 @@ def _maintenance_connection(db_url):
     return connection, url.path.lstrip("/")
 
 
+def on_server(db_url, statement):
+    """Run a statement about the database of db_url ({name} in it: CREATE or DROP DATABASE) from the maintenance one."""
+    connection, name = _maintenance_connection(db_url)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(name=name))
+    connection.close()
+
+
 def database_exists(db_url):
     connection, name = _maintenance_connection(db_url)
     with connection, connection.cursor() as cursor:

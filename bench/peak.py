@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from apps.benchmarks.accounts import LEADER_NAMES, REVIEWER_NAMES
-from benchdb import _maintenance_connection
+from benchdb import _maintenance_connection, on_server
 from client import Browser, FormFields, Server
 from figures import ActionResult, Block
 
@@ -64,13 +64,6 @@ def copy_database(db_url):
                 time.sleep(1)
     connection.close()
     return db_url.rsplit("/", 1)[0] + "/" + copy
-
-
-def drop_database(db_url):
-    connection, name = _maintenance_connection(db_url)
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
 
 
 def use_database(db_url):
@@ -318,7 +311,7 @@ def run_peak(args, served_env):
     finally:
         connections["default"].close()
         use_database(args.db_url)
-        drop_database(copy_url)
+        on_server(copy_url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     actions = [ActionResult(label, block) for label, block in timings.blocks.items()]
     errors = sum(a.block.errors for a in actions)
     wrong = sum(c["lost"] + c["duplicated"] for c in checks) + sum(c["answered"] != c["found"] for c in checks)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from benchdb import _maintenance_connection, database_exists, production_env  # noqa: E402
+from benchdb import database_exists, on_server, production_env  # noqa: E402
 from client import Browser, Server, Urls, closed_loop  # noqa: E402
 from figures import PageResult, render_results  # noqa: E402
 from pages import NATIONAL, count_queries, key_pages  # noqa: E402
@@ -69,13 +69,6 @@ def served_env(args):
         "CACHE_URL": args.cache_url,
         "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
     }
-
-
-def create_database(db_url):
-    connection, name = _maintenance_connection(db_url)
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def ensure_seeded(args):
@@ -196,7 +189,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop gunicorn (the finally blocks) when stopped
     started = time.perf_counter()
     if not database_exists(args.db_url):
-        create_database(args.db_url)
+        on_server(args.db_url, 'CREATE DATABASE "{name}"')
     setup_django(args)
     ensure_seeded(args)
     load_before = " / ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 $$(ls -d /root/.pyen
 STAMP := $(VENV)/.installed
 RUN_ENV := DEBUG=true HTTPS=false
 
-.PHONY: run test test-fast test-serial browser documents install migrate messages check-messages clean
+.PHONY: run test test-fast test-serial browser documents install migrate messages check-messages bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6.1)."; exit 1; }
@@ -64,6 +64,15 @@ messages: $(STAMP)
 # that each is translated).
 check-messages: messages
 	@git diff --exit-code --stat -- locale || { echo "The catalogue is out of date: run make messages, translate, commit."; exit 1; }
+
+# The benchmark (bench/README.md; not part of `make test`): the portal under gunicorn with the production settings
+# on a PostgreSQL database seeded by seed_scale (seeded first if empty), every key page beside the framework floor,
+# the export and the deadline peak; writes bench/results.md. e.g. `make bench SCALE=0.05 BENCH_OPTIONS=--quick`.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/civpost_bench
+SCALE ?= 1
+BENCH_OPTIONS ?=
+bench: $(STAMP)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py --scale $(SCALE) $(BENCH_OPTIONS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

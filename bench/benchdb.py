@@ -1,8 +1,7 @@
 """What every benchmark here shares: its own PostgreSQL database, (re)created on demand or reused (--keep), Django
-set up against it with the production settings apart from TLS, and the percentiles of the timings. The national
+set up against it with the production settings apart from TLS. The national
 data comes from `manage.py seed_scale` (apps/benchmarks/seeding.py); its SQL helpers are apps/benchmarks/sql.py."""
 
-import math
 import os
 import sys
 import time
@@ -23,6 +22,14 @@ def _maintenance_connection(db_url):
     )
     connection.autocommit = True
     return connection, url.path.lstrip("/")
+
+
+def on_server(db_url, statement):
+    """Run a statement about the database of db_url ({name} in it: CREATE or DROP DATABASE) from the maintenance one."""
+    connection, name = _maintenance_connection(db_url)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(name=name))
+    connection.close()
 
 
 def database_exists(db_url):
@@ -98,8 +105,3 @@ def vacuum_analyze(started):
     vacuum()
     print(f"  VACUUM (ANALYZE): {time.perf_counter() - step:.1f} s")
     print(f"  generation total: {time.perf_counter() - started:.1f} s")
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]

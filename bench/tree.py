@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import percentile, recreate_database, setup_django  # noqa: E402
+from benchdb import recreate_database, setup_django  # noqa: E402
+from figures import percentile  # noqa: E402
 
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/civpost_bench_tree"
 RENAMED = {"340803": "大观新区", "110101": "东城新区", "441900": "东莞新市", "429004": "仙桃新市", "152500": "锡林郭勒新盟"}

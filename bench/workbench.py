@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from benchdb import open_database, percentile  # noqa: E402
+from benchdb import open_database  # noqa: E402
+from figures import percentile  # noqa: E402
 
 from apps.benchmarks import accounts  # noqa: E402
 from apps.benchmarks.sql import scalar  # noqa: E402

@@ -3,7 +3,7 @@
 Every list a committee can export goes through `xlsx_response`: the view passes the queryset it already scoped to
 the user's subtree and filtered exactly like the page, and the columns (a Chinese header and a value getter each).
 
-How it stays small at national size (100,000 rows and more, see bench/exports.py):
+How it stays small at national size (100,000 rows and more, measured by `make bench`):
 - rows are read with `QuerySet.iterator(chunk_size=CHUNK)`: a server-side cursor on PostgreSQL, CHUNK rows in
   memory at a time; each `prefetch_related` costs one more query per chunk, never one per row;
 - XlsxWriter in `constant_memory` mode writes each row's XML to a temporary file as it comes and zips the workbook

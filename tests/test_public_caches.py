@@ -104,7 +104,7 @@ def test_a_post_that_leaves_the_public_lists_loses_its_cached_page(client, db):
 
 
 def test_cached_public_pages_cost_few_queries_whatever_the_data(client, honour):
-    """At small size, as the benchmark measures at national size (bench/public.py): cold, then cached."""
+    """At small size, as the benchmark measures at national size (make bench, bench/run.py): cold, then cached."""
     call_command("refresh_stats", stdout=StringIO())
     urls = ["/", reverse("directory:directory"), honour.collective.get_absolute_url(), reverse("stats:public"), reverse("evaluations:notice_list")]
 

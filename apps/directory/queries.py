@@ -1,6 +1,6 @@
 """The directory's page of results: a constant number of queries whatever the filters and the page.
 
-Three things keep a page cheap at national size (500,000 posts; measured in bench/directory.py):
+Three things keep a page cheap at national size (500,000 posts; measured by `make bench`):
 
 1. The page is read in two steps, in one SQL statement: the ids of the page first (`id IN (SELECT id ... ORDER BY
    ... LIMIT 30 OFFSET n)`), then those 30 rows with their region and industry (and one more query for their

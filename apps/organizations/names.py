@@ -1,6 +1,6 @@
 """The names a public page shows for a collective's region (after its parent's), industry and committee, from the
 cache in one round trip instead of a join of four tables. The post page shows them whenever its content is rendered
-afresh, and planning that join cost PostgreSQL more than the page's other statements (bench/directory.py).
+afresh, and planning that join cost PostgreSQL more than the page's other statements (`make bench`).
 
 Each name is kept NAMES_TTL seconds and forgotten when its region, industry or committee is saved or deleted
 (`forget`, connected in OrganizationsConfig.ready). A region's entry holds its parent's name too: renaming a province

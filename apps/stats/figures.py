@@ -29,7 +29,7 @@ How it stays fast: snapshots
 ============================
 
 A page reads its figures from one row, the node's `Snapshot`: one query, whatever the size of the country
-(`bench/stats.py`). The snapshots are computed for a whole subtree at once (`refresh`): three grouped statements
+(`make bench`). The snapshots are computed for a whole subtree at once (`refresh`): three grouped statements
 bring one row per registering node and level and year and industry (posts), per registering node (collectives),
 per node and month (activities); Python then adds each node's figures into its parent's, deepest nodes first, so
 that every committee of the subtree gets its figures from the same single pass over the data: the national sweep

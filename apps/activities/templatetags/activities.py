@@ -21,7 +21,7 @@ def public_reports(collective):
 
     Plain values and URLs from one reverse() each (url_format): a post page opened for the first time renders this
     (the page's content is then cached), and eighteen reverse() calls and as many model instances were a quarter of
-    its time (bench/directory.py)."""
+    its time (`make bench`)."""
     reports = list(ActivityReport.objects.public().filter(collective=collective).values("pk", "title", "held_on", "kind")[:RECENT_REPORTS])
     thumbnails = defaultdict(list)
     for report_id, photo_id in ReportPhoto.objects.filter(report_id__in=[report["pk"] for report in reports]).values_list("report_id", "pk"):

@@ -26,7 +26,7 @@ from apps.directory import opendata, search
 from apps.directory.poster import promise_lines
 from apps.evaluations.enums import HonorStatus
 from apps.evaluations.workflow import refresh_honor_level
-from apps.organizations.models import Industry, Region
+from apps.organizations.models import NATIONAL_REGION, Industry, Region
 
 from .activity_factories import ReportFactory
 from .documents import assert_fonts_embedded, flat, pdftotext, qr_codes
@@ -635,3 +635,11 @@ def test_sitemap_lists_public_posts_only(client):
     assert f"/posts/{delisted.pk}/" not in posts and f"/posts/{draft.pk}/" not in posts
     pages = client.get("/sitemap-pages.xml").content.decode()
     assert "<loc>http://testserver/posts/</loc>" in pages and "<loc>http://testserver/open-data/</loc>" in pages
+
+
+def test_a_post_of_the_whole_country_is_listed_without_a_parent_region(client):
+    """The national region has no parent: its posts (central units) are listed with their region's name alone."""
+    post("中央单位青年班组", region=NATIONAL_REGION)
+    response = client.get(reverse("directory:directory"))
+    assert response.status_code == 200
+    assert "中央单位青年班组" in response.content.decode()

@@ -110,7 +110,7 @@ def posts(ids_queryset, ordering):
         titles[collective_id].append(title)
     url = url_format("collectives:public_page")
     return [
-        Post(pk, name, unit, (parent if parent_code != NATIONAL_REGION else "") + region, industry, tuple(titles[pk]), url.format(pk))
+        Post(pk, name, unit, (parent if parent and parent_code != NATIONAL_REGION else "") + region, industry, tuple(titles[pk]), url.format(pk))
         for pk, name, unit, region, parent_code, parent, industry in rows
     ]
 

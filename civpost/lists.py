@@ -1,6 +1,7 @@
 """Staff lists at national size: page size, sort order and a paginator whose last page costs what its first does."""
 
 from functools import cached_property
+from math import ceil
 
 from django.core.paginator import Paginator
 
@@ -64,5 +65,5 @@ class ScalingPaginator(Paginator):
     @cached_property
     def num_pages(self):
         if self.is_capped:
-            return COUNT_LIMIT // self.per_page
+            return ceil(COUNT_LIMIT / self.per_page)
         return super().num_pages

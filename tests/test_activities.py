@@ -15,6 +15,7 @@ from PIL import Image
 
 from apps.activities.models import ActivityReport, Campaign
 from apps.notifications.models import Notification
+from apps.organizations.models import Node
 
 from .activity_factories import CampaignFactory, ReportFactory
 from .conftest import committee
@@ -274,3 +275,20 @@ def test_photos_of_internal_or_hidden_reports_are_not_public(client, login, coll
 def test_bad_year_parameter_falls_back_to_this_year(login, staff_user):
     response = login(staff_user("viewer", "340800")).get(reverse("activities:summaries") + "?year=abc")
     assert response.status_code == 200 and response.context["year"] == timezone.localdate().year
+
+
+def test_staff_read_the_reports_of_their_subtree_newest_first_counted_to_a_limit(login, staff_user, monkeypatch):
+    """The list scopes by the reports' own copy of their committee's path and stops counting at COUNT_LIMIT."""
+    hefei = eligible_collective(registering_node=Node.objects.get(region_id="340100", kind="league"))
+    ReportFactory(collective=hefei, title="合肥的开放日")
+    for days in (3, 1, 2):
+        ReportFactory(title=f"{days}天前的开放日", held_on=timezone.localdate() - timedelta(days=days))
+    client = login(staff_user("viewer", "340800"))
+    page = client.get(reverse("activities:staff_reports")).content.decode()
+    assert "合肥的开放日" not in page
+    assert page.index("1天前的开放日") < page.index("2天前的开放日") < page.index("3天前的开放日")
+    assert "超过 1,000 条" not in page
+
+    monkeypatch.setattr("civpost.lists.COUNT_LIMIT", 2)
+    response = client.get(reverse("activities:staff_reports"))
+    assert response.context["page"].paginator.is_capped and len(response.context["page"].object_list) == 2

@@ -165,6 +165,8 @@ class ActivityReport(models.Model):
             models.Index(fields=["node_path", "held_on"], name="report_rollup_idx", opclasses=["varchar_pattern_ops", "date_ops"]),
             models.Index(fields=["campaign", "node_path"], name="report_campaign_idx", opclasses=["int8_ops", "varchar_pattern_ops"]),
             models.Index(fields=["collective", "-held_on"], name="report_collective_idx"),
+            # The staff list, newest first: its first pages read a few rows of this index whatever the scope.
+            models.Index(fields=["-held_on", "-id"], name="report_recent_idx"),
             models.Index(fields=["campaign", "collective"], name="report_participation_idx"),
             # The few reports whose hours staff verify, among millions.
             models.Index(fields=["hours_check"], name="report_hours_check_idx", condition=~models.Q(hours_check="")),

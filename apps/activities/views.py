@@ -22,6 +22,7 @@ from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost import bulk
 from civpost.exports import dated_filename, xlsx_response
+from civpost.lists import ScalingPaginator
 
 from . import exports, rollups, services, workflow
 from .bulk import ACTIONS as BULK_ACTIONS
@@ -313,14 +314,16 @@ def rollup(request):
 
 @login_required
 def staff_reports(request):
-    """Reports of the subtree, newest first, for reading and moderation."""
+    """Reports of the subtree, newest first, for reading and moderation. At national size (5,000,000 reports) the
+    scope is the reports' own copy of their committee's path, the order walks report_recent_idx, and the count stops
+    at COUNT_LIMIT: nobody pages through more, they filter."""
     scope = _scope_nodes(request)
-    reports = scope.filter(ActivityReport.objects.select_related("collective", "campaign"), Action.VIEW, "collective__registering_node")
+    reports = ActivityReport.objects.filter(scope.path_q(Action.VIEW, "node_path")).select_related("collective", "campaign")
     if request.GET.get("flagged"):
         reports = reports.filter(flagged=True)
     if request.GET.get("hours") == "check":
         reports = reports.filter(hours_check__in=HoursCheck.open())
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ScalingPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "activities/staff_reports.html", {"page": page})
 
 

@@ -59,6 +59,16 @@ class StaffScope:
         prefix = f"{node_field}__" if node_field else ""
         return reduce(or_, (root.subtree_q(prefix=prefix) for root in roots))
 
+    def path_q(self, action, path_field):
+        """A Q object selecting rows whose copy of their node's tree path (`path_field`, e.g. ActivityReport.node_path)
+        lies in scope: one prefix test on the row's own indexed column, no join through collectives and nodes."""
+        if self.user.is_superuser:
+            return Q()
+        roots = self.root_nodes(action)
+        if not roots:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{path_field}__startswith": root.path}) for root in roots))
+
     def filter(self, queryset, action, node_field):
         return queryset.filter(self.q(action, node_field))
 

@@ -216,3 +216,13 @@ def test_the_queue_costs_the_same_queries_with_more_special_recommendations(logi
         recommend_specially(county, round, eligible_collective(members=SMALL_TEAM))
     city = login(staff_user("admin", "340800"))
     assert queries_for_page() == one
+
+
+def test_the_bulk_confirmation_marks_a_special_recommendation(login, staff_user):
+    round = special_round(node=committee("340000"))  # a provincial round: from the county it waits at the city
+    collective = eligible_collective(members=SMALL_TEAM)
+    recommend_specially(login(staff_user("admin", "340803")), round, collective)
+    application = Application.objects.get(collective=collective, status=AppStatus.PENDING)
+    city = login(staff_user("reviewer", "340800"))
+    page = city.post(reverse("evaluations:application_bulk"), {"action": "recommend", "ids": [application.pk]}).content.decode()
+    assert f"{round.title}（特别推荐）" in page

@@ -348,3 +348,13 @@ def test_the_staff_view_of_a_collective_costs_the_same_queries_for_more_members_
             record(collective, actor=staff, action="note", comment="查看")
 
     same_queries(client, reverse("collectives:staff_detail", args=[collective.pk]), more, django_assert_max_num_queries, 20)
+
+
+def test_the_leader_edits_an_application_only_while_its_round_takes_applications(login):
+    application = ApplicationFactory(round=RoundFactory(stage=RoundStage.REVIEW), status=AppStatus.RETURNED, deeds="原事迹")
+    leader = login(application.collective.leader_account)
+    edit = reverse("evaluations:edit_application", args=[application.pk])
+    response = leader.post(edit, {"deeds": "改后的事迹", "self_assessment": "自评"}, follow=True)
+    assert "该申报当前不能修改。" in response.content.decode()
+    application.refresh_from_db()
+    assert application.deeds == "原事迹" and application.status == AppStatus.RETURNED

@@ -248,7 +248,9 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.collective} · {self.round}"
+        # Marked wherever an application is named, the bulk decisions' confirmation and result pages included.
+        special = f"（{_('Special recommendation')}）" if self.special_by_id else ""
+        return f"{self.collective} · {self.round}{special}"
 
     @property
     def is_special(self):

@@ -991,7 +991,11 @@ APPLICATION_STEPS = Steps(
     "status",
     None,
     gettext_lazy("This application is now “%(state)s”; the action is no longer possible."),
-    Step("edit", gettext_lazy("Edit"), is_leader, tuple(AppStatus.editable()), view="evaluations:edit_application"),
+    # The 号长 writes and submits while the round takes applications; after it closes, the application stands as sent.
+    Step(
+        "edit", gettext_lazy("Edit"), is_leader, tuple(AppStatus.editable()), view="evaluations:edit_application",
+        round_stages=(RoundStage.OPEN,),
+    ),
     Step(
         "submit", gettext_lazy("Submit"), is_leader, tuple(AppStatus.editable()), submit, view="evaluations:edit_application",
         round_stages=(RoundStage.OPEN,),

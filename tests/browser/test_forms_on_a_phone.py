@@ -102,6 +102,7 @@ def test_report_form_offers_only_the_campaigns_kinds(browser, live_server, commi
         log_in(page, collective.leader_account)
         page.goto(f"/my/collectives/{collective.pk}/reports/")
         page.get_by_role("link", name="为本次活动报送").first.click()
+        page.wait_for_load_state()  # report-form.js listens from DOMContentLoaded: a change before it would be lost
         expect(page.locator("#id_campaign")).to_have_value(str(campaign.pk))
         expect(page.locator("#id_kind option")).to_have_text(["请选择", "学习教育", "开放周"])
         expect(page.locator("[data-hours-grid]")).to_be_hidden()  # neither kind counts hours

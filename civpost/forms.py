@@ -10,6 +10,7 @@
 import unicodedata
 
 from django import forms
+from django.contrib import messages
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html
 from django.core.exceptions import ValidationError
@@ -92,3 +93,12 @@ def clean_lookup_code(value, max_length):
             _("This cannot be a valid number: use only letters, digits and hyphens (-), as printed."), code="invalid"
         )
     return code
+
+
+def show_errors(request, form):
+    """A form posted from a page that shows no form of its own (a button with a comment box): its errors as messages
+    on the page it returns to, each named by its field's label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)

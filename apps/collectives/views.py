@@ -20,6 +20,7 @@ from apps.organizations.enums import Action
 from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
 from civpost import bulk
+from civpost.forms import show_errors
 from civpost.exports import dated_filename, xlsx_response
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 
@@ -411,8 +412,7 @@ def change_decide(request, pk, name):
     form = form_class(request.POST)
     back = reverse("collectives:change_detail", args=[change.pk])
     if not form.is_valid():
-        for error in form.errors.get("comment", []):
-            messages.error(request, error)
+        show_errors(request, form)
         return redirect(back)
     if name == "approve" and not bulk.is_confirmed(request) and change.status == ChangeStatus.PENDING:
         action = CHANGE_ACTIONS["approve_change"]
@@ -438,8 +438,7 @@ def staff_transition(request, pk, name):
         raise PermissionDenied
     form = STAFF_TRANSITION_FORMS[name](request.POST)
     if not form.is_valid():
-        for error in form.errors.get("comment", []):
-            messages.error(request, error)
+        show_errors(request, form)
         return redirect("collectives:staff_detail", pk=collective.pk)
     if name == "approve" and not bulk.is_confirmed(request) and collective.status in workflow.APPROVE.sources:
         return bulk.confirmation(

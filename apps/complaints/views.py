@@ -17,7 +17,7 @@ from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
 from civpost import bulk
 from civpost.exports import dated_filename, xlsx_response
-from civpost.forms import normalize_code
+from civpost.forms import normalize_code, show_errors
 from civpost.lists import ScalingPaginator
 from civpost.ratelimit import limit_reached, too_many_requests
 
@@ -177,9 +177,7 @@ def step(request, pk, name):
     form_class, action, success = STAFF_STEPS[name]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_errors(request, form)
         return redirect("complaints:detail", pk=pk)
     _result, done = run_transition(request, action, complaint, request.user, form.cleaned_data if form else None)
     if done:

@@ -23,7 +23,7 @@ from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost import bulk
 from civpost.exports import dated_filename, xlsx_response
-from civpost.forms import normalize_code
+from civpost.forms import normalize_code, show_errors
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 from civpost.ratelimit import limit_reached, too_many_requests
 
@@ -217,10 +217,7 @@ def run_step(request, steps, subject, name, scope=None, title=None):
         raise PermissionDenied
     form = step.bind(subject, request.POST)
     if form is not None and not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error)
+        show_errors(request, form)
         return False
     result, done = run_transition(request, step.perform, subject.pk, request.user, **(form.cleaned_data if form else {}))
     if done:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.invitations import is_pending_invitation
 from apps.accounts.models import accounts_by_login
 from apps.audit.workflow import run_transition
+from civpost.forms import show_errors
 
 from . import workflow
 from .enums import Action
@@ -181,9 +182,7 @@ def step(request, pk, name):
     form_class, action, success = STEPS[name]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_errors(request, form)
         return redirect("organizations:staff_detail", pk=pk)
     result, done = run_transition(request, action, request.user, membership.pk, form.cleaned_data if form else None)
     if done:

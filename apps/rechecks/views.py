@@ -23,6 +23,7 @@ from apps.evaluations.uploads import EXTENSIONS, download_response
 from apps.organizations.enums import Action
 from apps.organizations.scope import may_manage, staff_scope
 from civpost import bulk
+from civpost.forms import show_errors
 from civpost.exports import xlsx_response
 
 from . import exports, workflow
@@ -109,12 +110,6 @@ def recheck_export(request, pk):
     return xlsx_response(f"{recheck.title}.xlsx", exports.recheck_sheet(recheck, items))
 
 
-def _show_errors(request, form):
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 @login_required
 @require_POST
 def decide(request, item_pk):
@@ -123,7 +118,7 @@ def decide(request, item_pk):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        _show_errors(request, form)
+        show_errors(request, form)
     elif form.cleaned_data["outcome"] == Outcome.REVOKE and not bulk.is_confirmed(request) and not item.outcome:
         return _confirm_revocation(request, item.honor, form, back=item.recheck.get_absolute_url())
     else:
@@ -291,7 +286,7 @@ def rectification_decision(request, pk, accept):
     rectification = _staff_rectification(request, pk)
     form = RectificationDecisionForm(request.POST)
     if not form.is_valid():
-        _show_errors(request, form)
+        show_errors(request, form)
         return redirect(rectification)
     comment = form.cleaned_data["comment"]
     if accept:
@@ -371,7 +366,7 @@ def keep_title(request, proposal_pk):
     if not workflow.may_manage(request.user, proposal.node, staff_scope(request)):
         raise PermissionDenied
     if not form.is_valid():
-        _show_errors(request, form)
+        show_errors(request, form)
     else:
         _result, done = run_transition(request, workflow.keep_title, proposal.pk, request.user, form.cleaned_data["comment"])
         if done:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import cv2
 import numpy
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 def pdftotext(pdf: bytes, layout=False) -> str:
@@ -36,6 +36,17 @@ def pdffonts(pdf: bytes) -> list[dict]:
     return rows
 
 
+def decode_qr_pixels(image):
+    """The QR code's text, or "". OpenCV's detector misses some codes drawn edge to edge at their native size (which
+    depends on the text, here the certificate number): it gets a white margin and a larger scale before giving up."""
+    for scale in (1, 4):
+        framed = ImageOps.expand(image.resize((image.width * scale, image.height * scale), Image.NEAREST), border=16 * scale, fill=255)
+        text, _points, _ = cv2.QRCodeDetector().detectAndDecode(numpy.array(framed))
+        if text:
+            return text
+    return ""
+
+
 def qr_codes(pdf: bytes) -> list[str]:
     """The text of every QR code among the document's images (extracted by pdfimages)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -44,8 +55,7 @@ def qr_codes(pdf: bytes) -> list[str]:
         subprocess.run(["pdfimages", "-png", str(path), str(Path(folder) / "image")], check=True)
         texts = []
         for image in sorted(Path(folder).glob("image-*.png")):
-            pixels = numpy.array(Image.open(io.BytesIO(image.read_bytes())).convert("L"))
-            text, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+            text = decode_qr_pixels(Image.open(io.BytesIO(image.read_bytes())).convert("L"))
             if text:
                 texts.append(text)
         return texts

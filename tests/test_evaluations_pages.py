@@ -16,7 +16,7 @@ from apps.evaluations import workflow
 from apps.evaluations.models import Objection, Recommendation
 
 from .conftest import committee
-from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory
+from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 from .factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +107,44 @@ def test_objections_are_rate_limited_per_address(client, notice):
     assert response.status_code == 429  # the same answer as the complaint form's and the sign-up's
     assert "一小时内提交的异议过多" in response.content.decode()
     cache.clear()
+
+
+@pytest.fixture
+def long_notice():
+    """A notice with more entries than a page: the objection form must not list them."""
+    round = RoundFactory(stage="review")
+    for number in range(3):
+        ApplicationFactory(round=round, status="review", proposed=True, scored=True, collective=eligible_collective(name=f"第{number}供电班"))
+    counter = eligible_collective(name="窗口服务队", workplace_unit="某某银行")
+    ApplicationFactory(round=round, status="review", proposed=True, scored=True, collective=counter)
+    admin = MembershipFactory(role="admin", node=round.node).user
+    return workflow.publish_notice(round.pk, admin)
+
+
+def test_an_objection_is_about_the_entry_chosen_on_its_row(client, long_notice):
+    page = client.get(long_notice.get_absolute_url()).content.decode()
+    assert "<select" not in page and "name=\"contact\"" not in page  # no list of every entry, no form before a choice
+    assert "使用其所在行的“提出异议”链接" in page and page.count("entry=") == 4
+    entry = long_notice.round.applications.get(collective__name="窗口服务队")
+    page = client.get(long_notice.get_absolute_url(), {"entry": entry.pk}).content.decode()
+    assert "异议对象：<strong>窗口服务队</strong>（某某银行）" in page and "name=\"contact\"" in page
+    client.post(long_notice.get_absolute_url(), {"application": entry.pk, "contact": "13912345678", "text": "服务态度差"})
+    assert Objection.objects.get().application == entry
+
+
+def test_the_notice_list_is_searched_by_name_or_unit(client, long_notice):
+    page = client.get(long_notice.get_absolute_url(), {"q": "银行"}).content.decode()
+    assert "窗口服务队" in page and "供电班" not in page
+    page = client.get(long_notice.get_absolute_url(), {"q": "没有这个"}).content.decode()
+    assert "没有符合搜索的条目" in page
+
+
+def test_an_objection_without_an_entry_on_notice_is_refused_with_a_reason(client, long_notice):
+    response = client.post(long_notice.get_absolute_url(), {"contact": "13912345678", "text": "服务态度差"})
+    assert "请选择您要提出异议的条目" in response.content.decode()
+    response = client.post(long_notice.get_absolute_url(), {"application": 999999, "contact": "13912345678", "text": "服务态度差"})
+    assert "该条目已不在公示中" in response.content.decode()
+    assert not Objection.objects.exists()
 
 
 def _count(client, url):

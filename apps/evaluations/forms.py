@@ -462,9 +462,13 @@ class ObjectionForm(forms.ModelForm):
 
     def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Chosen by the entry's link on the notice, not from a list: a national notice has thousands of entries.
         self.fields["application"].queryset = entries
-        self.fields["application"].empty_label = CHOOSE
-        self.fields["application"].label_from_instance = lambda a: f"{a.collective.name}（{a.collective.workplace_unit}）"
+        self.fields["application"].widget = forms.HiddenInput()
+        self.fields["application"].error_messages = {
+            "required": _("Choose the entry you object to: use the “Object” link on its row."),
+            "invalid_choice": _("This entry is no longer on notice: choose another one from the list."),
+        }
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_contact(self):

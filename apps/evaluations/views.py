@@ -757,22 +757,22 @@ def notice_list(request):
 
 
 def notice_detail(request, pk):
+    """The notice's entries a page at a time, searchable by name or unit. A national notice holds thousands of
+    entries: the objection form is about one of them, chosen by its row's link (?entry=), never a list of all."""
     notice = get_object_or_404(Notice.objects.select_related("round__node"), pk=pk)
+    query = request.GET.get("q", "").strip()[:50]
     entries = (
         notice.round.applications.filter(status__in=AppStatus.on_notice_list())
         .select_related("collective__region__parent", "collective__industry")
         .order_by("collective__region_id", "pk")
     )
-    # The objection form's choices: every open entry, by name and unit only (not the table's joins).
-    open_entries = (
-        notice.round.applications.filter(status=AppStatus.NOTICE)
-        .select_related("collective")
-        .only("collective__name", "collective__workplace_unit")
-        .order_by("collective__region_id", "pk")
-    )
-    form = None
+    if query:
+        entries = entries.filter(Q(collective__name__icontains=query) | Q(collective__workplace_unit__icontains=query))
+    form, contested = None, None
     if notice.is_open():
+        open_entries = notice.round.applications.filter(status=AppStatus.NOTICE).select_related("collective")
         form = ObjectionForm(request.POST or None, request.FILES or None, entries=open_entries)
+        contested = _contested_entry(open_entries, request.POST.get("application") or request.GET.get("entry"))
         if request.method == "POST":
             if limit_reached(request, "objection", OBJECTIONS_PER_HOUR, 3600):
                 return too_many_requests(request, _("Too many objections from your network in the last hour. Please try again later."))
@@ -784,11 +784,19 @@ def notice_detail(request, pk):
                     messages.success(request, _("Your objection was received. The committee will look into it before naming."))
                 return redirect(notice.get_absolute_url())
             messages.error(request, _("Please correct the errors marked below. Nothing has been saved yet."))
+        elif contested:
+            form.initial["application"] = contested.pk
     elif request.method == "POST":
         messages.error(request, _("The notice period is over; objections are no longer accepted."))
-    # A national list holds thousands of entries: shown a page at a time, as every list.
     page = Paginator(entries, NOTICE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "evaluations/notice_detail.html", {"notice": notice, "page": page, "form": form})
+    return render(request, "evaluations/notice_detail.html", {"notice": notice, "page": page, "form": form, "contested": contested, "query": query})
+
+
+def _contested_entry(open_entries, chosen):
+    """The open entry an objection is about (from its row's link or the posted form), None when there is none."""
+    if not (chosen and str(chosen).isdigit()):
+        return None
+    return open_entries.filter(pk=chosen).first()
 
 
 def verify_lookup(request):

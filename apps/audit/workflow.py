@@ -21,10 +21,11 @@ def change_state(subject, user, action, to_state, comment="", field="status", ch
     record(subject, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment, changes=changes)
 
 
-def require_state(subject, states, refusal, field="status"):
-    """Refuse a step the subject's state no longer allows; `refusal` names the state with %(state)s."""
+def require_state(subject, states, refusal, field="status", **names):
+    """Refuse a step the subject's state no longer allows; `refusal` names the state with %(state)s (and may name
+    `names`, e.g. the step's %(action)s)."""
     if getattr(subject, field) not in states:
-        raise TransitionError(refusal % {"state": getattr(subject, f"get_{field}_display")()})
+        raise TransitionError(refusal % {"state": getattr(subject, f"get_{field}_display")(), **names})
 
 
 def run_transition(request, step, *args, **kwargs):

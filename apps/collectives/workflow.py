@@ -119,11 +119,7 @@ def perform(transition_name, collective_pk, user, comment=""):
         )
         if not may_perform(user, collective, transition):
             raise PermissionError(transition.name)
-        if collective.status not in transition.sources:
-            raise TransitionError(
-                _("This collective is now “%(state)s”; “%(action)s” is no longer possible.")
-                % {"state": collective.get_status_display(), "action": transition.label}
-            )
+        _require_source(collective, transition)
         if transition.comment_required and not comment:
             raise TransitionError(_("Please explain in a comment what needs to be revised."))
         if transition is SUBMIT:
@@ -132,15 +128,15 @@ def perform(transition_name, collective_pk, user, comment=""):
                 raise TransitionError(" ".join(problems))
         if transition is APPROVE:
             _assign_registration_number(collective)
-        from_state = collective.status
-        collective.status = transition.target
-        collective.save()
-        record(
-            collective, actor=user, action=transition.name, from_state=from_state, to_state=transition.target, comment=comment
-        )
+        audit.change_state(collective, user, transition.name, transition.target, comment)
         if transition in (APPROVE, RETURN):
             _tell_leader(collective, transition, comment)
     return collective
+
+
+def _require_source(collective, transition):
+    refusal = _("This collective is now “%(state)s”; “%(action)s” is no longer possible.")
+    audit.require_state(collective, transition.sources, refusal, action=transition.label)
 
 
 def _tell_leader(collective, transition, comment):
@@ -233,21 +229,15 @@ def dissolve(collective_pk, user, reason):
         collective = Collective.objects.select_for_update(of=("self",)).select_related("leader_account").get(pk=collective_pk)
         if not may_dissolve(user, collective):
             raise PermissionError(DISSOLVE.name)
-        if collective.status not in DISSOLVE.sources:
-            raise TransitionError(
-                _("This collective is now “%(state)s”; “%(action)s” is no longer possible.")
-                % {"state": collective.get_status_display(), "action": DISSOLVE.label}
-            )
+        _require_source(collective, DISSOLVE)
         if not reason:
             raise TransitionError(_("Give the reason for the dissolution."))
-        from_state = collective.status
-        collective.status, collective.dissolved_on, collective.dissolution_reason = Status.DISSOLVED, timezone.localdate(), reason
-        collective.save()
+        collective.dissolved_on, collective.dissolution_reason = timezone.localdate(), reason
+        audit.change_state(collective, user, DISSOLVE.name, DISSOLVE.target, reason)
         comment = _("Closed: the collective was dissolved.")
         for change in collective.change_requests.filter(status=ChangeStatus.PENDING):
             _decide_change(change, user, ChangeStatus.RETURNED, comment)
         collective_dissolved.send(sender=Collective, collective=collective, user=user, reason=reason)
-        record(collective, actor=user, action=DISSOLVE.name, from_state=from_state, to_state=Status.DISSOLVED, comment=reason)
         notify(
             [collective.leader_account],
             _("%(name)s is marked dissolved") % {"name": collective.name},

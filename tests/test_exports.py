@@ -276,6 +276,15 @@ def test_application_form_pdf_has_every_part(login, staff_user, city_round):
         assert expected in text, expected
 
 
+def test_application_form_of_a_special_recommendation_says_so(login, staff_user, city_round):
+    application = recommended(city_round, "340803", 1)
+    Application.objects.filter(pk=application.pk).update(special_by=committee("340803"), special_reason="抗洪抢险中表现突出")
+    _reader, text = pdf_text(login(staff_user(Role.VIEWER, "340800")).get(reverse("evaluations:application_form", args=[application.pk])))
+    assert "特别推荐" in text and "由共青团大观区委特别推荐：抗洪抢险中表现突出" in text
+    _reader, text = pdf_text(login(staff_user(Role.VIEWER, "340800")).get(reverse("evaluations:application_form", args=[recommended(city_round, "340803", 2).pk])))
+    assert "特别推荐" not in text
+
+
 def test_application_form_runs_over_pages_when_the_deeds_are_long(login, city_round):
     application = recommended(city_round, "340803", 1)
     Application.objects.filter(pk=application.pk).update(deeds="\n".join(f"第{n}段：服务群众，争创一流，岗位建功，团结协作。" * 6 for n in range(80)))

@@ -122,6 +122,14 @@ def _recommendation_table(application, width):
     return _grid(rows, widths, label_columns=(), repeat=1)
 
 
+def _special_recommendation(application):
+    """特别推荐 is decided on relaxed rules: the form says so at the top, with who recommended it and why."""
+    if not application.special_by_id:
+        return []
+    line = _("Specially recommended by %(committee)s: %(reason)s") % {"committee": application.special_by.name, "reason": application.special_reason}
+    return [_text(_("Special recommendation"), HEADING), _text(line, BODY)]
+
+
 def _page_header(application):
     def draw(pdf, doc):
         width, height = doc.pagesize
@@ -152,6 +160,7 @@ def application_form_pdf(application) -> bytes:
         _text(_("Application form"), TITLE),
         _text(application.round.title, SUBTITLE),
         Spacer(0, 6 * mm),
+        *_special_recommendation(application),
         _text(_("The collective"), HEADING),
         _collective_table(application, width),
         _text(_("Deeds"), HEADING),

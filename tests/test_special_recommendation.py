@@ -95,6 +95,27 @@ def test_in_a_provincial_round_it_climbs_from_the_county_to_the_city_which_recom
     assert list(application.recommendations.values_list("node__region_id", flat=True)) == ["340803", "340800"]
 
 
+def test_a_special_recommendation_sent_back_and_resubmitted_returns_to_the_committee_that_made_it(login, staff_user):
+    round = special_round(node=committee("340000"))
+    collective = eligible_collective(members=SMALL_TEAM)
+    recommend_specially(login(staff_user("admin", "340803")), round, collective)
+    application = Application.objects.get(round=round)
+    city = login(staff_user("reviewer", "340800"))
+    city.post(reverse("evaluations:application_send_back", args=[application.pk]), {"decision": "return", "comment": "请补充抢险现场照片"})
+    application.refresh_from_db()
+    assert application.status == AppStatus.RETURNED
+
+    leader = login(collective.leader_account)
+    items = {f"item_{item.pk}": str(item.max_points) for item in round.rubric_items.all()}
+    leader.post(reverse("evaluations:edit_application", args=[application.pk]), {"action": "submit", "deeds": REASON, **items})
+    application.refresh_from_db()
+    # The county that recommended it specially decides again (relaxed rules still apply), then the city.
+    assert application.status == AppStatus.PENDING and application.current_node == committee("340803")
+    login(staff_user("reviewer", "340803")).post(reverse("evaluations:application_recommend", args=[application.pk]), {"rank": "1", "confirmed": "1"})
+    application.refresh_from_db()
+    assert application.status == AppStatus.PENDING and application.current_node == committee("340800")
+
+
 def test_the_round_admin_recommends_specially_straight_into_its_review(login, staff_user):
     round = special_round()
     collective = eligible_collective(members=SMALL_TEAM)

@@ -20,6 +20,7 @@ Inspection (现场考核, planned by the round's admins on an application in rev
 Special recommendation (特别推荐), a step of a round open or in review: an admin of a committee on a collective's
 way up recommends it with a reason and material, outside the normal path; the application starts at the step
 after that committee (pending@parent, or review) and climbs the same chain, within the round's special quota.
+Sent back and submitted again, it starts at the committee that made it.
 
 The national cycle: a filing round (创建备案, odd years)  draft ──open──▶ filing ──close_filing──▶ filed; in `filing`
 its collectives' 号长 file (file_creation_registration). The naming round linked to it (认定, even years) accepts
@@ -147,6 +148,16 @@ def _next_node(application):
     return nodes[index + 1] if index + 1 < len(nodes) else None
 
 
+def _first_node(application):
+    """Where a submitted application starts its climb: its registering committee. A special recommendation sent back
+    and submitted again goes back to the committee that made it, which decides again: the committees below it never
+    spoke for it (at the round's own committee: straight into its review)."""
+    if application.special_by_id:
+        return None if application.special_by_id == application.round.node_id else application.special_by
+    application.current_node = None
+    return _next_node(application)
+
+
 # Application transitions ---------------------------------------------------------------------
 
 
@@ -168,8 +179,7 @@ def submit(application_pk, user):
         problems = submission_problems(application)
         if problems:
             raise TransitionError(" ".join(problems))
-        application.current_node = None
-        application.current_node = _next_node(application)
+        application.current_node = _first_node(application)
         application.submitted_at = timezone.now()
         change_state(application, user, "submit", AppStatus.PENDING if application.current_node else AppStatus.REVIEW)
         target = application.current_node or round.node

@@ -120,10 +120,24 @@ def test_only_the_requester_and_superusers_see_or_download_an_export(login, staf
     assert sheets(superuser.get(reverse("exports:download", args=[job.pk])))
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, registered, run_tasks):
+def test_an_anonymous_visitor_is_sent_to_sign_in(client):
     job = ExportJob.objects.create(kind="collectives.registrations", requester=UserFactory())
-    for name in ("exports:detail", "exports:download"):
-        assert client.get(reverse(name, args=[job.pk])).status_code == 302
+    for name in ("exports:detail", "exports:download", "exports:list"):
+        assert client.get(reverse(name, args=[job.pk] if name != "exports:list" else [])).status_code == 302
+
+
+def test_the_list_of_exports_costs_the_same_queries_for_one_or_thirty(login, staff_user, django_assert_num_queries):
+    viewer = staff_user(Role.VIEWER, "340803")
+    client = login(viewer)
+    ExportJob.objects.create(kind="collectives.registrations", requester=viewer, node=committee("340803"))
+    # session, user, the count and the page of jobs, unread notifications, memberships, and the menu's two questions
+    with django_assert_num_queries(8) as captured:
+        page = client.get(reverse("exports:list")).content.decode()
+    assert "申报备案" in page and "共青团大观区委" in page
+    for _number in range(29):
+        ExportJob.objects.create(kind="complaints.complaints", requester=viewer, node=committee("340803"))
+    with django_assert_num_queries(len(captured)):
+        assert client.get(reverse("exports:list")).content.decode().count("投诉") >= 29
 
 
 def test_a_crash_is_retried_then_recorded_for_superusers(login, staff_user, registered, export, run_tasks, settings, tmp_path):

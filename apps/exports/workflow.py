@@ -24,6 +24,7 @@ from apps.notifications.services import notify
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
 from civpost.exports import write_xlsx
+from civpost.tasks import enqueue_on_commit
 
 from . import registry
 from .models import ExportJob, ExportStatus
@@ -50,7 +51,7 @@ def start(request, kind, arguments, node=None):
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         record(job, actor=request.user, action="request", to_state=ExportStatus.QUEUED)
-        transaction.on_commit(lambda: export_job.enqueue(job.pk))
+        enqueue_on_commit(export_job, job.pk)
     return job
 
 

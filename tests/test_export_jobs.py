@@ -87,6 +87,9 @@ def test_a_long_list_is_written_by_the_worker_and_downloaded_by_its_requester(lo
     assert response.status_code == 302 and response["Location"] == reverse("exports:detail", args=[job.pk])
     assert (job.requester, job.node, job.kind, job.query, job.status) == (viewer, committee("340803"), "collectives.registrations", "status=registered", ExportStatus.QUEUED)
 
+    again, same = export(client, reverse(QUEUE_EXPORT), {"status": "registered"})  # a second click
+    assert same is None and again["Location"] == response["Location"]
+
     waiting = client.get(response["Location"]).content.decode()
     assert "正在生成… 0 行" in waiting and 'http-equiv="refresh"' in waiting
     assert "导出：申报备案" in waiting

@@ -35,9 +35,14 @@ ATTEMPTS = 3  # the first run and two retries (tasks.py)
 
 
 def start(request, kind, arguments, node=None):
-    """Record the request of a list too long to write now; the worker writes it once this transaction commits."""
+    """Record the request of a list too long to write now; the worker writes it once this transaction commits. The
+    same list asked for again while its job waits or runs (a second click) is that job, not another."""
     from .tasks import export_job
 
+    query = request.GET.urlencode()
+    pending = ExportJob.objects.filter(requester=request.user, kind=kind.key, query=query, arguments=arguments, status__in=ExportStatus.pending())
+    if (job := pending.first()) is not None:
+        return job
     if node is None:
         roots = staff_scope(request).root_nodes(Action.VIEW)
         node = roots[0] if roots else None
@@ -46,7 +51,7 @@ def start(request, kind, arguments, node=None):
             kind=kind.key,
             requester=request.user,
             node=node,
-            query=request.GET.urlencode(),
+            query=query,
             arguments=arguments,
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )

@@ -106,6 +106,19 @@ def peak_table(actions, checks):
     return lines
 
 
+def export_line(export):
+    """The export as the staffer lives it: the request that queues it, the wait until the file is ready, the download."""
+    if export.get("job") == "none":
+        return f"{export['label']}: HTTP {export['status']}, no export job was queued."
+    return (
+        f"{export['label']}: the request answered HTTP {export['status']} (a job queued) in {export['enqueue_seconds']:.2f} s; "
+        f"the job was {export['job']} {export['job_seconds']:.1f} s after the request, with {export['rows']:,} rows "
+        f"({export['expected_rows']:,} registered collectives) written by a task worker beside gunicorn "
+        f"(its CPU time {export['worker_cpu']:.0f} s, peak memory {export['worker_mib']:.0f} MiB); its page HTTP {export['page_status']}, the download HTTP "
+        f"{export['download_status']}, {export['mib']:.1f} MiB in {export['download_seconds']:.1f} s."
+    )
+
+
 def render_results(info, results, export=None, peak=None):
     """bench/results.md: the run's conditions, then one table of pages, the export and the deadline peak."""
     lines = [
@@ -136,8 +149,7 @@ def render_results(info, results, export=None, peak=None):
             "",
             "## Export",
             "",
-            f"{export['label']}: {export['rows']:,} rows, {export['mib']:.1f} MiB in {export['seconds']:.1f} s "
-            f"(HTTP {export['status']}); largest worker peak memory {export['rss_before']:.0f} MiB before, {export['rss_after']:.0f} MiB after.",
+            export_line(export),
         ]
     if peak:
         lines += [

@@ -1,7 +1,10 @@
 """Excel (.xlsx) exports of staff lists, written in constant memory.
 
-Every list a committee can export goes through `xlsx_response`: the view passes the queryset it already scoped to
-the user's subtree and filtered exactly like the page, and the columns (a Chinese header and a value getter each).
+Every list a committee can export is declared with `apps.exports.registry.staff_export`: its builder returns the
+sheets, each the queryset the page already scoped to the user's subtree and filtered, and the columns (a Chinese
+header and a value getter each). Up to EXPORT_SYNC_LIMIT rows (`count_rows`, a count with a LIMIT) the file is
+written within the request (`xlsx_response`); a longer list is written by the task worker (apps/exports) with the
+same `write_xlsx`, so both files have the same headers, rows and escaping.
 
 How it stays small at national size (100,000 rows and more, measured by `make bench`):
 - rows are read with `QuerySet.iterator(chunk_size=CHUNK)`: a server-side cursor on PostgreSQL, CHUNK rows in
@@ -150,7 +153,7 @@ def _write_row(sheet, number, values, formats):
             sheet.write(number, index, value)
 
 
-def _write_sheet(book, spec, formats):
+def _write_sheet(book, spec, formats, written=0, progress=None):
     sheet = book.add_worksheet(str(spec.title).translate(SHEET_NAME_FORBIDDEN)[:SHEET_NAME_MAX])
     columns, rows = spec.columns, _rows(spec.rows)
     if spec.numbered:
@@ -169,20 +172,38 @@ def _write_sheet(book, spec, formats):
     for index, column in enumerate(columns):
         sheet.write_string(header_row, index, capfirst(str(column.header)), formats.header)
     getters = [column.value for column in columns]
-    number = header_row
-    for number, row in enumerate(rows, start=header_row + 1):
-        _write_row(sheet, number, [get(row) for get in getters], formats)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        _write_row(sheet, header_row + count, [get(row) for get in getters], formats)
+        if progress and (written + count) % CHUNK == 0:
+            progress(written + count)
     for offset, line in enumerate(spec.footer, start=2):  # after one empty row
-        sheet.write_string(number + offset, 0, str(line))
+        sheet.write_string(header_row + count + offset, 0, str(line))
+    return written + count
 
 
-def write_xlsx(file, *sheets):
-    """Write the sheets as one workbook to a binary file object, one row in memory at a time."""
+def write_xlsx(file, *sheets, progress=None):
+    """Write the sheets as one workbook to a binary file object, one row in memory at a time; returns the number of
+    rows written. `progress(rows)`, if given, hears how many are written every CHUNK rows."""
     book = Workbook(file, WORKBOOK_OPTIONS)
     formats = _Formats(book)
+    written = 0
     for spec in sheets:
-        _write_sheet(book, spec, formats)
+        written = _write_sheet(book, spec, formats, written, progress)
     book.close()
+    return written
+
+
+def count_rows(sheets, limit):
+    """The sheets' rows counted up to `limit` + 1 at most (a LIMIT in SQL, without the ordering): enough to tell
+    whether there are more than `limit`, at the cost of reading that many index entries, never a national list."""
+    total = 0
+    for spec in sheets:
+        rows = spec.rows
+        total += rows.order_by()[: limit + 1 - total].count() if hasattr(rows, "query") else len(rows)
+        if total > limit:
+            break
+    return total
 
 
 def xlsx_response(filename, *sheets):

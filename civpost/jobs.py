@@ -65,10 +65,12 @@ def daily_digest():
 @retrying_task(retries=2, backoff_seconds=600)
 def retention():
     """Delete what is kept only for a while: read notifications and their sent messages (NOTIFICATION_RETENTION_DAYS),
-    finished task results (TASK_RESULT_RETENTION_DAYS), expired sessions and sign-up/reset codes."""
+    finished task results (TASK_RESULT_RETENTION_DAYS), the files of staff exports (EXPORT_RETENTION_DAYS), expired
+    sessions and sign-up/reset codes."""
     from django_tasks_db.models import DBTaskResult
 
     from apps.accounts.phone_codes import forget_expired_codes
+    from apps.exports.workflow import forget_old as forget_old_exports
     from apps.notifications.outbox import forget_old
 
     now = timezone.now()
@@ -79,6 +81,7 @@ def retention():
         .delete()[0],
         "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
         "phone_codes": forget_expired_codes(now),
+        "export_files": forget_old_exports(now),
     }
     logger.info("Retention: removed %s", removed)
     return removed

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("apps.rechecks.urls")),
     path("", include("apps.organizations.urls")),
     path("", include("apps.imports.urls")),
+    path("", include("apps.exports.urls")),
     path("", include("apps.privacy.urls")),
 ]
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from client import Browser, FormFields, Urls, closed_loop  # noqa: E402
-from figures import ActionResult, Block, PageResult, percentile, render_results, share_of_floor  # noqa: E402
+from figures import ActionResult, Block, PageResult, export_line, percentile, render_results, share_of_floor  # noqa: E402
 
 
 def test_percentiles_are_nearest_rank():
@@ -82,3 +82,15 @@ def test_the_load_generator_measures_the_public_floor_served_for_real(live_serve
     assert block.requests >= 4 and block.errors == 0 and block.throughput > 0
     missing = closed_loop(browsers[:1], Urls(["/no-such-page/"]), seconds=0.2)
     assert missing.errors == missing.requests and missing.failures[0] == (404, "/no-such-page/")
+
+
+def test_the_export_is_reported_as_the_staffer_waits_for_it():
+    export = {
+        "label": "`/workbench/registrations/export.xlsx?status=registered` as the national admin", "status": 302,
+        "enqueue_seconds": 0.21, "job": "可下载", "job_seconds": 312.4, "rows": 478725, "expected_rows": 478725,
+        "page_status": 200, "download_status": 200, "mib": 49.3, "download_seconds": 1.1, "worker_mib": 122, "worker_cpu": 250.2,
+    }  # fmt: skip
+    line = export_line(export)
+    assert "HTTP 302 (a job queued) in 0.21 s" in line and "可下载 312.4 s after the request, with 478,725 rows" in line
+    assert "CPU time 250 s, peak memory 122 MiB" in line and "download HTTP 200, 49.3 MiB in 1.1 s" in line
+    assert export_line({"label": "x", "status": 500, "job": "none"}) == "x: HTTP 500, no export job was queued."

@@ -134,7 +134,7 @@ def test_retention_removes_only_what_is_old_and_then_nothing(leader, run_tasks, 
     assert removed["notifications"] == 1 and removed["phone_codes"] == 1 and removed["task_results"] == 1
     assert set(Notification.objects.values_list("subject", flat=True)) == {"新", "未读"}
     again = run_job(jobs.retention, run_tasks)
-    assert again == {"notifications": 0, "task_results": 0, "sessions": 0, "phone_codes": 0}
+    assert again == {"notifications": 0, "task_results": 0, "sessions": 0, "phone_codes": 0, "export_files": 0}
 
 
 def test_the_scheduler_enqueues_every_job(run_tasks):

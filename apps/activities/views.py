@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
@@ -17,6 +18,7 @@ from apps.accounts.validators import normalize_phone
 from apps.audit.models import record
 from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
+from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action, Level
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
@@ -264,35 +266,49 @@ def campaign_remind(request, pk):
     )
 
 
-@login_required
+@staff_export("activities.campaign", gettext_lazy("Campaign progress"))
 def campaign_export(request, pk):
     """The campaign's progress as Excel: the totals of the page, and who has and has not reported."""
     campaign, node, _scope = _visible_campaign(request, pk)
     reports = rollups.reports_for(node, campaign=campaign)
     _totals, by_child, by_industry = rollups.summary(node, reports)
     participation = rollups.campaign_participation(node, campaign)
-    return xlsx_response(
-        f"{campaign.title}.xlsx",
+    sheets = [
         *exports.totals_sheets(by_child, by_industry),
         exports.collective_sheet(_("Reported"), participation["reported"]),
         exports.collective_sheet(_("Not yet reported"), participation["missing"]),
-    )
+    ]
+    return Workbook(f"{campaign.title}.xlsx", sheets, node)
 
 
-@login_required
-def rollup(request):
-    """The same roll-up for any period, without a campaign."""
+def _rollup_period(request):
+    """The scope, the committee, the period form and the period of a roll-up: the page and its export read the same."""
     scope = _scope_nodes(request)
     node = _chosen_node(request, scope)
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, initial={"starts_on": date(today.year, 1, 1), "ends_on": today})
     starts_on, ends_on = (form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]) if form.is_valid() else (date(today.year, 1, 1), today)
+    return scope, node, form, starts_on, ends_on
+
+
+@staff_export("activities.rollup", gettext_lazy("Activity roll-up"))
+def rollup_export(request):
+    """The roll-up as Excel: the totals of the page and the volunteer hours ranking of the period."""
+    _scope, node, _form, starts_on, ends_on = _rollup_period(request)
+    reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
+    _totals, by_child, by_industry = rollups.summary(node, reports)
+    sheets = [*exports.totals_sheets(by_child, by_industry), exports.ranking_sheet(rollups.volunteer_ranking(node, starts_on, ends_on))]
+    return Workbook(f"{node.name}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.xlsx", sheets, node)
+
+
+@login_required
+def rollup(request):
+    """The same roll-up for any period, without a campaign."""
+    if request.GET.get("format") == "xlsx":
+        return rollup_export(request)
+    scope, node, form, starts_on, ends_on = _rollup_period(request)
     reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
     totals, by_child, by_industry = rollups.summary(node, reports)
-    if request.GET.get("format") == "xlsx":
-        ranking = rollups.volunteer_ranking(node, starts_on, ends_on)
-        sheets = [*exports.totals_sheets(by_child, by_industry), exports.ranking_sheet(ranking)]
-        return xlsx_response(f"{node.name}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.xlsx", *sheets)
     ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -13,15 +13,17 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.audit.workflow import run_transition
+from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action
 from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
 from civpost import bulk
 from civpost.forms import show_errors
-from civpost.exports import dated_filename, xlsx_response
+from civpost.exports import dated_filename
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 
 from . import exports, workflow
@@ -292,12 +294,12 @@ def staff_queue_bulk(request):
     )
 
 
-@login_required
+@staff_export("collectives.registrations", gettext_lazy("Registrations"))
 def staff_queue_export(request):
     """The queue as Excel, exactly as filtered on the page, every page of it."""
     filterset, _params, _sort = _queue_filter(request, _staff_collectives(request))
     sheet = exports.registration_sheet(filterset.qs.with_young_members(timezone.localdate()))
-    return xlsx_response(dated_filename(_("Registrations")), sheet)
+    return Workbook(dated_filename(_("Registrations")), [sheet])
 
 
 @login_required

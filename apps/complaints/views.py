@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from apps.activities.photos import process_photo
 from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
+from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action
 from apps.organizations.scope import staff_scope
 from civpost import bulk
-from civpost.exports import dated_filename, xlsx_response
+from civpost.exports import dated_filename
 from civpost.forms import normalize_code, show_errors
 from civpost.lists import ScalingPaginator
 from civpost.ratelimit import limit_reached, too_many_requests
@@ -121,21 +122,21 @@ def queue_bulk(request):
     )
 
 
-@login_required
+@staff_export("complaints.complaints", gettext_lazy("Complaints"))
 def queue_export(request):
     """The complaints of the tab as Excel; like the list, without the complainants' names and contacts."""
     in_scope, status = _queue(request, _scope(request))
     complaints = in_scope.filter(status=status).select_related("collective", "node")
-    return xlsx_response(dated_filename(_("Complaints")), exports.complaint_sheet(complaints))
+    return Workbook(dated_filename(_("Complaints")), [exports.complaint_sheet(complaints)])
 
 
-@login_required
+@staff_export("complaints.warnings", gettext_lazy("Warnings"))
 def warning_export(request):
     """Warnings and rectification orders on the collectives of the user's subtree, newest first."""
     scope = _scope(request)
     warnings = scope.filter(Warning.objects.all(), Action.HANDLE_COMPLAINTS, "collective__registering_node")
     warnings = warnings.select_related("collective__registering_node", "issued_by", "lifted_by")
-    return xlsx_response(dated_filename(_("Warnings")), exports.warning_sheet(warnings))
+    return Workbook(dated_filename(_("Warnings")), [exports.warning_sheet(warnings)])
 
 
 def _staff_complaint(request, pk):

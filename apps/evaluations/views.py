@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from apps.audit.models import record
 from apps.audit.workflow import run_transition
 from apps.collectives.models import Collective
+from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
@@ -393,32 +394,32 @@ def application_bulk(request):
     )
 
 
-@login_required
+@staff_export("evaluations.applications", gettext_lazy("Applications"))
 def application_export(request):
     """The queue as Excel, exactly as filtered on the page, with each committee's rank and the experts' mean score."""
     scope = _require_staff(request)
     _tab, applications, _round_id, _q, _sort = _queue_applications(request, scope)
-    return xlsx_response(dated_filename(_("Applications")), exports.application_sheet(applications))
+    return Workbook(dated_filename(_("Applications")), [exports.application_sheet(applications)])
 
 
-@login_required
+@staff_export("evaluations.recommendation_summary", gettext_lazy("Recommendation summary"))
 def recommendation_summary(request, pk, node_pk):
     """The 推荐汇总表 of one committee in a round, for staff of that committee or above it."""
     scope = _require_staff(request)
     round = get_object_or_404(queries.visible_rounds(scope), pk=pk)
     node = get_object_or_404(queries.recommending_nodes(round, scope), pk=node_pk)
     sheet = exports.recommendation_summary_sheet(round, node, queries.recommended_by(round, node))
-    return xlsx_response(f"{round.title}-{node.name}-{_('Recommendation summary')}.xlsx", sheet)
+    return Workbook(f"{round.title}-{node.name}-{_('Recommendation summary')}.xlsx", [sheet], node)
 
 
-@login_required
+@staff_export("evaluations.proposed_list", gettext_lazy("Proposed list"))
 def proposed_list_export(request, pk):
     """The proposed list with the experts' mean scores: for the round's admins, who see the score table."""
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk)
     if not workflow.is_round_admin(request.user, round, staff_scope(request)):
         raise PermissionDenied
     applications = queries.proposed_list(round).with_related().order_by("collective__registering_node__path", "pk")
-    return xlsx_response(f"{round.title}-{_('Proposed list')}.xlsx", exports.proposed_list_sheet(round, applications))
+    return Workbook(f"{round.title}-{_('Proposed list')}.xlsx", [exports.proposed_list_sheet(round, applications)], round.node)
 
 
 def _staff_application(request, pk):

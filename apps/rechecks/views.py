@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.activities.rollups import totals
@@ -20,11 +21,11 @@ from apps.complaints.models import Complaint, Warning
 from apps.evaluations.enums import HonorStatus
 from apps.evaluations.models import Honor
 from apps.evaluations.uploads import EXTENSIONS, download_response
+from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action
 from apps.organizations.scope import may_manage, staff_scope
 from civpost import bulk
 from civpost.forms import show_errors
-from civpost.exports import xlsx_response
 
 from . import exports, workflow
 from .bulk import ACTIONS as PROPOSAL_ACTIONS
@@ -102,12 +103,12 @@ def recheck_detail(request, pk):
     )
 
 
-@login_required
+@staff_export("rechecks.recheck", gettext_lazy("Re-check"))
 def recheck_export(request, pk):
     """Every honour of the re-check with its report and outcome, in the page's order."""
     recheck = _recheck(request, pk)
     items = recheck.items.select_related("honor__collective__registering_node", "rectification").order_by("outcome", "pk")
-    return xlsx_response(f"{recheck.title}.xlsx", exports.recheck_sheet(recheck, items))
+    return Workbook(f"{recheck.title}.xlsx", [exports.recheck_sheet(recheck, items)], recheck.node)
 
 
 @login_required

@@ -47,6 +47,9 @@ How it stays fresh
 - A revocation shows at once: `outdated` drops the snapshots of the collective's committee and of every committee
   above it in the revocation's transaction (the next page computes them afresh), and a task recomputes them once it
   commits, so visitors seldom wait. Naming shows within minutes, at the next refresh.
+- The public page is cached whole (views.py) under the version `VERSION_KEY` (civpost/versions.py), which every
+  write or deletion of snapshots bumps, as does a change to a committee or a region (their names, whether a
+  committee is active: StatsConfig.ready); a cached page older than STATS_MAX_AGE is rendered afresh.
 """
 
 import operator
@@ -69,6 +72,7 @@ from apps.evaluations.models import Honor
 from apps.organizations.enums import Level
 from apps.organizations.models import Industry, Node
 
+from civpost import versions
 from civpost.tasks import enqueue_on_commit
 
 from .models import Snapshot
@@ -78,6 +82,7 @@ LEVELS = [Level.NATIONAL, Level.PROVINCIAL, Level.CITY, Level.COUNTY]
 LEVEL_INDEX = {level: index for index, level in enumerate(LEVELS)}
 MONTHS = 12
 HOURS = DecimalField(max_digits=14, decimal_places=1)
+VERSION_KEY = "stats:version"
 
 
 def max_age():
@@ -121,6 +126,7 @@ def outdated(node):
 
     chain = list(Node.objects.get_ancestors(node)) + [node]
     Snapshot.objects.filter(node__in=chain).delete()
+    versions.bump(VERSION_KEY)
     enqueue_on_commit(refresh_committee, chain[0].pk)
 
 
@@ -158,6 +164,7 @@ def refresh(root, today=None):
     Snapshot.objects.bulk_create(
         snapshots.values(), batch_size=500, update_conflicts=True, unique_fields=["node"], update_fields=["computed_at", "figures"]
     )
+    versions.bump(VERSION_KEY)
     return snapshots
 
 
@@ -360,3 +367,9 @@ def _add_activity(tree, months, today):
         month[0] += row["activities"]
         month[1] += row["volunteer_services"]
         month[2] += row["volunteer_hours"]
+
+
+def committees_changed(sender, instance, raw=False, **kwargs):
+    """Signal receiver: a committee or a region saved or deleted."""
+    if not raw:
+        versions.bump(VERSION_KEY)

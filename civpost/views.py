@@ -1,9 +1,9 @@
 """Site-wide pages that belong to no single app: home, health check, error pages."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import (
     HttpResponse,
@@ -46,17 +46,18 @@ def home(request):
 
     Its content is the same for every visitor but for the sign-in buttons: rendered once per generation of the
     directory (bumped by any change to a public collective or a title: apps/directory/signals.py), version of the
-    notices (apps/evaluations/public.py), day (which notices are open) and language, then read from the cache in
-    one round trip after the versions'. Rendering it takes five queries: the notices, the named posts and their
+    notices (apps/evaluations/public.py), day (which notices are open) and language, then read from the cache with
+    the versions, in one round trip (civpost/versions.py). Rendering it takes five queries: the notices, the named posts and their
     titles, the two counts (cached under the same generation, the first shared with the directory)."""
-    generation, notices = versions.current(GENERATION_KEY, NOTICES_KEY)
-    key = f"home:{generation}:{notices}:{timezone.localdate()}:{translation.get_language()}"
-    content = cache.get(key)
-    if content is None:
-        context = _home_context()
-        content = {part: render_to_string(f"includes/home_{part}.html", context, request) for part in ("hero", "sections")}
-        cache.set(key, content, HOME_TTL)
+    content = versions.cached(
+        f"home:{timezone.localdate()}:{translation.get_language()}", [GENERATION_KEY, NOTICES_KEY], partial(_home_content, request), HOME_TTL
+    )
     return render(request, "home.html", {part: mark_safe(html) for part, html in content.items()})
+
+
+def _home_content(request):
+    context = _home_context()
+    return {part: render_to_string(f"includes/home_{part}.html", context, request) for part in ("hero", "sections")}
 
 
 def _home_context():

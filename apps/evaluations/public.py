@@ -16,10 +16,6 @@ from .models import Application
 NOTICES_KEY = "notices:version"
 
 
-def notices_version():
-    return versions.current(NOTICES_KEY)[0]
-
-
 def count_entries(notices):
     """Set `entries` on each notice: its active entries, in one query for all of them."""
     active = Q(status=AppStatus.NOTICE) | Q(status=AppStatus.NAMED, honor__status=HonorStatus.NAMED)

@@ -3,7 +3,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -25,7 +24,7 @@ from apps.collectives.models import Collective
 from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
-from civpost import bulk
+from civpost import bulk, versions
 from civpost.exports import dated_filename, xlsx_response
 from civpost.forms import normalize_code, show_errors
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
@@ -756,14 +755,15 @@ def notice_list(request):
     whatever the number of notices and entries: the count, the page, its notices' entries (counted for the page
     only: annotating every notice made the database count the entries of all of them)."""
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    key = f"notices:list:{public.notices_version()}:{timezone.localdate()}:{get_language()}:{query}"
-    content = cache.get(key)
-    if content is None:
-        page = Paginator(Notice.objects.listed(), PAGE_SIZE).get_page(request.GET.get("page"))
-        public.count_entries(page)
-        content = render_to_string("evaluations/includes/notice_list_content.html", {"page": page}, request)
-        cache.set(key, content, PUBLIC_LIST_TTL)
+    key = f"notices:list:{timezone.localdate()}:{get_language()}:{query}"
+    content = versions.cached(key, [public.NOTICES_KEY], lambda: _notice_list_content(request), PUBLIC_LIST_TTL)
     return render(request, "evaluations/notice_list.html", {"content": mark_safe(content)})
+
+
+def _notice_list_content(request):
+    page = Paginator(Notice.objects.listed(), PAGE_SIZE).get_page(request.GET.get("page"))
+    public.count_entries(page)
+    return render_to_string("evaluations/includes/notice_list_content.html", {"page": page}, request)
 
 
 def notice_detail(request, pk):

@@ -47,9 +47,11 @@ How it stays fresh
 - A revocation shows at once: `outdated` drops the snapshots of the collective's committee and of every committee
   above it in the revocation's transaction (the next page computes them afresh), and a task recomputes them once it
   commits, so visitors seldom wait. Naming shows within minutes, at the next refresh.
-- The public page is cached whole (views.py) under the version `VERSION_KEY` (civpost/versions.py), which every
-  write or deletion of snapshots bumps, as does a change to a committee or a region (their names, whether a
-  committee is active: StatsConfig.ready); a cached page older than STATS_MAX_AGE is rendered afresh.
+- The public page's content is cached (views.py) under the version `VERSION_KEY` (civpost/versions.py), which the
+  refresh and `outdated` bump, as does a change to a committee or a region (their names, whether a committee is
+  active: StatsConfig.ready). A cached page whose figures are older than STATS_MAX_AGE is rendered afresh, from
+  its snapshot recomputed by that request: not a bump, so the other pages of the subtree stay cached until their
+  own figures are too old, as they would have been without a cache.
 """
 
 import operator
@@ -113,7 +115,8 @@ def figures(node):
         Snapshot.objects.filter(node=node, computed_at__gte=timezone.now() - max_age()).values_list("computed_at", flat=True).first()
     )
     if computed_at is None:
-        snapshot = refresh(node)[node.pk]
+        # Not a change for the pages cached (no bump): they are re-rendered once their own figures are too old.
+        snapshot = _computed(node)[node.pk]
         return {**_revived(snapshot.figures), "computed_at": snapshot.computed_at}
     stored = SimpleLazyObject(lambda: _revived(Snapshot.objects.values_list("figures", flat=True).get(node=node)))
     return {**{block: SimpleLazyObject(partial(operator.getitem, stored, block)) for block in BLOCKS}, "computed_at": computed_at}
@@ -147,7 +150,14 @@ def _revived(stored):
 
 
 def refresh(root, today=None):
-    """Compute and save the snapshots of `root` and every node below it; {node id: Snapshot}."""
+    """Compute and save the snapshots of `root` and every node below it; {node id: Snapshot}. The public pages
+    show them at once."""
+    snapshots = _computed(root, today)
+    versions.bump(VERSION_KEY)
+    return snapshots
+
+
+def _computed(root, today=None):
     today = today or timezone.localdate()
     months = last_months(today)
     tree = Tree.of(root)
@@ -164,7 +174,6 @@ def refresh(root, today=None):
     Snapshot.objects.bulk_create(
         snapshots.values(), batch_size=500, update_conflicts=True, unique_fields=["node"], update_fields=["computed_at", "figures"]
     )
-    versions.bump(VERSION_KEY)
     return snapshots
 
 

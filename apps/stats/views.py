@@ -3,7 +3,6 @@ subtree a staff member may see. The figures and how they are cached: `figures.py
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -54,11 +53,13 @@ def public(request):
     and read without a query while its figures are recent enough (STATS_MAX_AGE)."""
     node_id = _node_id(request)
     wanted = node_id if node_id is not None else _remembered_area(request)
-    key = f"stats:public:{versions.current(VERSION_KEY)[0]}:{wanted}:{get_language()}"
-    page = cache.get(key)
-    if page is None or timezone.now() - page["computed_at"] > max_age():
-        page = _public_page(request, node_id, wanted)
-        cache.set(key, page, settings.STATS_MAX_AGE)
+    page = versions.cached(
+        f"stats:public:{wanted}:{get_language()}",
+        [VERSION_KEY],
+        lambda: _public_page(request, node_id, wanted),
+        settings.STATS_MAX_AGE,
+        usable=lambda page: timezone.now() - page["computed_at"] <= max_age(),
+    )
     response = render(request, "stats/public.html", {**page, "content": mark_safe(page["content"])})
     if node_id is not None:
         response.set_cookie(AREA_COOKIE, str(page["node"]), max_age=AREA_COOKIE_AGE, samesite="Lax", secure=request.is_secure(), httponly=True)

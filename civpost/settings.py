@@ -136,6 +136,8 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "civpost.cache.RedisCache"  # the same, without a new client per operation
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # Each process keeps its own: room for the pages of the posts it serves (a few kB each) and the directory's
     # counts and results, beyond the default of 300 entries. Production shares one cache: CACHE_URL=redis://...

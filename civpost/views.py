@@ -1,9 +1,9 @@
 """Site-wide pages that belong to no single app: home, health check, error pages."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import (
     HttpResponse,
@@ -14,53 +14,62 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.functional import SimpleLazyObject
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.collectives.models import Collective
 from apps.complaints.forms import TrackingLookupForm
 from apps.directory.filters import SORTS
-from apps.directory.queries import GENERATION_KEY, cached_count, count_key, posts
+from apps.directory.queries import GENERATION_KEY, RESULTS_TTL, cached_count, count_key, posts
 from apps.evaluations.forms import CertificateLookupForm
 from apps.evaluations.models import Notice
+from apps.evaluations.public import NOTICES_KEY
 
+from . import versions
 from .context_processors import ELDER_COOKIE
 
 logger = logging.getLogger(__name__)
 
 HOME_NAMED = 8
 HOME_NOTICES = 5
+# How long the home page's content is kept. It is renewed at once when a post, a title or a notice changes (the versions
+# in its key), but the directory's generation is bumped before the change commits: a visitor in between may cache the
+# list as it was, for this long at most (the directory's own caches keep its results as long: RESULTS_TTL).
+HOME_TTL = RESULTS_TTL
 
 
 def home(request):
     """The citizen's entry: the checks (certificate, complaint), current notices, recently named posts, the counts.
 
-    Constant queries: what the directory shows (the counts, the named posts) is rendered under the directory's
-    generation (bumped by any change to a public collective or an honour: apps/directory/signals.py), so it
-    changes the moment a post does, and a visit reads it from the cache (home.html); the notices are one short
-    query (a round has one notice)."""
-    generation = cache.get(GENERATION_KEY, 0)
-
-    def named():
-        ordering = SORTS["newest"]
-        return posts(Collective.objects.named().order_by(*ordering).values("pk")[:HOME_NAMED], ordering)
-
-    return render(
-        request,
-        "home.html",
-        {
-            "generation": generation,
-            "named": SimpleLazyObject(named),
-            "notices": Notice.objects.listed()[:HOME_NOTICES],
-            "public_count": SimpleLazyObject(lambda: cached_count(Collective.objects.public(), count_key(None))),
-            "named_count": SimpleLazyObject(lambda: cached_count(Collective.objects.named(), "home-named")),
-            "certificate_form": CertificateLookupForm(auto_id="home-%s"),
-            "tracking_form": TrackingLookupForm(auto_id="home-%s"),
-        },
+    Its content is the same for every visitor but for the sign-in buttons: rendered once per generation of the
+    directory (bumped by any change to a public collective or a title: apps/directory/signals.py), version of the
+    notices (apps/evaluations/public.py), day (which notices are open) and language, then read from the cache with
+    the versions, in one round trip (civpost/versions.py). Rendering it takes five queries: the notices, the named posts and their
+    titles, the two counts (cached under the same generation, the first shared with the directory)."""
+    content = versions.cached(
+        f"home:{timezone.localdate()}:{translation.get_language()}", [GENERATION_KEY, NOTICES_KEY], partial(_home_content, request), HOME_TTL
     )
+    return render(request, "home.html", {part: mark_safe(html) for part, html in content.items()})
+
+
+def _home_content(request):
+    context = _home_context()
+    return {part: render_to_string(f"includes/home_{part}.html", context, request) for part in ("hero", "sections")}
+
+
+def _home_context():
+    ordering = SORTS["newest"]
+    return {
+        "named": posts(Collective.objects.named().order_by(*ordering).values("pk")[:HOME_NAMED], ordering),
+        "notices": Notice.objects.listed()[:HOME_NOTICES],
+        "public_count": cached_count(Collective.objects.public(), count_key(None)),
+        "named_count": cached_count(Collective.objects.named(), "home-named"),
+        "certificate_form": CertificateLookupForm(auto_id="home-%s"),
+        "tracking_form": TrackingLookupForm(auto_id="home-%s"),
+    }
 
 
 # A year: the visitor chose how the site should read for them; it lasts until they choose again.

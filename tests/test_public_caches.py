@@ -6,6 +6,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.activities.models import ReportPhoto
+from apps.evaluations.models import Notice
 
 from .activity_factories import ReportFactory
 from .conftest import committee
-from .evaluation_factories import HonorFactory, eligible_collective
+from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 from .factories import MembershipFactory
 
 
@@ -119,6 +121,68 @@ def test_cached_public_pages_cost_few_queries_whatever_the_data(client, honour):
         ReportFactory(collective=named)
     call_command("refresh_stats", stdout=StringIO())
     assert counts() == few
-    # Home: its notices; directory and post page: none; national statistics: the committee and its snapshot's time;
-    # notices: their count (none here: no page to read).
-    assert few == [1, 0, 0, 2, 1]
+    # Every one from the cache, read without a query (the versions and the content are in the cache).
+    assert few == [0, 0, 0, 0, 0]
+
+
+def publish_notice():
+    """A notice of a round of 安庆, open for another five days (as the workflow publishes it)."""
+    round = RoundFactory(stage="notice")
+    return Notice.objects.create(round=round, opens_on=timezone.localdate(), closes_on=timezone.localdate() + timedelta(days=5), published_by=round.created_by)
+
+
+def test_cached_public_pages_cost_few_queries_when_nothing_is_cached(client, honour):
+    """What a page costs when it is rendered (the cache emptied, the statistics' snapshot recent), then read again."""
+    call_command("refresh_stats", stdout=StringIO())
+    publish_notice()
+    # Home: the notices, the named posts and their titles, the two counts; notices: the count, the page and its
+    # entries; statistics: the national committee, its snapshot's time and its figures.
+    for url, cold in (("/", 5), (reverse("evaluations:notice_list"), 3), (reverse("stats:public"), 3)):
+        cache.clear()
+        assert (queries(client, url), queries(client, url)) == (cold, 0), url
+
+
+def test_a_notice_published_withdrawn_and_named_reaches_the_cached_lists_at_once(client, login, db):
+    round = RoundFactory(stage="review")
+    first, second = (ApplicationFactory(round=round, status="review", proposed=True, scored=True) for _ in range(2))
+    notices = reverse("evaluations:notice_list")
+    assert round.title not in page(client, "/") and round.title not in page(client, notices)
+    assert queries(client, "/") == queries(client, notices) == 0  # both cached
+
+    admin = MembershipFactory(role="admin", node=round.node).user
+    login(admin).post(reverse("evaluations:round_transition", args=[round.pk, "publish"]))
+    notice = round.notice
+    client.logout()
+    assert round.title in page(client, "/") and "公示中" in page(client, "/")
+    assert round.title in page(client, notices) and "2 个集体" in page(client, notices)
+
+    client.post(notice.get_absolute_url(), {"application": second.pk, "contact": "13912345678", "text": "服务态度差"})
+    login(admin).post(reverse("evaluations:objection_resolve", args=[notice.objections.get().pk]), {"decision": "uphold", "reason": "经核实属实"})
+    client.logout()
+    assert "1 个集体" in page(client, notices)  # the entry withdrawn
+
+    notice.closes_on = timezone.localdate() - timedelta(days=1)
+    notice.save()
+    assert "公示中" not in page(client, "/")  # the notice period is over
+    login(admin).post(reverse("evaluations:round_transition", args=[round.pk, "name"]))
+    client.logout()
+    assert first.collective.name in page(client, "/")  # recently named
+    assert "1 个集体" in page(client, notices)
+
+    honor = first.collective.honors.get()
+    login(admin).post(reverse("rechecks:revoke", args=[honor.pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号", "confirmed": "1"})
+    client.logout()
+    assert "0 个集体" in page(client, notices)  # a revoked title is no longer an entry of the list
+    assert first.collective.name not in page(client, "/")
+
+
+def test_a_renamed_committee_reaches_the_cached_statistics_and_notices_at_once(client, honour):
+    call_command("refresh_stats", stdout=StringIO())
+    publish_notice()
+    anqing = committee("340800")
+    stats, notices = f"{reverse('stats:public')}?node={anqing.pk}", reverse("evaluations:notice_list")
+    assert anqing.name in page(client, stats) and anqing.name in page(client, notices)
+
+    anqing.name = "共青团安庆市委（更名）"
+    anqing.save()
+    assert "共青团安庆市委（更名）" in page(client, stats) and "共青团安庆市委（更名）" in page(client, notices)

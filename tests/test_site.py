@@ -188,12 +188,18 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_the_shared_redis_cache_of_production_works():
-    """README tells production to set CACHE_URL=redis://...: the backend it names must import and answer."""
+    """README tells production to set CACHE_URL=redis://...: the backend the settings choose for it (civpost/cache.py)
+    must import and answer, with one client for all its operations."""
     import environ
-    from django.core.cache.backends.redis import RedisCache
+
+    from civpost.cache import RedisCache
 
     config = environ.Env.cache_url_config("redis://127.0.0.1:6379/15")
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"  # what civpost/settings.py replaces
     cache = RedisCache(config["LOCATION"], {})
     cache.set("civpost-test", {"posts": 1}, 10)
-    assert cache.get("civpost-test") == {"posts": 1}
-    cache.delete("civpost-test")
+    cache.set("civpost-test-version", 1, 10)
+    cache.incr("civpost-test-version")
+    assert cache.get_many(["civpost-test", "civpost-test-version"]) == {"civpost-test": {"posts": 1}, "civpost-test-version": 2}
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.delete_many(["civpost-test", "civpost-test-version"])

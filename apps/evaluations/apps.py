@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "apps.evaluations"
     verbose_name = _("Honour rounds")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from apps.organizations.models import Node
+
+        from .models import Application, Honor, Notice, Round
+        from .public import application_changed, listed_data_changed
+
+        # The public lists of notices are cached under a version these changes bump (public.py).
+        for signal, event in ((post_save, "saved"), (post_delete, "deleted")):
+            for model in (Notice, Round, Honor, Node):
+                signal.connect(listed_data_changed, sender=model, dispatch_uid=f"notices_{model._meta.model_name}_{event}")
+            signal.connect(application_changed, sender=Application, dispatch_uid=f"notices_application_{event}")

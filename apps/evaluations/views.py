@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -8,11 +9,13 @@ from django.db import transaction
 from django.db.models import Case, Count, Q, When
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.audit.models import record
@@ -22,18 +25,18 @@ from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
-from civpost import bulk
+from civpost import bulk, versions
 from civpost.exports import dated_filename, xlsx_response
 from civpost.forms import normalize_code, show_errors
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 from civpost.ratelimit import limit_reached, too_many_requests
 
-from . import certificates, eligibility, exports, printed_form, queries, selection, verification, workflow
+from . import certificates, eligibility, exports, printed_form, public, queries, selection, verification, workflow
 from .actions import BoundStep
 from .bulk import ACTIONS as BULK_ACTIONS
 from .dates import add_working_days
 from .eligibility import check_eligibility
-from .enums import AppStatus, HonorStatus, InspectionStatus, RoundStage
+from .enums import AppStatus, InspectionStatus, RoundStage
 from .forms import (
     DEFAULT_RUBRIC,
     ApplicationForm,
@@ -54,6 +57,9 @@ from .uploads import EXTENSIONS, download_response
 
 PAGE_SIZE = 30
 NOTICE_PAGE_SIZE = 100
+# How long a rendered list of notices is kept: it is renewed at once when a notice changes (its version); this bounds
+# only the room that lists of other versions and query strings take in the cache.
+PUBLIC_LIST_TTL = 600
 OBJECTIONS_PER_HOUR = 5
 
 
@@ -745,16 +751,20 @@ def application_form(request, pk):
 
 
 def notice_list(request):
-    """Three queries whatever the number of notices and entries: the count, the page, its notices' entries (counted
-    for the page only: annotating every notice made the database count the entries of all of them)."""
+    """Served from the cache: rendered once per version of the notices (public.py), day (which notices are still open,
+    and their order), language and query string, then read without a query. Rendering it takes three queries
+    whatever the number of notices and entries: the count, the page, its notices' entries (counted for the page
+    only: annotating every notice made the database count the entries of all of them)."""
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = f"notices:list:{timezone.localdate()}:{get_language()}:{query}"
+    content = versions.cached(key, [public.NOTICES_KEY], lambda: _notice_list_content(request), PUBLIC_LIST_TTL)
+    return render(request, "evaluations/notice_list.html", {"content": mark_safe(content)})
+
+
+def _notice_list_content(request):
     page = Paginator(Notice.objects.listed(), PAGE_SIZE).get_page(request.GET.get("page"))
-    # Active entries: still on notice, or named with a title not since revoked.
-    active = Q(status=AppStatus.NOTICE) | Q(status=AppStatus.NAMED, honor__status=HonorStatus.NAMED)
-    rounds = [notice.round_id for notice in page]
-    counts = dict(Application.objects.filter(active, round__in=rounds).values("round").annotate(n=Count("pk")).values_list("round", "n"))
-    for notice in page:
-        notice.entries = counts.get(notice.round_id, 0)
-    return render(request, "evaluations/notice_list.html", {"page": page})
+    public.count_entries(page)
+    return render_to_string("evaluations/includes/notice_list_content.html", {"page": page}, request)
 
 
 def notice_detail(request, pk):

@@ -47,6 +47,11 @@ How it stays fresh
 - A revocation shows at once: `outdated` drops the snapshots of the collective's committee and of every committee
   above it in the revocation's transaction (the next page computes them afresh), and a task recomputes them once it
   commits, so visitors seldom wait. Naming shows within minutes, at the next refresh.
+- The public page's content is cached (views.py) under the version `VERSION_KEY` (civpost/versions.py), which the
+  refresh and `outdated` bump, as does a change to a committee or a region (their names, whether a committee is
+  active: StatsConfig.ready). A cached page whose figures are older than STATS_MAX_AGE is rendered afresh, from
+  its snapshot recomputed by that request: not a bump, so the other pages of the subtree stay cached until their
+  own figures are too old, as they would have been without a cache.
 """
 
 import operator
@@ -69,6 +74,7 @@ from apps.evaluations.models import Honor
 from apps.organizations.enums import Level
 from apps.organizations.models import Industry, Node
 
+from civpost import versions
 from civpost.tasks import enqueue_on_commit
 
 from .models import Snapshot
@@ -78,6 +84,7 @@ LEVELS = [Level.NATIONAL, Level.PROVINCIAL, Level.CITY, Level.COUNTY]
 LEVEL_INDEX = {level: index for index, level in enumerate(LEVELS)}
 MONTHS = 12
 HOURS = DecimalField(max_digits=14, decimal_places=1)
+VERSION_KEY = "stats:version"
 
 
 def max_age():
@@ -108,7 +115,8 @@ def figures(node):
         Snapshot.objects.filter(node=node, computed_at__gte=timezone.now() - max_age()).values_list("computed_at", flat=True).first()
     )
     if computed_at is None:
-        snapshot = refresh(node)[node.pk]
+        # Not a change for the pages cached (no bump): they are re-rendered once their own figures are too old.
+        snapshot = _computed(node)[node.pk]
         return {**_revived(snapshot.figures), "computed_at": snapshot.computed_at}
     stored = SimpleLazyObject(lambda: _revived(Snapshot.objects.values_list("figures", flat=True).get(node=node)))
     return {**{block: SimpleLazyObject(partial(operator.getitem, stored, block)) for block in BLOCKS}, "computed_at": computed_at}
@@ -121,6 +129,7 @@ def outdated(node):
 
     chain = list(Node.objects.get_ancestors(node)) + [node]
     Snapshot.objects.filter(node__in=chain).delete()
+    versions.bump(VERSION_KEY)
     enqueue_on_commit(refresh_committee, chain[0].pk)
 
 
@@ -141,7 +150,14 @@ def _revived(stored):
 
 
 def refresh(root, today=None):
-    """Compute and save the snapshots of `root` and every node below it; {node id: Snapshot}."""
+    """Compute and save the snapshots of `root` and every node below it; {node id: Snapshot}. The public pages
+    show them at once."""
+    snapshots = _computed(root, today)
+    versions.bump(VERSION_KEY)
+    return snapshots
+
+
+def _computed(root, today=None):
     today = today or timezone.localdate()
     months = last_months(today)
     tree = Tree.of(root)
@@ -360,3 +376,9 @@ def _add_activity(tree, months, today):
         month[0] += row["activities"]
         month[1] += row["volunteer_services"]
         month[2] += row["volunteer_hours"]
+
+
+def committees_changed(sender, instance, raw=False, **kwargs):
+    """Signal receiver: a committee or a region saved or deleted."""
+    if not raw:
+        versions.bump(VERSION_KEY)

@@ -1,16 +1,23 @@
 """Statistics pages: the public `/stats/` for any league committee's area, and `/workbench/stats/` for the
 subtree a staff member may see. The figures and how they are cached: `figures.py`."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from apps.organizations.enums import Action, Level, NodeKind
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 
-from .figures import LEVELS, figures
+from civpost import versions
+
+from .figures import LEVELS, VERSION_KEY, figures, max_age
 
 # The area a visitor chose on /stats/, opened again the next time they come (a year, like any preference).
 AREA_COOKIE = "stats_area"
@@ -40,36 +47,46 @@ def _remembered_area(request):
 
 def public(request):
     """Statistics of a league committee's area, for everyone: the one asked for (?node=), which the visitor's
-    browser then remembers, else the area the visitor chose last time, else the national committee's."""
-    committees = Node.objects.filter(kind=NodeKind.LEAGUE_COMMITTEE, is_active=True).select_related("region")
+    browser then remembers, else the area the visitor chose last time, else the national committee's.
+
+    The page's content is cached per area asked for, version of the snapshots (figures.VERSION_KEY) and language,
+    and read without a query while its figures are recent enough (STATS_MAX_AGE)."""
     node_id = _node_id(request)
-    node = None
+    wanted = node_id if node_id is not None else _remembered_area(request)
+    page = versions.cached(
+        f"stats:public:{wanted}:{get_language()}",
+        [VERSION_KEY],
+        lambda: _public_page(request, node_id, wanted),
+        settings.STATS_MAX_AGE,
+        usable=lambda page: timezone.now() - page["computed_at"] <= max_age(),
+    )
+    response = render(request, "stats/public.html", {**page, "content": mark_safe(page["content"])})
     if node_id is not None:
-        node = committees.filter(pk=node_id).first()
-        if node is None:
+        response.set_cookie(AREA_COOKIE, str(page["node"]), max_age=AREA_COOKIE_AGE, samesite="Lax", secure=request.is_secure(), httponly=True)
+    return response
+
+
+def _public_page(request, node_id, wanted):
+    """The public page of the committee asked for (404 for one that is not an active league committee), else of
+    the area remembered (`wanted`), else the national committee's: its content rendered, with what the layout
+    needs."""
+    committees = Node.objects.filter(kind=NodeKind.LEAGUE_COMMITTEE, is_active=True).select_related("region")
+    node = committees.filter(pk=wanted).first() if wanted is not None else None
+    if node is None:
+        if node_id is not None:
             raise Http404
-    else:
-        remembered = _remembered_area(request)
-        if remembered is not None:
-            node = committees.filter(pk=remembered).first()
-        if node is None:
-            node = committees.filter(depth=1).order_by("path").first()
+        node = committees.filter(depth=1).order_by("path").first()
         if node is None:
             raise Http404
     blocks = figures(node)
-    response = render(
-        request,
-        "stats/public.html",
-        {
-            "node": node,
-            "breadcrumb": [n for n in _ancestors(node) if n.kind == NodeKind.LEAGUE_COMMITTEE],
-            "levels": LEVELS,
-            **blocks,
-        },
-    )
-    if node_id is not None:
-        response.set_cookie(AREA_COOKIE, str(node.pk), max_age=AREA_COOKIE_AGE, samesite="Lax", secure=request.is_secure(), httponly=True)
-    return response
+    context = {
+        "node": node,
+        "breadcrumb": [n for n in _ancestors(node) if n.kind == NodeKind.LEAGUE_COMMITTEE],
+        "levels": LEVELS,
+        **blocks,
+    }
+    content = render_to_string("stats/includes/public_content.html", context, request)
+    return {"node": node.pk, "area": node.region.name, "computed_at": blocks["computed_at"], "content": content}
 
 
 @login_required

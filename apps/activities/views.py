@@ -226,8 +226,7 @@ def _visible_campaign(request, pk):
 @login_required
 def campaign_detail(request, pk):
     campaign, node, scope = _visible_campaign(request, pk)
-    reports = rollups.reports_for(node, campaign=campaign)
-    totals, by_child, by_industry = rollups.summary(node, reports)
+    totals, by_child, by_industry = rollups.campaign_summary(node, campaign)
     participation = rollups.campaign_participation(node, campaign)
     show = "missing" if request.GET.get("show") == "missing" else "reported"
     page = Paginator(participation[show].select_related("registering_node").order_by("registering_node__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -268,8 +267,7 @@ def campaign_remind(request, pk):
 def campaign_export(request, pk):
     """The campaign's progress as Excel: the totals of the page, and who has and has not reported."""
     campaign, node, _scope = _visible_campaign(request, pk)
-    reports = rollups.reports_for(node, campaign=campaign)
-    _totals, by_child, by_industry = rollups.summary(node, reports)
+    _totals, by_child, by_industry = rollups.campaign_summary(node, campaign)
     participation = rollups.campaign_participation(node, campaign)
     return xlsx_response(
         f"{campaign.title}.xlsx",
@@ -287,13 +285,12 @@ def rollup(request):
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, initial={"starts_on": date(today.year, 1, 1), "ends_on": today})
     starts_on, ends_on = (form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]) if form.is_valid() else (date(today.year, 1, 1), today)
-    reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
-    totals, by_child, by_industry = rollups.summary(node, reports)
+    totals, by_child, by_industry = rollups.period_summary(node, starts_on, ends_on, today)
     if request.GET.get("format") == "xlsx":
-        ranking = rollups.volunteer_ranking(node, starts_on, ends_on)
+        ranking = rollups.volunteer_ranking(node, starts_on, ends_on, today)
         sheets = [*exports.totals_sheets(by_child, by_industry), exports.ranking_sheet(ranking)]
         return xlsx_response(f"{node.name}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.xlsx", *sheets)
-    ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on), PAGE_SIZE).get_page(request.GET.get("page"))
+    ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on, today), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/rollup.html",

@@ -164,7 +164,7 @@ def test_rollup_page_equals_a_recount_over_the_reports(login, staff_user, where,
     assert totals["activities"] > 0 or period == (date(2025, 5, 3), date(2025, 5, 20))
     assert (response.context["totals"], response.context["by_child"], response.context["by_industry"]) == (totals, by_child, by_industry)
     ranking = [(row["collective__name"], row["hours"], row["services"]) for row in response.context["ranking"]]
-    slow = rollups.volunteer_ranking(node, starts_on, ends_on, today=date(1, 1, 1))  # never a calendar year to date
+    slow, _count = rollups.volunteer_ranking(node, starts_on, ends_on, today=date(1, 1, 1))  # never a calendar year to date
     assert ranking == [(row["collective__name"], row["hours"], row["services"]) for row in slow[:30]]
 
 
@@ -206,3 +206,24 @@ def test_rollup_and_campaign_pages_read_a_constant_number_of_queries(login, staf
         collective = eligible_collective(region_id="340822", registering_node=committee("340822"))
         ReportFactory(collective=collective, campaign=campaign if day == timezone.localdate() else None, held_on=day, kind="volunteer", volunteer_hours=Decimal(3))
     assert counts() == before
+
+
+@pytest.mark.parametrize("includes_aspiring", [True, False])
+def test_campaign_participation_counts_equal_a_count_over_the_collectives(login, staff_user, includes_aspiring):
+    campaign = CampaignFactory(includes_aspiring=includes_aspiring)
+    reporters = [eligible_collective(honor_level="city" if index % 2 else "") for index in range(4)]
+    for collective in reporters:
+        ReportFactory(collective=collective, campaign=campaign)
+    ReportFactory(collective=reporters[0], campaign=campaign)  # a second report counts the collective once
+    for index in range(3):
+        eligible_collective(honor_level="county" if index else "", region_id="340822", registering_node=committee("340822"))
+    eligible_collective(delisted_on=timezone.localdate())  # off the public lists
+    dissolved = eligible_collective(honor_level="city")
+    ReportFactory(collective=dissolved, campaign=campaign)
+    dissolved.status = "dissolved"
+    dissolved.save(update_fields=["status"])
+    response = login(staff_user("admin", "340800")).get(campaign.get_absolute_url())
+    scope = rollups.collectives_in(response.context["node"], campaign)
+    reported = scope.filter(reports__campaign=campaign).distinct().count()
+    assert (response.context["reported_count"], response.context["missing_count"]) == (reported, scope.count() - reported)
+    assert reported == (4 if includes_aspiring else 2)

@@ -9,11 +9,11 @@ the ranking of a calendar year reads VolunteerYear in order, any other period su
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Func, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from apps.collectives.models import Collective
+from apps.collectives.models import Collective, NodeStatusCount, Status
 from apps.organizations.models import Industry, Node
 
 from .models import ActivityReport, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
@@ -135,26 +135,46 @@ def collectives_in(node, campaign=None):
 
 
 def campaign_participation(node, campaign):
-    """Collectives in scope with whether they reported for the campaign, and the two counts."""
+    """Collectives in scope that reported on the campaign, and those that have not. The reporters come from the
+    campaign's reports filed below the node (report_campaign_idx), not from a probe per collective in scope."""
     collectives = collectives_in(node, campaign)
-    reported = Exists(ActivityReport.objects.filter(campaign=campaign, collective=OuterRef("pk")))
-    return {"reported": collectives.filter(reported), "missing": collectives.exclude(reported)}
+    reporters = ActivityReport.objects.filter(campaign=campaign, node_path__startswith=node.path).values("collective_id")
+    return {"reported": collectives.filter(pk__in=reporters), "missing": collectives.exclude(pk__in=reporters)}
+
+
+def participation_counts(node, campaign, participation):
+    """{"reported": n, "missing": n}, in one query. Those who reported are counted from the campaign's reports; those
+    who have not as the collectives in scope less them, the collectives in scope from the committees' status counters
+    (NodeStatusCount, kept by triggers) less the few delisted ones: no count reads every collective in scope."""
+    reported = participation["reported"]
+    if campaign.includes_aspiring:
+        counters = NodeStatusCount.objects.filter(node__path__startswith=node.path, status=Status.REGISTERED)
+        delisted = Collective.objects.filter(status=Status.REGISTERED, delisted_on__isnull=False, registering_node__path__startswith=node.path)
+        in_scope = _scalar(counters, "SUM", "count") - _scalar(delisted, "COUNT", "pk")
+    else:
+        in_scope = _scalar(collectives_in(node, campaign), "COUNT", "pk")  # the named ones: collective_named_idx
+    counted = Node.objects.filter(pk=node.pk).values(reported=_scalar(reported, "COUNT", "pk"), in_scope=in_scope).get()
+    return {"reported": counted["reported"], "missing": counted["in_scope"] - counted["reported"]}
+
+
+def _scalar(queryset, function, field):
+    """COUNT or SUM over a queryset, as a subquery (0 when it has no rows)."""
+    return Coalesce(Subquery(queryset.order_by().values(value=Func(F(field), function=function))), 0)
 
 
 def volunteer_ranking(node, starts_on, ends_on, today=None):
-    """Collectives of the subtree by volunteer hours in the period (a queryset of rows with the collective's name and
-    unit, services, hours and points). A calendar year (to date) reads the year's rows of VolunteerYear in ranking
-    order; a collective whose reports carry two committees' paths (it moved) has a row under each."""
+    """(rows, count): the collectives of the subtree by volunteer hours in the period — a queryset of rows with the
+    collective's name and unit, services, hours and points — and how many there are when that is known cheaply
+    (else None). A calendar year (to date) reads the year's rows of VolunteerYear in ranking order and counts them
+    on their own index; a collective whose reports carry two committees' paths (it moved) has a row under each."""
     year = _calendar_year(starts_on, ends_on, today or timezone.localdate())
     if year is not None:
-        return (
-            VolunteerYear.objects.filter(year=year, path__startswith=node.path, services__gt=0)
-            .values("collective_id", "collective__name", "collective__workplace_unit", "services", "hours", "points")
-            .order_by("-hours", "collective_id")
-        )
+        rows = VolunteerYear.objects.filter(year=year, path__startswith=node.path, services__gt=0)
+        ranked = rows.values("collective_id", "collective__name", "collective__workplace_unit", "services", "hours", "points")
+        return ranked.order_by("-hours", "collective_id"), rows.count()
     # Grouped by the collective's primary key, so PostgreSQL knows there is one group per collective (a hash
     # aggregate of a few thousand rows) instead of grouping by (id, name, unit) with a sort of every report.
-    return (
+    ranked = (
         Collective.objects.filter(
             reports__node_path__startswith=node.path,
             reports__held_on__gte=starts_on,
@@ -165,6 +185,7 @@ def volunteer_ranking(node, starts_on, ends_on, today=None):
         .annotate(hours=Sum("reports__volunteer_hours"), points=Sum("reports__volunteer_points"), services=Count("reports"))
         .order_by("-hours", "pk")
     )
+    return ranked, None
 
 
 def _calendar_year(starts_on, ends_on, today):

@@ -228,8 +228,10 @@ def campaign_detail(request, pk):
     campaign, node, scope = _visible_campaign(request, pk)
     totals, by_child, by_industry = rollups.campaign_summary(node, campaign)
     participation = rollups.campaign_participation(node, campaign)
+    counts = rollups.participation_counts(node, campaign, participation)
     show = "missing" if request.GET.get("show") == "missing" else "reported"
-    page = Paginator(participation[show].select_related("registering_node").order_by("registering_node__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = participation[show].select_related("registering_node").order_by("registering_node__path", "pk")
+    page = ScalingPaginator(listed, PAGE_SIZE, count=counts[show]).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/campaign_detail.html",
@@ -239,8 +241,8 @@ def campaign_detail(request, pk):
             "totals": totals,
             "by_child": by_child,
             "by_industry": by_industry,
-            "reported_count": participation["reported"].count(),
-            "missing_count": participation["missing"].count(),
+            "reported_count": counts["reported"],
+            "missing_count": counts["missing"],
             "show": show,
             "page": page,
             "bulk_actions": [action for action in BULK_ACTIONS.values() if show == "missing" and scope.can(action.permission)],
@@ -287,10 +289,11 @@ def rollup(request):
     starts_on, ends_on = (form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]) if form.is_valid() else (date(today.year, 1, 1), today)
     totals, by_child, by_industry = rollups.period_summary(node, starts_on, ends_on, today)
     if request.GET.get("format") == "xlsx":
-        ranking = rollups.volunteer_ranking(node, starts_on, ends_on, today)
+        ranking, _count = rollups.volunteer_ranking(node, starts_on, ends_on, today)
         sheets = [*exports.totals_sheets(by_child, by_industry), exports.ranking_sheet(ranking)]
         return xlsx_response(f"{node.name}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.xlsx", *sheets)
-    ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    ranked, count = rollups.volunteer_ranking(node, starts_on, ends_on, today)
+    ranking = ScalingPaginator(ranked, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/rollup.html",

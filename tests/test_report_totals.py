@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.activities import rollups, workflow
-from apps.activities.models import ActivityReport, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
+from apps.activities.models import ActivityReport, CampaignReporter, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
 from apps.organizations.models import Node
 
 from .activity_factories import CampaignFactory, ReportFactory
@@ -29,7 +29,7 @@ FIGURES = ("activities", "participants", "beneficiaries", "volunteer_services", 
 
 
 def recounted():
-    """The three tables as a recount of the reports gives them: {(key): figures}, rows at zero left out."""
+    """The four tables as a recount of the reports gives them: {(key): figures}, rows at zero left out."""
     monthly, campaigns, volunteer = defaultdict(lambda: [0] * 6), defaultdict(lambda: [0] * 6), defaultdict(lambda: [0] * 3)
     for report in ActivityReport.objects.all():
         service = report.kind in ReportKind.with_hours()
@@ -44,7 +44,10 @@ def recounted():
         if service:
             key = (report.collective_id, report.node_path, report.held_on.year)
             volunteer[key] = [total + value for total, value in zip(volunteer[key], (1, report.volunteer_hours, report.volunteer_points))]
-    return {"monthly": dict(monthly), "campaigns": dict(campaigns), "volunteer": dict(volunteer)}
+    reporters = defaultdict(int)
+    for campaign_id, collective_id, path in ActivityReport.objects.filter(campaign__isnull=False).values_list("campaign_id", "collective_id", "node_path"):
+        reporters[(campaign_id, collective_id, path)] += 1
+    return {"monthly": dict(monthly), "campaigns": dict(campaigns), "volunteer": dict(volunteer), "reporters": dict(reporters)}
 
 
 def kept():
@@ -55,6 +58,7 @@ def kept():
         "monthly": rows(MonthlyTotal, ("path", "industry_id", "month"), FIGURES),
         "campaigns": rows(CampaignTotal, ("campaign_id", "path", "industry_id"), FIGURES),
         "volunteer": rows(VolunteerYear, ("collective_id", "path", "year"), ("services", "hours", "points")),
+        "reporters": dict(((c, k, p), n) for c, k, p, n in CampaignReporter.objects.values_list("campaign_id", "collective_id", "path", "reports")),
     }
 
 
@@ -101,16 +105,20 @@ def test_totals_follow_filing_editing_the_hours_check_and_deleting(login, staff_
     assert not MonthlyTotal.objects.filter(activities__gt=0).exists()
 
 
-def test_totals_follow_a_collective_that_moved_when_its_reports_are_saved_again(login, collective):
+def test_a_collective_that_moves_takes_its_reports_and_their_totals_along(login, staff_user, collective):
+    campaign = CampaignFactory()
     leader = login(collective.leader_account)
-    leader.post(reverse("activities:report_create", args=[collective.pk]), report_post(collective))
-    report = ActivityReport.objects.get()
+    leader.post(reverse("activities:report_create", args=[collective.pk]), report_post(collective, campaign=str(campaign.pk)))
+    ReportFactory(collective=collective, kind="study")
     collective.registering_node = committee("340822")  # as an administrator moves it
-    collective.save(update_fields=["registering_node"])
-    leader.post(reverse("activities:report_edit", args=[collective.pk, report.pk]), report_post(collective))
-    assert ActivityReport.objects.get().node_path == committee("340822").path
+    collective.region_id = "340822"
+    collective.save(update_fields=["registering_node", "region"])
+    assert set(ActivityReport.objects.values_list("node_path", "region_id")) == {(committee("340822").path, "340822")}
     assert_exact()
     assert not MonthlyTotal.objects.filter(path=committee("340803").path, activities__gt=0).exists()
+    page = login(staff_user("admin", "340800")).get(campaign.get_absolute_url())
+    assert page.context["by_child"][[row["label"] for row in page.context["by_child"]].index("共青团怀宁县委")]["activities"] == 1
+    assert page.context["reported_count"] == 1
 
 
 def test_repricing_a_day_moves_the_points_totals(collective):
@@ -128,6 +136,7 @@ def test_rebuild_command_recounts_from_scratch(collective):
     MonthlyTotal.objects.update(activities=99)
     CampaignTotal.objects.all().delete()
     VolunteerYear.objects.update(hours=0)
+    CampaignReporter.objects.update(reports=7)
     call_command("rebuild_report_totals", stdout=open("/dev/null", "w"))
     assert kept() == expected
 

@@ -340,3 +340,17 @@ class VolunteerYear(models.Model):
                 condition=models.Q(services__gt=0),
             ),
         ]
+
+
+class CampaignReporter(models.Model):
+    """A collective that reported on a campaign, with how many reports, under the committee path of its reports: who
+    has reported is read from these rows (one per collective) instead of the campaign's reports."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    collective = models.ForeignKey(Collective, on_delete=models.DO_NOTHING, db_constraint=False, related_name="campaigns_reported")
+    path = models.CharField(max_length=255)
+    reports = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "collective"], name="unique_campaign_reporter")]
+        indexes = [models.Index(fields=["campaign", "path"], name="campaign_reporter_path_idx", opclasses=["int8_ops", "varchar_pattern_ops"])]

@@ -1,12 +1,16 @@
 """SQL that keeps the roll-ups' totals exact: triggers on the report table, one set per database vendor.
 
-Three tables, each a sum of report rows, so that a roll-up reads a few hundred rows instead of millions of reports:
+Four tables, each a sum of report rows, so that a roll-up reads a few hundred rows instead of millions of reports:
 
 - `MonthlyTotal`: per committee path (every ancestor of a report's `node_path`, the node itself included), industry
   and month, the totals of the reports of that subtree (the period roll-up);
 - `CampaignTotal`: the same per campaign instead of month (the campaign's progress page);
 - `VolunteerYear`: per collective, report path and calendar year, its volunteer services, hours and points (the
-  volunteer-hours ranking).
+  volunteer-hours ranking);
+- `CampaignReporter`: per campaign, each collective that reported on it and how many reports (who has reported).
+
+A report carries a copy of its collective's committee path, region and industry; a second trigger, on the
+collectives table, rewrites the copies of a collective's reports when it moves, and so its totals move with it.
 
 A trigger rather than a call in each code path (like apps/collectives/status_counts.py): filing and editing a report,
 recounting its hours, repricing a day's points, moving a report to another campaign, deleting a collective with its
@@ -24,6 +28,8 @@ REPORTS = "activities_activityreport"
 MONTHLY = "activities_monthlytotal"
 CAMPAIGN = "activities_campaigntotal"
 VOLUNTEER = "activities_volunteeryear"
+REPORTERS = "activities_campaignreporter"
+COLLECTIVES = "collectives_collective"
 FIGURES = ("activities", "participants", "beneficiaries", "volunteer_services", "volunteer_hours", "volunteer_points")
 HOURS_KINDS = ", ".join(f"'{kind}'" for kind in ReportKind.with_hours())
 # The columns a total depends on: an UPDATE that changes none of them (a flag, an hours check) leaves the totals.
@@ -67,7 +73,8 @@ def _service_figures(row, sign):
 
 def _change(dialect, row, sign):
     """The statements that add `row` to (sign +) or take it from (sign -) its totals. Adding first inserts the
-    missing rows at zero, then updates: the same two statements on both vendors."""
+    missing rows at zero, then updates: the same two statements on both vendors. A collective's last report on a
+    campaign taken away takes its reporter row too."""
     month, year = dialect.month(f"{row}.held_on"), dialect.year(f"{row}.held_on")
     ancestors = dialect.ancestors(f"{row}.node_path")
     paths = f"path IN (SELECT a.path FROM {ancestors})"
@@ -81,7 +88,15 @@ def _change(dialect, row, sign):
         (VOLUNTEER, ("collective_id", "path", "year"), (f"{row}.collective_id", f"{row}.node_path", year), f"WHERE {is_service}",
          f"{is_service} AND collective_id = {row}.collective_id AND path = {row}.node_path AND year = {year}", _service_figures(row, sign)),
     ]  # fmt: skip
-    statements = []
+    reporter = f"campaign_id = {row}.campaign_id AND collective_id = {row}.collective_id"
+    if sign == "+":
+        statements = [
+            f"INSERT INTO {REPORTERS} (campaign_id, collective_id, path, reports) SELECT {row}.campaign_id, {row}.collective_id, "
+            f"{row}.node_path, 0 WHERE {row}.campaign_id IS NOT NULL ON CONFLICT (campaign_id, collective_id) DO NOTHING;",
+            f"UPDATE {REPORTERS} SET reports = reports + 1, path = {row}.node_path WHERE {reporter};",
+        ]
+    else:
+        statements = [f"UPDATE {REPORTERS} SET reports = reports - 1 WHERE {reporter};", f"DELETE FROM {REPORTERS} WHERE {reporter} AND reports = 0;"]
     for table, keys, key_values, source, where, figures in tables:
         if sign == "+":
             zeros = ", ".join("0" for _ in figures)
@@ -120,9 +135,37 @@ CREATE TRIGGER activities_report_totals AFTER INSERT OR DELETE OR UPDATE ON {REP
 """
 
 
+# A collective that moves (another committee, region or industry) takes its reports along: their copies are
+# rewritten, which moves them out of the old totals and into the new ones through the trigger above.
+_PLACE = ("registering_node_id", "region_id", "industry_id")
+_FOLLOW = (
+    f"UPDATE {REPORTS} SET node_path = (SELECT path FROM organizations_node WHERE id = NEW.registering_node_id), "
+    f"region_id = NEW.region_id, industry_id = NEW.industry_id WHERE collective_id = NEW.id;"
+)
+
+
+def _moved(distinct):
+    return " OR ".join(f"OLD.{column} {distinct} NEW.{column}" for column in _PLACE)
+
+
+POSTGRESQL_FOLLOW = f"""
+CREATE FUNCTION activities_reports_follow_collective() RETURNS trigger AS $$
+BEGIN
+  {_FOLLOW}
+  RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER activities_reports_follow_collective AFTER UPDATE OF {', '.join(_PLACE)} ON {COLLECTIVES}
+  FOR EACH ROW WHEN ({_moved('IS DISTINCT FROM')}) EXECUTE FUNCTION activities_reports_follow_collective();
+"""
+SQLITE_FOLLOW = f"""CREATE TRIGGER activities_reports_follow_collective AFTER UPDATE OF {', '.join(_PLACE)} ON {COLLECTIVES}
+WHEN {_moved('IS NOT')} BEGIN {_FOLLOW} END;"""
+
 POSTGRESQL_DROP = f"""
 DROP TRIGGER IF EXISTS activities_report_totals ON {REPORTS};
 DROP FUNCTION IF EXISTS activities_report_totals();
+DROP TRIGGER IF EXISTS activities_reports_follow_collective ON {COLLECTIVES};
+DROP FUNCTION IF EXISTS activities_reports_follow_collective();
 """
 
 
@@ -138,10 +181,11 @@ def sqlite():
 
 
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS activities_totals_{name};" for name in ("insert", "delete", "update")]
+SQLITE_DROP.append("DROP TRIGGER IF EXISTS activities_reports_follow_collective;")
 
 
 def recount(vendor):
-    """The statements that rebuild the three tables from the reports: one pass over the reports per table, grouped
+    """The statements that rebuild the four tables from the reports: one pass over the reports per table, grouped
     by their own node first, then spread over the ancestors (a few thousand nodes, not millions of reports)."""
     dialect = Dialect(vendor)
     month, year = dialect.month("held_on"), dialect.year("held_on")
@@ -160,6 +204,7 @@ def recount(vendor):
         f"DELETE FROM {MONTHLY}",
         f"DELETE FROM {CAMPAIGN}",
         f"DELETE FROM {VOLUNTEER}",
+        f"DELETE FROM {REPORTERS}",
         f"""INSERT INTO {MONTHLY} (path, industry_id, month, {figures})
         SELECT a.path, leaf.industry_id, leaf.month, {summed}
         FROM (SELECT node_path, industry_id, {month} AS month, {sums} FROM {REPORTS} GROUP BY node_path, industry_id, {month}) AS leaf
@@ -172,14 +217,18 @@ def recount(vendor):
         f"""INSERT INTO {VOLUNTEER} (collective_id, path, year, services, hours, points)
         SELECT collective_id, node_path, {year}, COUNT(*), SUM(volunteer_hours), SUM(volunteer_points)
         FROM {REPORTS} WHERE kind IN ({HOURS_KINDS}) GROUP BY collective_id, node_path, {year}""",
+        f"""INSERT INTO {REPORTERS} (campaign_id, collective_id, path, reports)
+        SELECT campaign_id, collective_id, MAX(node_path), COUNT(*) FROM {REPORTS} WHERE campaign_id IS NOT NULL
+        GROUP BY campaign_id, collective_id""",
     ]
 
 
 def install(schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(postgresql())
+        schema_editor.execute(POSTGRESQL_FOLLOW)
     else:
-        for statement in sqlite():
+        for statement in [*sqlite(), SQLITE_FOLLOW]:
             schema_editor.execute(statement)
 
 

@@ -9,14 +9,14 @@ the ranking of a calendar year reads VolunteerYear in order, any other period su
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Func, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Func, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from apps.collectives.models import Collective, NodeStatusCount, Status
 from apps.organizations.models import Industry, Node
 
-from .models import ActivityReport, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
+from .models import ActivityReport, CampaignReporter, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
 
 TOTALS = {
     "activities": Count("pk"),
@@ -135,25 +135,33 @@ def collectives_in(node, campaign=None):
 
 
 def campaign_participation(node, campaign):
-    """Collectives in scope that reported on the campaign, and those that have not. The reporters come from the
-    campaign's reports filed below the node (report_campaign_idx), not from a probe per collective in scope."""
+    """Collectives in scope that reported on the campaign, and those that have not (CampaignReporter: one row per
+    collective that reported, probed by its unique index)."""
     collectives = collectives_in(node, campaign)
-    reporters = ActivityReport.objects.filter(campaign=campaign, node_path__startswith=node.path).values("collective_id")
-    return {"reported": collectives.filter(pk__in=reporters), "missing": collectives.exclude(pk__in=reporters)}
+    reported = Exists(CampaignReporter.objects.filter(campaign=campaign, collective=OuterRef("pk")))
+    return {"reported": collectives.filter(reported), "missing": collectives.exclude(reported)}
 
 
-def participation_counts(node, campaign, participation):
-    """{"reported": n, "missing": n}, in one query. Those who reported are counted from the campaign's reports; those
-    who have not as the collectives in scope less them, the collectives in scope from the committees' status counters
-    (NodeStatusCount, kept by triggers) less the few delisted ones: no count reads every collective in scope."""
-    reported = participation["reported"]
+def participation_counts(node, campaign):
+    """{"reported": n, "missing": n}, in one query that reads no collective in scope one by one.
+
+    Who reported: the campaign's reporter rows below the node (a report carries its collective's committee path,
+    kept when the collective moves), less those whose collective has left the public lists since — a reporter was
+    registered when it reported, and a registered collective leaves only dissolved or delisted: a few rows, found
+    from the collectives' side. The collectives in scope: the committees' status counters (NodeStatusCount, kept by
+    triggers) less the delisted ones. A campaign of named collectives only counts its scope and reporters directly
+    (collective_named_idx)."""
     if campaign.includes_aspiring:
+        reporters = CampaignReporter.objects.filter(campaign=campaign, path__startswith=node.path)
+        gone = Collective.objects.filter(Q(status=Status.DISSOLVED) | Q(delisted_on__isnull=False), pk__in=reporters.values("collective_id"))
+        reported = _scalar(reporters, "COUNT", "pk") - _scalar(gone, "COUNT", "pk")
         counters = NodeStatusCount.objects.filter(node__path__startswith=node.path, status=Status.REGISTERED)
         delisted = Collective.objects.filter(status=Status.REGISTERED, delisted_on__isnull=False, registering_node__path__startswith=node.path)
         in_scope = _scalar(counters, "SUM", "count") - _scalar(delisted, "COUNT", "pk")
     else:
-        in_scope = _scalar(collectives_in(node, campaign), "COUNT", "pk")  # the named ones: collective_named_idx
-    counted = Node.objects.filter(pk=node.pk).values(reported=_scalar(reported, "COUNT", "pk"), in_scope=in_scope).get()
+        participation = campaign_participation(node, campaign)
+        reported, in_scope = _scalar(participation["reported"], "COUNT", "pk"), _scalar(collectives_in(node, campaign), "COUNT", "pk")
+    counted = Node.objects.filter(pk=node.pk).values(reported=reported, in_scope=in_scope).get()
     return {"reported": counted["reported"], "missing": counted["in_scope"] - counted["reported"]}
 
 

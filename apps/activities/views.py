@@ -228,7 +228,7 @@ def campaign_detail(request, pk):
     campaign, node, scope = _visible_campaign(request, pk)
     totals, by_child, by_industry = rollups.campaign_summary(node, campaign)
     participation = rollups.campaign_participation(node, campaign)
-    counts = rollups.participation_counts(node, campaign, participation)
+    counts = rollups.participation_counts(node, campaign)
     show = "missing" if request.GET.get("show") == "missing" else "reported"
     listed = participation[show].select_related("registering_node").order_by("registering_node__path", "pk")
     page = ScalingPaginator(listed, PAGE_SIZE, count=counts[show]).get_page(request.GET.get("page"))

@@ -282,7 +282,10 @@ class AnnualSummary(models.Model):
 
 
 class ReportFigures(models.Model):
-    """The sums a roll-up shows (rollups.TOTALS), kept per group of reports by the triggers of report_totals.py."""
+    """The sums a roll-up shows (rollups.TOTALS), kept per group of reports by the triggers of report_totals.py.
+
+    The references of these tables have no constraint (the triggers write them from rows that exist) and no index of
+    their own: the unique constraints' indexes serve every lookup, and the triggers write fewer indexes."""
 
     activities = models.IntegerField(default=0)
     participants = models.BigIntegerField(default=0)
@@ -300,7 +303,7 @@ class MonthlyTotal(ReportFigures):
     committee's tree path: each report counts at its own node and at every node above it)."""
 
     path = models.CharField(max_length=255)
-    industry = models.ForeignKey(Industry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    industry = models.ForeignKey(Industry, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     month = models.DateField()
 
     class Meta:
@@ -310,9 +313,9 @@ class MonthlyTotal(ReportFigures):
 class CampaignTotal(ReportFigures):
     """The reports on a campaign in an industry by the collectives of a committee's subtree."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     path = models.CharField(max_length=255)
-    industry = models.ForeignKey(Industry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    industry = models.ForeignKey(Industry, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "path", "industry"], name="unique_campaign_total")]
@@ -322,7 +325,7 @@ class VolunteerYear(models.Model):
     """A collective's volunteer services (reports of the kinds with hours) in a calendar year, under the committee
     path its reports carry: the ranking of a year reads these rows in order instead of summing the reports."""
 
-    collective = models.ForeignKey(Collective, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    collective = models.ForeignKey(Collective, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     path = models.CharField(max_length=255)
     year = models.SmallIntegerField()
     services = models.IntegerField(default=0)
@@ -346,8 +349,8 @@ class CampaignReporter(models.Model):
     """A collective that reported on a campaign, with how many reports, under the committee path of its reports: who
     has reported is read from these rows (one per collective) instead of the campaign's reports."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    collective = models.ForeignKey(Collective, on_delete=models.DO_NOTHING, db_constraint=False, related_name="campaigns_reported")
+    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    collective = models.ForeignKey(Collective, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="campaigns_reported")
     path = models.CharField(max_length=255)
     reports = models.IntegerField(default=0)
 

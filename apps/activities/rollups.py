@@ -153,7 +153,9 @@ def participation_counts(node, campaign):
     (collective_named_idx)."""
     if campaign.includes_aspiring:
         reporters = CampaignReporter.objects.filter(campaign=campaign, path__startswith=node.path)
-        gone = Collective.objects.filter(Q(status=Status.DISSOLVED) | Q(delisted_on__isnull=False), pk__in=reporters.values("collective_id"))
+        gone = Collective.objects.filter(Q(status=Status.DISSOLVED) | Q(delisted_on__isnull=False)).filter(
+            Exists(reporters.filter(collective=OuterRef("pk")))
+        )
         reported = _scalar(reporters, "COUNT", "pk") - _scalar(gone, "COUNT", "pk")
         counters = NodeStatusCount.objects.filter(node__path__startswith=node.path, status=Status.REGISTERED)
         delisted = Collective.objects.filter(status=Status.REGISTERED, delisted_on__isnull=False, registering_node__path__startswith=node.path)

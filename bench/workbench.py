@@ -112,10 +112,11 @@ class Result:
 
 def find_subjects():
     """What the pages are measured on: the three users, and the national rounds in review and named that hold
-    the most applications and titles."""
+    the most applications and titles, and the national campaign with the most reports."""
     from django.db.models import Count
 
     from apps.accounts.models import User
+    from apps.activities.models import Campaign
     from apps.evaluations.enums import RoundStage
     from apps.evaluations.models import Round
 
@@ -124,6 +125,7 @@ def find_subjects():
         "users": {key: User.objects.get(username=username) for key, (username, *_rest) in USERS.items()},
         "review": rounds.filter(stage=RoundStage.REVIEW).annotate(n=Count("applications")).order_by("-n", "pk").first(),
         "named": rounds.filter(stage=RoundStage.NAMED).annotate(n=Count("honors")).order_by("-n", "pk").first(),
+        "campaign": Campaign.objects.filter(node__depth=1).annotate(n=Count("reports")).order_by("-n", "pk").first(),
     }
 
 
@@ -161,6 +163,16 @@ def scenarios(user_key, subjects, proposed):
     if USERS[user_key][2] == "admin":
         others += ["rechecks:list", "organizations:staff_list"]  # a committee admin's lists
     pages += [Scenario(reverse(name), reverse(name)) for name in others]
+    campaign = subjects["campaign"]
+    if campaign:
+        # The national campaign with the most reports, as each user sees their part of it: who reported, who has not,
+        # and the last page of those who have not.
+        progress = reverse("activities:campaign_detail", args=[campaign.pk])
+        pages += [
+            Scenario("campaign progress (national campaign)", progress),
+            Scenario("campaign progress, not yet reported", f"{progress}?show=missing"),
+            Scenario("campaign progress, not yet reported, last page", f"{progress}?show=missing&page={LAST_PAGE}"),
+        ]
     if user_key != NATIONAL_USER:
         return pages
     if review:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.activities.models import ActivityReport, Campaign
+from apps.activities.models import ActivityReport, Campaign, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
 from apps.benchmarks import accounts
 from apps.collectives.models import Collective, Member, NodeStatusCount
 from apps.directory.signals import latest_named_on, volunteer_hours
@@ -28,6 +28,7 @@ from apps.evaluations.eligibility import eligibility, is_eligible
 from apps.evaluations.enums import AppStatus
 from apps.evaluations.models import Application, Honor, ReviewAssignment, Round
 from apps.organizations.enums import Level
+from apps.organizations.models import Node
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,6 +91,13 @@ def test_seed_scale_generates_the_shape_and_accounts_the_benchmarks_use(seeded, 
     assert (last - first).days > 4 * 365
     counted = dict(NodeStatusCount.objects.values_list("status").annotate(n=Sum("count")))
     assert counted == dict(Collective.objects.values_list("status").annotate(n=Count("pk")))
+    # The roll-ups' totals: at the root, every report and every volunteer hour.
+    root = Node.objects.get(depth=1).path
+    assert MonthlyTotal.objects.filter(path=root).aggregate(n=Sum("activities"))["n"] == ActivityReport.objects.count()
+    services = ActivityReport.objects.filter(kind__in=ReportKind.with_hours()).aggregate(n=Count("pk"), hours=Sum("volunteer_hours"))
+    assert VolunteerYear.objects.aggregate(n=Sum("services"), hours=Sum("hours")) == services
+    on_campaigns = ActivityReport.objects.filter(campaign__isnull=False).count()
+    assert CampaignTotal.objects.filter(path=root).aggregate(n=Sum("activities"))["n"] == on_campaigns > 0
     kept = Collective.objects.annotate(hours=volunteer_hours(), named_on=latest_named_on())
     assert not kept.exclude(volunteer_hours=F("hours")).exists() and kept.filter(volunteer_hours__gt=0).exists()
     assert kept.filter(latest_named_on__isnull=False).count() == kept.filter(named_on__isnull=False).count() > 0

@@ -279,3 +279,81 @@ class AnnualSummary(models.Model):
     class Meta:
         ordering = ["-year"]
         constraints = [models.UniqueConstraint(fields=["collective", "year"], name="one_summary_per_year")]
+
+
+class ReportFigures(models.Model):
+    """The sums a roll-up shows (rollups.TOTALS), kept per group of reports by the triggers of report_totals.py.
+
+    The references of these tables have no constraint (the triggers write them from rows that exist) and no index of
+    their own: the unique constraints' indexes serve every lookup, and the triggers write fewer indexes."""
+
+    activities = models.IntegerField(default=0)
+    participants = models.BigIntegerField(default=0)
+    beneficiaries = models.BigIntegerField(default=0)
+    volunteer_services = models.IntegerField(default=0)
+    volunteer_hours = models.DecimalField(max_digits=14, decimal_places=1, default=0)
+    volunteer_points = models.DecimalField(max_digits=16, decimal_places=1, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyTotal(ReportFigures):
+    """The reports held in a month in an industry by the collectives of a committee's subtree (`path` is the
+    committee's tree path: each report counts at its own node and at every node above it)."""
+
+    path = models.CharField(max_length=255)
+    industry = models.ForeignKey(Industry, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["path", "industry", "month"], name="unique_monthly_total")]
+
+
+class CampaignTotal(ReportFigures):
+    """The reports on a campaign in an industry by the collectives of a committee's subtree."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    path = models.CharField(max_length=255)
+    industry = models.ForeignKey(Industry, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "path", "industry"], name="unique_campaign_total")]
+
+
+class VolunteerYear(models.Model):
+    """A collective's volunteer services (reports of the kinds with hours) in a calendar year, under the committee
+    path its reports carry: the ranking of a year reads these rows in order instead of summing the reports."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    path = models.CharField(max_length=255)
+    year = models.SmallIntegerField()
+    services = models.IntegerField(default=0)
+    hours = models.DecimalField(max_digits=12, decimal_places=1, default=0)
+    points = models.DecimalField(max_digits=14, decimal_places=1, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collective", "path", "year"], name="unique_volunteer_year")]
+        indexes = [
+            # The rows of collectives with services (a report deleted leaves its row at zero). The national ranking:
+            # the year's rows in ranking order, the first page read off the index.
+            models.Index(fields=["year", "-hours", "collective"], name="volunteer_year_rank_idx", condition=models.Q(services__gt=0)),
+            # A committee's ranking: its subtree's rows of the year (pattern ops: path__startswith).
+            models.Index(fields=["year", "path"], name="volunteer_year_path_idx", opclasses=["int2_ops", "varchar_pattern_ops"],
+                condition=models.Q(services__gt=0),
+            ),
+        ]
+
+
+class CampaignReporter(models.Model):
+    """A collective that reported on a campaign, with how many reports, under the committee path of its reports: who
+    has reported is read from these rows (one per collective) instead of the campaign's reports."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    collective = models.ForeignKey(Collective, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="campaigns_reported")
+    path = models.CharField(max_length=255)
+    reports = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "collective"], name="unique_campaign_reporter")]
+        indexes = [models.Index(fields=["campaign", "path"], name="campaign_reporter_path_idx", opclasses=["int8_ops", "varchar_pattern_ops"])]

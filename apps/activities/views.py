@@ -228,11 +228,12 @@ def _visible_campaign(request, pk):
 @login_required
 def campaign_detail(request, pk):
     campaign, node, scope = _visible_campaign(request, pk)
-    reports = rollups.reports_for(node, campaign=campaign)
-    totals, by_child, by_industry = rollups.summary(node, reports)
+    totals, by_child, by_industry = rollups.campaign_summary(node, campaign)
     participation = rollups.campaign_participation(node, campaign)
+    counts = rollups.participation_counts(node, campaign)
     show = "missing" if request.GET.get("show") == "missing" else "reported"
-    page = Paginator(participation[show].select_related("registering_node").order_by("registering_node__path", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = participation[show].select_related("registering_node").order_by("registering_node__path", "pk")
+    page = ScalingPaginator(listed, PAGE_SIZE, count=counts[show]).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/campaign_detail.html",
@@ -242,8 +243,8 @@ def campaign_detail(request, pk):
             "totals": totals,
             "by_child": by_child,
             "by_industry": by_industry,
-            "reported_count": participation["reported"].count(),
-            "missing_count": participation["missing"].count(),
+            "reported_count": counts["reported"],
+            "missing_count": counts["missing"],
             "show": show,
             "page": page,
             "bulk_actions": [action for action in BULK_ACTIONS.values() if show == "missing" and scope.can(action.permission)],
@@ -270,8 +271,7 @@ def campaign_remind(request, pk):
 def campaign_export(request, pk):
     """The campaign's progress as Excel: the totals of the page, and who has and has not reported."""
     campaign, node, _scope = _visible_campaign(request, pk)
-    reports = rollups.reports_for(node, campaign=campaign)
-    _totals, by_child, by_industry = rollups.summary(node, reports)
+    _totals, by_child, by_industry = rollups.campaign_summary(node, campaign)
     participation = rollups.campaign_participation(node, campaign)
     sheets = [
         *exports.totals_sheets(by_child, by_industry),
@@ -288,16 +288,16 @@ def _rollup_period(request):
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, initial={"starts_on": date(today.year, 1, 1), "ends_on": today})
     starts_on, ends_on = (form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]) if form.is_valid() else (date(today.year, 1, 1), today)
-    return scope, node, form, starts_on, ends_on
+    return scope, node, form, starts_on, ends_on, today
 
 
 @staff_export("activities.rollup", gettext_lazy("Activity roll-up"))
 def rollup_export(request):
     """The roll-up as Excel: the totals of the page and the volunteer hours ranking of the period."""
-    _scope, node, _form, starts_on, ends_on = _rollup_period(request)
-    reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
-    _totals, by_child, by_industry = rollups.summary(node, reports)
-    sheets = [*exports.totals_sheets(by_child, by_industry), exports.ranking_sheet(rollups.volunteer_ranking(node, starts_on, ends_on))]
+    _scope, node, _form, starts_on, ends_on, today = _rollup_period(request)
+    _totals, by_child, by_industry = rollups.period_summary(node, starts_on, ends_on, today)
+    ranking, _count = rollups.volunteer_ranking(node, starts_on, ends_on, today)
+    sheets = [*exports.totals_sheets(by_child, by_industry), exports.ranking_sheet(ranking)]
     return Workbook(f"{node.name}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.xlsx", sheets, node)
 
 
@@ -306,10 +306,10 @@ def rollup(request):
     """The same roll-up for any period, without a campaign."""
     if request.GET.get("format") == "xlsx":
         return rollup_export(request)
-    scope, node, form, starts_on, ends_on = _rollup_period(request)
-    reports = rollups.reports_for(node, starts_on=starts_on, ends_on=ends_on)
-    totals, by_child, by_industry = rollups.summary(node, reports)
-    ranking = Paginator(rollups.volunteer_ranking(node, starts_on, ends_on), PAGE_SIZE).get_page(request.GET.get("page"))
+    scope, node, form, starts_on, ends_on, today = _rollup_period(request)
+    totals, by_child, by_industry = rollups.period_summary(node, starts_on, ends_on, today)
+    ranked, count = rollups.volunteer_ranking(node, starts_on, ends_on, today)
+    ranking = ScalingPaginator(ranked, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/rollup.html",

@@ -114,7 +114,10 @@ def remind(collective_pk, user, campaign_pk, comment=""):
 
 
 def save_report(form, user):
-    """Save the report, its photos and its volunteer hours together: all of it or none of it."""
+    """Save the report, its photos and its volunteer hours together: all of it or none of it. The photos are
+    re-encoded before the transaction starts: saving the report updates the roll-ups' totals of its committee and
+    of every committee above it (report_totals.py), rows other filers wait for until this transaction ends."""
+    photos = [process_photo(upload) for upload in form.cleaned_data["new_photos"]]
     with transaction.atomic():
         report = form.save(commit=False)
         if report.pk is None:
@@ -122,8 +125,7 @@ def save_report(form, user):
             report.created_by = user
         report.copy_place_from(form.collective)
         report.save()
-        for upload in form.cleaned_data["new_photos"]:
-            image, thumbnail = process_photo(upload)
+        for image, thumbnail in photos:
             photo = ReportPhoto(report=report)
             photo.image.save("photo.jpg", image, save=False)
             photo.thumbnail.save("thumb.jpg", thumbnail, save=False)

@@ -9,7 +9,7 @@ national round of 8,000 — and the titles of the named ones, more at each lower
 complaints; a campaign a year over three years at every league committee (this year's running); 5,000,000
 activity reports over five years (two photos on one public report in ten); an admin and a reviewer at every league
 committee. Then the accounts of accounts.py and what each needs to find waiting (the benchmark scenario), and the
-figures the workflow keeps (status counts, directory totals, statistics snapshots).
+figures the workflow keeps (status counts, report totals, directory totals, statistics snapshots).
 
 The big tables are filled with INSERT ... SELECT over generate_series: rows never travel through Python. The
 distributions are arithmetic on the row number shifted by the seed, so one seed on a fresh database always gives
@@ -103,7 +103,7 @@ class Seeder:
     def seed_all(self):
         # One transaction for the data: a failure leaves the database as it was. Inside it, triggers and foreign
         # key checks are off (session_replication_role): every reference is joined from rows that exist, and the
-        # one counting trigger (NodeStatusCount) is replaced by the recount below.
+        # counting triggers (NodeStatusCount, the reports' totals) are replaced by the recounts below.
         with transaction.atomic():
             run("SET LOCAL session_replication_role = replica")
             run("SET LOCAL maintenance_work_mem = '512MB'")  # the index builds after the big loads sort in memory
@@ -124,6 +124,7 @@ class Seeder:
                 ("activity reports", self.reports),
                 ("report photos", self.photos),
                 ("status counts", self.status_counts),
+                ("report totals", self.report_totals),
                 ("directory figures", self.directory_figures),
                 ("collective indexes", lambda: build_indexes(self.collective_indexes)),
             ]:
@@ -670,6 +671,13 @@ class Seeder:
     def status_counts(self):
         call_command("rebuild_status_counts", stdout=io.StringIO())
         return scalar("SELECT count(*) FROM collectives_nodestatuscount")
+
+    def report_totals(self):
+        """The roll-ups' totals (by month, by campaign, volunteer hours by year), set-based from the reports."""
+        from apps.activities.models import CampaignTotal, MonthlyTotal, VolunteerYear
+
+        call_command("rebuild_report_totals", stdout=io.StringIO())
+        return sum(model.objects.count() for model in (MonthlyTotal, CampaignTotal, VolunteerYear))
 
     def directory_figures(self):
         """What apps/directory keeps on each collective — its volunteer hours and latest naming date, the rules of

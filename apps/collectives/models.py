@@ -143,6 +143,10 @@ class Collective(models.Model):
             models.Index(
                 fields=["registering_node", "updated_at"], condition=models.Q(outside_rules=True), name="collective_outside_rules_idx"
             ),
+            # A campaign's collectives in scope (apps/activities/rollups.participation_counts): the registered ones
+            # come from NodeStatusCount less these few delisted ones; a campaign of named collectives counts these.
+            models.Index(fields=["registering_node"], condition=models.Q(delisted_on__isnull=False), name="collective_delisted_idx"),
+            models.Index(fields=["registering_node", "status"], condition=~models.Q(honor_level=""), name="collective_named_idx"),
         ]
 
     def __str__(self):

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from apps.activities.models import ActivityReport, Campaign, HoursCheck
-from apps.activities.rollups import campaign_participation
+from apps.activities.rollups import participation_counts
 from apps.collectives.models import ChangeRequest, ChangeStatus, NodeStatusCount, Status
 from apps.complaints.models import Complaint, ComplaintStatus, Warning
 from apps.evaluations import queries
@@ -175,7 +175,7 @@ def _campaigns(scope, today):
     for campaign in running:
         missing = cached.get(keys[campaign.pk])
         if missing is None:
-            missing = campaign_participation(campaign.node, campaign)["missing"].count()
+            missing = participation_counts(campaign.node, campaign)["missing"]
             cache.set(keys[campaign.pk], missing, CAMPAIGN_MISSING_TTL)
         found.append(
             Item(_("Not yet reported for %(campaign)s") % {"campaign": campaign.title}, missing, _url("activities:campaign_detail", campaign.pk, show="missing"))

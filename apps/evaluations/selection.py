@@ -36,7 +36,7 @@ def table_statuses():
 
 def committee_path(round):
     """The path of the committee just below the round's node that an application comes through."""
-    return Substr("collective__registering_node__path", 1, Node.steplen * (round.node.depth + 1))
+    return Substr("registering_node__path", 1, Node.steplen * (round.node.depth + 1))
 
 
 def committees(round):
@@ -109,7 +109,7 @@ def refresh_scores(applications):
 
 def filtered(queryset, committee=None, proposed=None, search=""):
     if committee is not None:
-        queryset = queryset.filter(collective__registering_node__path__startswith=committee.path)
+        queryset = queryset.filter(registering_node__path__startswith=committee.path)
     if proposed is not None:
         queryset = queryset.filter(proposed=proposed)
     if search:
@@ -170,7 +170,7 @@ def quota_use(round):
     """(proposed in review, [(RoundQuota, proposed from its committee)]) in two queries."""
     proposed = Application.objects.filter(round=round, status=AppStatus.REVIEW, proposed=True)
     used = (
-        proposed.filter(collective__registering_node__path__startswith=OuterRef("node__path"))
+        proposed.filter(registering_node__path__startswith=OuterRef("node__path"))
         .order_by()
         .values("round")
         .annotate(n=Count("pk"))
@@ -185,5 +185,5 @@ def ranked_for_proposal(round):
     return (
         round.applications.filter(status=AppStatus.REVIEW, scores_submitted__gt=0)
         .order_by(*SORTS["-mean"][1])
-        .values_list("pk", "collective__registering_node__path")
+        .values_list("pk", "registering_node__path")
     )

@@ -56,11 +56,21 @@ class ScalingPaginator(Paginator):
         total = min(self.count, COUNT_LIMIT) if self.is_capped else self.count
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, total)
+        # A list of values (the score table's ordered ids) is read as it is; a list of rows is read as ids first.
+        narrow = self.object_list.query.values_select
+        ids = self.object_list if narrow else self.object_list.values_list("pk", flat=True)
         if bottom > total // 2 and not self.is_capped:
-            rows = list(self.object_list.reverse()[total - top : total - bottom])[::-1]
+            ids = list(ids.reverse()[total - top : total - bottom])[::-1]
         else:
-            rows = self.object_list[bottom:top]
-        return self._get_page(rows, number, self)
+            ids = list(ids[bottom:top])
+        return self._get_page(ids if narrow else self._rows(ids), number, self)
+
+    def _rows(self, ids):
+        """The page's rows with everything the list joins (select_related), read by id: the rows the OFFSET skips
+        are walked as bare ids, not joined to their collective, committee and round first (the page 40 of a
+        province's applications: 0.1 s of joins for 25 rows, bench/)."""
+        by_id = self.object_list.order_by().in_bulk(ids)
+        return [by_id[pk] for pk in ids]
 
     @cached_property
     def num_pages(self):

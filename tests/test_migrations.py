@@ -136,3 +136,31 @@ def test_a_round_flagged_for_creation_registration_gets_a_filing_round_holding_i
     assert (filing.kind, filing.stage, filing.application_closes, filing.title) == ("filing", "filing", date(2026, 2, 1), "2026年度认定（创建备案）")
     registrations = new.get_model("evaluations", "CreationRegistration").objects.values_list("round_id", "collective_id")
     assert list(registrations) == [(filing.pk, collective_pk)]
+
+
+@pytest.mark.serial
+def test_existing_applications_get_their_collectives_registering_committee(migrate):
+    def applications_of_two_committees(old):
+        Node = old.get_model("organizations", "Node")
+        user = old.get_model("accounts", "User").objects.create(username="migration-committee")
+        round = old.get_model("evaluations", "Round").objects.create(
+            node=Node.objects.get(depth=1), title="2026年度全国认定", year=2026, application_opens=date(2026, 3, 1),
+            application_closes=date(2026, 4, 30), reference_date=date(2026, 4, 30), quota=5, created_by=user,
+        )
+        made = {}
+        for region in ("340803", "110105"):
+            node = Node.objects.get(region_id=region, kind="league")
+            collective = old.get_model("collectives", "Collective").objects.create(
+                name=f"集体{region}", workplace_unit="单位", region_id=region, registering_node=node, status="registered",
+                industry=old.get_model("organizations", "Industry").objects.get(code="power"), leader_account=user,
+            )
+            application = old.get_model("evaluations", "Application").objects.create(round=round, collective=collective, status="review")
+            made[application.pk] = node.pk
+        return made
+
+    new, made = migrate(
+        [("evaluations", "0016_remove_round_creation_registration_flag")],
+        [("evaluations", "0018_application_registering_node_required")],
+        applications_of_two_committees,
+    )
+    assert dict(new.get_model("evaluations", "Application").objects.values_list("pk", "registering_node_id")) == made

@@ -215,4 +215,4 @@ def test_the_score_table_names_the_experts_with_their_workload_and_item_means(ad
     assert "王专家" in page and "李专家" in page
     row = response.context["score_rows"][0]
     assert row["item_means"] == [18.0, 23.0, 23.0, 13.0, 13.0] and row["mean"] == 90.0
-    assert {(w["expert__real_name"], w["assigned"], w["scored"]) for w in response.context["workload"]} == {("王专家", 1, 1), ("李专家", 1, 0)}
+    assert {(w["name"], w["assigned"], w["scored"]) for w in response.context["workload"]} == {("王专家", 1, 1), ("李专家", 1, 0)}

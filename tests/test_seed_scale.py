@@ -80,6 +80,8 @@ def test_seed_scale_generates_the_shape_and_accounts_the_benchmarks_use(seeded, 
     review = Round.objects.get(node__depth=1, stage="review")
     assert ReviewAssignment.objects.filter(application__round=review).values("application").annotate(n=Count("pk")).filter(n=3).count() == review.applications.count()
     assert ReviewAssignment.objects.filter(expert__username__in=accounts.EXPERT_NAMES).exists()
+    # Each application carries its collective's committee, as the workflow gives it (the staff queue scopes by it).
+    assert not Application.objects.exclude(registering_node=F("collective__registering_node")).exists()
 
     # Titles in pyramid proportions: more at each lower level.
     titles = dict(Honor.objects.filter(status="named").values_list("level").annotate(n=Count("pk")))

@@ -347,11 +347,12 @@ class Seeder:
             count += insert_select(
                 Application,
                 {
-                    "round_id": "%(round)s", "collective_id": "c.id", "status": "%(status)s", "deeds": "'服务群众，创先争优。'",
+                    "round_id": "%(round)s", "collective_id": "c.id", "registering_node_id": "c.registering_node_id",
+                    "status": "%(status)s", "deeds": "'服务群众，创先争优。'",
                     "submitted_at": "now() - interval '60 days'",
                     "updated_at": "now() - make_interval(secs => (c.id * 7907 %% 2592000)::int)",
                 },
-                "FROM (SELECT id FROM collectives_collective WHERE status = 'registered' "
+                "FROM (SELECT id, registering_node_id FROM collectives_collective WHERE status = 'registered' "
                 "ORDER BY (id * %(order)s + %(seed)s) %% 1000003 LIMIT %(count)s) c",
                 {"round": round.pk, "status": status, "order": order, "count": self.volumes.national_applications, "seed": self.seed},
             )  # fmt: skip
@@ -446,6 +447,7 @@ class Seeder:
             Application,
             {
                 "round_id": "b.round_id", "collective_id": "b.collective_id", "status": "b.status", "deeds": "'服务群众，创先争优。'",
+                "registering_node_id": "(SELECT registering_node_id FROM collectives_collective WHERE id = b.collective_id)",
                 "current_node_id": "CASE WHEN b.status = 'pending' THEN w.id END",
                 "submitted_at": "CASE WHEN b.status <> 'draft' THEN now() - make_interval(days => 30 + b.h) END",
                 "updated_at": "now() - make_interval(secs => (b.collective_id * 7907 %% 31536000)::int)",
@@ -534,7 +536,10 @@ class Seeder:
             [(counties[i % len(counties)], leader.pk, "registered") for i, leader in enumerate(leaders)], "号长"
         )
         self.recent_reports(eligible)
-        drafts = [Application(round=anqing_round, collective=c, status="draft", deeds="服务群众，创先争优。") for c in eligible[::2]]
+        drafts = [
+            Application(round=anqing_round, collective=c, registering_node_id=c.registering_node_id, status="draft", deeds="服务群众，创先争优。")
+            for c in eligible[::2]
+        ]
 
         spare_leaders = [row[0] for row in query_rows("SELECT id FROM seed_leaders ORDER BY idx LIMIT 100")]
         county_node = league.get(region_id=accounts.STAFF[-1][3])
@@ -545,7 +550,10 @@ class Seeder:
             applying = self.new_collectives(plan, f"待审{node.region_id}")[WAITING_REGISTRATIONS:]
             round = anqing_round if node.path.startswith(anqing.path) else anhui_round
             pending += [
-                Application(round=round, collective=c, status="pending", current_node=node, deeds="服务群众，创先争优。", submitted_at=timezone.now())
+                Application(
+                    round=round, collective=c, registering_node=node, status="pending", current_node=node, deeds="服务群众，创先争优。",
+                    submitted_at=timezone.now(),
+                )
                 for c in applying
             ]
         Application.objects.bulk_create(drafts + pending)

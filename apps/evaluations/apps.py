@@ -19,3 +19,4 @@ class EvaluationsConfig(AppConfig):
             for model in (Notice, Round, Honor, Node):
                 signal.connect(listed_data_changed, sender=model, dispatch_uid=f"notices_{model._meta.model_name}_{event}")
             signal.connect(application_changed, sender=Application, dispatch_uid=f"notices_application_{event}")
+        from . import receivers  # noqa: F401  (keeps each application's copy of its collective's committee)

@@ -6,7 +6,6 @@ the page's query string and the URL's arguments. So the file holds exactly the p
 requester who has lost the right to see the list by then gets no file.
 """
 
-import logging
 import tempfile
 from datetime import timedelta
 
@@ -28,8 +27,6 @@ from civpost.tasks import enqueue_on_commit
 
 from . import registry
 from .models import ExportJob, ExportStatus
-
-logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3  # the first run and two retries (tasks.py)
 

@@ -12,6 +12,7 @@ import cv2
 import numpy
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,7 +23,7 @@ from reportlab.lib.units import mm
 from apps.activities.models import ReportPhoto
 from apps.activities.services import flag
 from apps.collectives.models import Collective
-from apps.directory import opendata, search
+from apps.directory import opendata, queries, search
 from apps.directory.poster import promise_lines
 from apps.evaluations.enums import HonorStatus
 from apps.evaluations.workflow import refresh_honor_level
@@ -261,6 +262,54 @@ def test_pagination_by_30_keeps_the_filters(client):
     assert "31" in re.search(r'role="status">([^<]+)<', page).group(1)
     assert "q=%E4%BE%9B%E7%94%B5&amp;sort=name&amp;page=2" in page
     assert listed(client, "?q=供电&sort=name&page=2") == ["供电班组30"]
+
+
+def _whole_list(client, query, pages):
+    """The post ids of every page of the list, page after page."""
+    ids = []
+    for number in range(1, pages + 1):
+        page = client.get(f"{DIRECTORY}?page={number}{query}").content.decode()
+        ids += [int(pk) for pk in re.findall(r'<h2><a href="/posts/(\d+)/">', page)]
+    return ids
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Pages of 4 and a bookmark every 7 posts: a few dozen posts have deep pages, pages that start between two
+    bookmarks, and a page across the named and the aspiring posts."""
+    monkeypatch.setattr(queries, "PAGE_SIZE", 4)
+    monkeypatch.setattr(queries, "BOOKMARK_EVERY", 7)
+
+
+def _many_posts():
+    """30 posts with ties in every sort column: names, naming dates and registration dates repeat."""
+    collectives = [post(f"集体{index % 9}", unit=f"单位{index}", registered_on=date(2020, 1, 1 + index % 4)) for index in range(30)]
+    for index, collective in enumerate(collectives[:13]):
+        name(collective, year=2024 + index % 2, named_on=date(2024 + index % 2, 12, 1))
+    return collectives
+
+
+@pytest.mark.parametrize("query", ["", "&sort=name"])
+def test_deep_pages_start_at_bookmarks_and_list_every_post_once_in_order(client, small_pages, query):
+    _many_posts()
+    order = ("name", "pk") if query else (F("latest_named_on").desc(nulls_last=True), "-registered_on", "-pk")
+    expected = list(Collective.objects.public().order_by(*order).values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as computed:
+        assert _whole_list(client, query, 8) == expected  # pages 3 to 8 start at a bookmark
+    assert any("ROW_NUMBER" in q["sql"].upper() for q in computed.captured_queries)
+    with CaptureQueriesContext(connection) as queried:
+        assert _whole_list(client, query, 8) == expected  # the pages and the bookmarks from the cache
+    assert not queried.captured_queries
+    cache.clear()
+    assert _queries(client, f"{DIRECTORY}?page=5{query}") <= 8  # regions, industries, count, bookmarks (3), page, titles
+
+
+def test_deep_pages_follow_a_naming_at_once(client, small_pages):
+    collectives = _many_posts()
+    before = _whole_list(client, "", 8)
+    last = collectives[-1]
+    name(last, year=2026, named_on=date(2026, 6, 1))  # the last aspiring post moves to the top
+    assert _whole_list(client, "", 8) == [last.pk] + [pk for pk in before if pk != last.pk]
 
 
 def _queries(client, url):

@@ -104,9 +104,13 @@ class Post:
     url: str
 
 
-def posts(selected, ordering):
-    """The posts that the condition selects (ids from sliced querysets), in this order, with their valid titles: two
-    queries."""
+def posts(ids_queryset, ordering):
+    """The posts whose ids the (sliced) queryset selects, in this order, with their valid titles: two queries."""
+    return selected_posts(Q(pk__in=ids_queryset), ordering)
+
+
+def selected_posts(selected, ordering):
+    """The posts that the condition selects (ids from sliced querysets), in this order, with their valid titles."""
     rows = list(
         Collective.objects.filter(selected)
         .order_by(*ordering)
@@ -241,7 +245,7 @@ class DirectoryPaginator(Paginator):
             selected = bookmarked(queryset, marks, RUNS[self.sort], bottom, top)
         else:
             selected = Q(pk__in=queryset.values("pk")[bottom:top])
-        return self._get_page(posts(selected, ordering), number, self)
+        return self._get_page(selected_posts(selected, ordering), number, self)
 
 
 def _rendered_key(kind, request, ignore=()):

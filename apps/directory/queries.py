@@ -13,8 +13,9 @@ Three things keep a page cheap at national size (500,000 posts; measured by `mak
    of the list (COUNT over up to 500,000 posts), and it is the same for every page of a search: the count is
    cached per filter combination for COUNT_TTL seconds. A rendered page of results (form, list, page links) is
    cached per query string and language for RESULTS_TTL seconds: the landing page and popular searches are then
-   served without a query. Both keys hold a generation number that any save of a registered collective or of an
-   honour bumps (signals.py), so this process recomputes at once; with the default per-process cache, another
+   served without a query. Both hold a generation number that any save of a registered collective or of an
+   honour bumps (signals.py): the count in its key, the page beside its content (read with the current generation
+   in one round trip, and served only if they match), so this process recomputes at once; with the default per-process cache, another
    process may serve a page or a count at most 60 seconds old (a shared cache such as Redis, CACHE_URL, makes
    every process recompute at once). The region and industry lists of the form are cached for 5 minutes (filters.py).
 
@@ -248,27 +249,34 @@ class DirectoryPaginator(Paginator):
         return self._get_page(selected_posts(selected, ordering), number, self)
 
 
-def _rendered_key(kind, request, ignore=()):
+def _query_key(kind, request, ignore=()):
     query = sorted((name, value) for name, values in request.GET.lists() if name not in ignore for value in values if value.strip())
     digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
-    return f"directory:{kind}:{translation.get_language()}:{cache.get(GENERATION_KEY, 0)}:{digest}"
+    return f"directory:{kind}:{translation.get_language()}:{digest}"
 
 
 def cached_results(request):
-    """The rendered results (form, list, pages) of this query string, if a request rendered them in the last
-    RESULTS_TTL seconds and no post changed since (the generation is part of the key). They hold nothing personal
-    and nothing of the visitor's (the filter form is a GET form: no CSRF token)."""
-    return cache.get(_rendered_key("results", request))
+    """(results, generation): the rendered results (form, list, pages) of this query string if a request rendered them
+    in the last RESULTS_TTL seconds and no post changed since (else None), and the current generation, read together
+    in one round trip. They hold nothing personal and nothing of the visitor's (the filter form is a GET form: no
+    CSRF token)."""
+    key = _query_key("results", request)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY, 0)
+    results = found.get(key)
+    return (results if results is not None and results["generation"] == generation else None), generation
 
 
-def cache_results(request, results):
-    cache.set(_rendered_key("results", request), results, RESULTS_TTL)
+def cache_results(request, results, generation):
+    """Keeps results rendered after reading this generation (a post changed while they were rendered: they are
+    rendered again at the next visit)."""
+    cache.set(_query_key("results", request), {**results, "generation": generation}, RESULTS_TTL)
 
 
 def rendered_filter_form(request, render):
     """The filter form as render() makes it, shared by every page of the same filters: a visitor paging through
     results renders only the list of each new page (the form with its region and year lists was a third of it)."""
-    key = _rendered_key("form", request, ignore={"page"})
+    key = f"{_query_key('form', request, ignore={'page'})}:{cache.get(GENERATION_KEY, 0)}"
     form = cache.get(key)
     if form is None:
         form = render()

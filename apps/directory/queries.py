@@ -39,6 +39,7 @@ import hashlib
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -137,19 +138,16 @@ def selected_posts(selected, ordering):
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of an order (filters.SORTS) along one tuple of index columns, all ascending or all descending: the
-    posts from a given key on are a range of the index."""
+    """A stretch of an order (filters.SORTS) along one tuple of its columns, all ascending or all descending: the posts
+    from a given key on are a range of the order's index. Its posts keep the whole order (ORDER BY all the index's
+    columns: ordered by the run's columns alone, PostgreSQL would not see that the index serves it)."""
 
     where: Q
     fields: tuple
     descending: bool
 
-    @property
-    def ordering(self):
-        return [F(field).desc() if self.descending else F(field).asc() for field in self.fields]
-
     def posts(self, queryset):
-        return queryset.filter(self.where).order_by(*self.ordering)
+        return queryset.filter(self.where)
 
     def posts_from(self, queryset, key):
         at_or_after = TupleLessThanOrEqual if self.descending else TupleGreaterThanOrEqual
@@ -166,8 +164,7 @@ RUNS = {
 }
 
 
-@dataclass(frozen=True)
-class Bookmark:
+class Bookmark(NamedTuple):  # a tuple: the cache unpickles some 320 of them for each deep page
     position: int  # of the post in the whole list, from 0
     run: int  # index in RUNS[sort]
     key: tuple  # the post's values of the run's fields
@@ -193,7 +190,7 @@ def _read_bookmarks(queryset, runs):
     of every run but the last."""
     found, starts = [], [0]
     for index, run in enumerate(runs):
-        numbered = run.posts(queryset).annotate(number=Window(RowNumber(), order_by=run.ordering))
+        numbered = run.posts(queryset).annotate(number=Window(RowNumber(), order_by=list(queryset.query.order_by)))
         marked = numbered.annotate(skip=(F("number") - 1) % BOOKMARK_EVERY).filter(skip=0).values_list("number", *run.fields)
         found += [(starts[index] + number - 1, index, tuple(key)) for number, *key in marked]
         if index < len(runs) - 1:

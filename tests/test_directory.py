@@ -312,6 +312,15 @@ def test_deep_pages_follow_a_naming_at_once(client, small_pages):
     assert _whole_list(client, "", 8) == [last.pk] + [pk for pk in before if pk != last.pk]
 
 
+def test_a_page_of_aspiring_posts_reads_no_titles(client):
+    post("甲集体")
+    name(post("乙集体"), year=2025)
+    with CaptureQueriesContext(connection) as queries:
+        assert listed(client, "?status=aspiring") == ["甲集体"]
+    assert not any("evaluations_honor" in q["sql"] for q in queries.captured_queries)
+    assert "市级青年文明号（2025）" in client.get(DIRECTORY + "?status=named").content.decode()
+
+
 def _queries(client, url):
     cache.clear()  # a cold count: the most queries a page can take
     with CaptureQueriesContext(connection) as queries:

@@ -112,28 +112,34 @@ def posts(ids_queryset, ordering):
 
 
 def selected_posts(selected, ordering):
-    """The posts that the condition selects (ids from sliced querysets), in this order, with their valid titles."""
+    """The posts that the condition selects (ids from sliced querysets), in this order, with their valid titles: two
+    queries, one when none of them is named (latest_named_on follows the valid titles: signals.py)."""
     rows = list(
         Collective.objects.filter(selected)
         .order_by(*ordering)
-        .values_list("pk", "name", "workplace_unit", "region__name", "region__parent_id", "region__parent__name", "industry__name")
+        .values_list("pk", "name", "workplace_unit", "region__name", "region__parent_id", "region__parent__name", "industry__name", "latest_named_on")
     )
+    named = [row[0] for row in rows if row[-1] is not None]
+    titles = _titles(named) if named else {}
+    url = url_format("collectives:public_page")
+    return [
+        Post(pk, name, unit, (parent if parent and parent_code != NATIONAL_REGION else "") + region, industry, tuple(titles.get(pk, ())), url.format(pk))
+        for pk, name, unit, region, parent_code, parent, industry, _named_on in rows
+    ]
+
+
+def _titles(collective_ids):
+    """{collective id: [title]}: the valid titles of these collectives, newest first."""
     titles = defaultdict(list)
     # The star grade is the current one; a title whose grade was changed says when (its page shows the history).
     last_adjusted = StarAdjustment.objects.filter(honor=OuterRef("pk")).order_by("-decided_on", "-pk").values("decided_on")[:1]
-    honors = (
-        Honor.objects.valid().filter(collective_id__in=[row[0] for row in rows]).annotate(adjusted_on=Subquery(last_adjusted)).order_by("-year", "-pk")
-    )
+    honors = Honor.objects.valid().filter(collective_id__in=collective_ids).annotate(adjusted_on=Subquery(last_adjusted)).order_by("-year", "-pk")
     for collective_id, level, stars, edition, year, adjusted_on in honors.values_list("collective_id", "level", "star_grade", "edition", "year", "adjusted_on"):
         title = f"{honor_title(level, stars, edition)}（{year}）"
         if adjusted_on:
             title += _("(star grade changed on %(date)s)") % {"date": adjusted_on.isoformat()}
         titles[collective_id].append(title)
-    url = url_format("collectives:public_page")
-    return [
-        Post(pk, name, unit, (parent if parent and parent_code != NATIONAL_REGION else "") + region, industry, tuple(titles[pk]), url.format(pk))
-        for pk, name, unit, region, parent_code, parent, industry in rows
-    ]
+    return titles
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ Three things keep a page cheap at national size (500,000 posts; measured by `mak
    cached per query string and language for RESULTS_TTL seconds: the landing page and popular searches are then
    served without a query. Both hold a generation number that any save of a registered collective or of an
    honour bumps (signals.py): the count in its key, the page beside its content (read with the current generation
-   in one round trip, and served only if they match), so this process recomputes at once; with the default per-process cache, another
-   process may serve a page or a count at most 60 seconds old (a shared cache such as Redis, CACHE_URL, makes
-   every process recompute at once). The region and industry lists of the form are cached for 5 minutes (filters.py).
+   in one round trip, and served only if they match), so this process recomputes at once; with the default
+   per-process cache, another process may serve a page or a count at most 60 seconds old (a shared cache such as
+   Redis, CACHE_URL, makes every process recompute at once). The region and industry lists of the form are cached for 5 minutes (filters.py).
 
 3. With a keyword, the count also decides how the page is found (PostgreSQL). The gram index finds every match at
    once, but reading all of them to sort them costs about as much per match as walking the list in its order and

@@ -2,10 +2,9 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +20,7 @@ from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action
 from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
+from apps.rechecks.public import with_public_rectification
 from civpost import bulk
 from civpost.forms import show_errors
 from civpost.exports import dated_filename
@@ -33,7 +33,7 @@ from .filters import ChangeRequestFilter, StaffCollectiveFilter
 from .forms import ApproveForm, CollectiveForm, DecisionForm, DissolveForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
 from .models import CREDIT_PLEDGE, ChangeRequest, ChangeStatus, Collective, NodeStatusCount, Status
-from .public import page_version
+from .public import cache_page, cached_page
 from .rules import CompositionRules, check_composition, young_count
 from .member_changes import plan_member_rows, plan_saved_rows
 from .services import CONSENT_REQUIRED, members_consent_needed, save_collective, save_member_rows
@@ -471,25 +471,18 @@ def staff_transition(request, pk, name):
 # Public ------------------------------------------------------------------------------------
 
 
-# How long a post's rendered page is kept: it bounds how long a renamed region, industry or committee shows its old
-# name there (everything else the page shows renews the post's version at once: apps/directory/signals.py).
-POST_PAGE_TTL = 3600
-
-
 def public_page(request, pk):
     """The post's public page (the QR code and the plaque lead here). Delisted and dissolved collectives keep their page,
     which says so.
 
     Its title, description and content are rendered once per post, version and language and then read from the
-    (shared) cache, as is the version itself (apps/collectives/public.py): a visit reads no table, and a change to
-    the post, its honours, reports or photos shows at once. Rendering it afresh takes the collective, its honours, reports and photos, and the names of its places
-    (from the cache: apps/organizations/names.py)."""
-    version = page_version(pk)
-    if version is None:
-        raise Http404
-    page = cache.get(f"post_page:{pk}:{version}:{get_language()}")
+    (shared) cache with the version itself (apps/collectives/public.py): a visit reads no table, and a change to
+    the post, its honours, reports or photos shows at once. Rendering it afresh reads the collective with its
+    rectification under way, its honours (and their star grade histories), its reports with their photos, and the
+    names of its places (from the cache: apps/organizations/names.py)."""
+    page = cached_page(pk, get_language())
     if page is None:
-        collective = get_object_or_404(Collective.objects.filter(status__in=Status.with_page()), pk=pk)
+        collective = get_object_or_404(with_public_rectification(Collective.objects.filter(status__in=Status.with_page())), pk=pk)
         page = {
             "title": collective.name,
             "description": f"{collective.name} · {collective.workplace_unit} · {collective.get_status_display()}",
@@ -499,5 +492,5 @@ def public_page(request, pk):
                 request,
             ),
         }
-        cache.set(f"post_page:{pk}:{collective.updated_at.timestamp()}:{get_language()}", page, POST_PAGE_TTL)
+        cache_page(collective, get_language(), page)
     return render(request, "collectives/public_page.html", {**page, "content": mark_safe(page["content"])})

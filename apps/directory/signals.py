@@ -9,7 +9,7 @@
   registered collective (drafts and registrations under review are on no public list) or to an honour;
 - the cached list of the industry select (filters.py), forgotten when an industry changes (the region selects'
   lists are apps/organizations/regions.py's, kept there);
-- the cached content of each post page (apps/collectives/views.py), keyed by Collective.updated_at: renewed here
+- the cached content of each post page (apps/collectives/public.py), versioned by Collective.updated_at: renewed here
   when what the page shows changes without a full save of the collective (an honour and its star grade, a report
   and its hours, a photo, a rectification ordered or ended, a save with update_fields such as a delisting), and
   published to the cache as the page's version (apps/collectives/public.py) when the change commits.
@@ -41,7 +41,7 @@ def latest_named_on():
 
 
 def renew_post_page(collectives, **changes):
-    """A new version of these posts' pages (their cached content is keyed by updated_at), published to visitors once
+    """A new version of these posts' pages (their cached content is versioned by updated_at), published to visitors once
     the change commits."""
     now = timezone.now()
     renewed = list(collectives.values_list("pk", flat=True))

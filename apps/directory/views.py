@@ -22,7 +22,7 @@ from .queries import cache_results, cached_results, rendered_filter_form, result
 
 @require_safe
 def directory(request):
-    results = cached_results(request)
+    results, generation = cached_results(request)
     if results is None:
         filterset = DirectoryFilter(request.GET)
         page = results_page(filterset, request.GET.get("page"))
@@ -32,7 +32,7 @@ def directory(request):
         form = rendered_filter_form(request, lambda: render_to_string("directory/includes/filter_form.html", context, request))
         html = render_to_string("directory/includes/results.html", {**context, "filter_form": mark_safe(form)}, request)
         results = {"html": html, "count": page.paginator.count, "number": page.number, "filtered": filterset.is_filtered}
-        cache_results(request, results)
+        cache_results(request, results, generation)
     return render(request, "directory/directory.html", {**results, "results": mark_safe(results["html"])})
 
 

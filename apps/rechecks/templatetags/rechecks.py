@@ -21,9 +21,8 @@ def rechecks_panel(collectives):
 
 @register.inclusion_tag("rechecks/includes/public_rectification.html")
 def public_rectification(collective):
-    """On the post page: under rectification, and until when; nothing of the reason (staff's words) is public."""
-    under_way = Rectification.objects.filter(collective=collective, status__in=RectificationStatus.under_way())
-    return {"rectification": under_way.select_related("warning").first()}
+    """On the post page: under rectification, and until when, for a collective read with_public_rectification()."""
+    return {"under_rectification": collective.under_rectification, "deadline": collective.rectification_deadline}
 
 
 @register.simple_tag

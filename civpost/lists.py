@@ -45,15 +45,19 @@ class ScalingPaginator(Paginator):
     (counters kept by the workflow); without it the paginator counts at most COUNT_LIMIT + 1 rows.
     """
 
-    def __init__(self, object_list, per_page, count=None):
+    def __init__(self, object_list, per_page, count=None, count_in_order=False):
         super().__init__(object_list, per_page)
         self.known_count = count
+        # A list whose order an index serves may count its first COUNT_LIMIT + 1 rows in that order: walking the
+        # index stops there, where the same count without the order is planned as a parallel scan of every row.
+        self.count_in_order = count_in_order
 
     @cached_property
     def count(self):
         if self.known_count is not None:
             return self.known_count
-        return self.object_list.order_by()[: COUNT_LIMIT + 1].count()
+        rows = self.object_list if self.count_in_order else self.object_list.order_by()
+        return rows[: COUNT_LIMIT + 1].count()
 
     @property
     def is_capped(self):

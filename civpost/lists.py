@@ -4,6 +4,7 @@ from functools import cached_property
 from math import ceil
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 
 PAGE_SIZES = (25, 50, 100)
 # Where counting every matching row would read the whole table (a search over 500,000 collectives), the list
@@ -15,6 +16,14 @@ def page_size(request):
     """The page size chosen on the request (?size=), one of PAGE_SIZES."""
     size = request.GET.get("size", "")
     return int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0]
+
+
+def contains(field, keyword):
+    """`field` contains `keyword`, case-insensitively. A keyword without case (Chinese, digits) is a plain LIKE:
+    PostgreSQL estimates it from the column's statistics and tests it without upper-casing every row
+    (UPPER(name) LIKE UPPER(...) has no statistics, and a wrong estimate picks a wrong plan)."""
+    lookup = "contains" if keyword.lower() == keyword.upper() else "icontains"
+    return Q(**{f"{field}__{lookup}": keyword})
 
 
 def sort_order(request, orders, default):
@@ -36,15 +45,19 @@ class ScalingPaginator(Paginator):
     (counters kept by the workflow); without it the paginator counts at most COUNT_LIMIT + 1 rows.
     """
 
-    def __init__(self, object_list, per_page, count=None):
+    def __init__(self, object_list, per_page, count=None, count_in_order=False):
         super().__init__(object_list, per_page)
         self.known_count = count
+        # A list whose order an index serves may count its first COUNT_LIMIT + 1 rows in that order: walking the
+        # index stops there, where the same count without the order is planned as a parallel scan of every row.
+        self.count_in_order = count_in_order
 
     @cached_property
     def count(self):
         if self.known_count is not None:
             return self.known_count
-        return self.object_list.order_by()[: COUNT_LIMIT + 1].count()
+        rows = self.object_list if self.count_in_order else self.object_list.order_by()
+        return rows[: COUNT_LIMIT + 1].count()
 
     @property
     def is_capped(self):

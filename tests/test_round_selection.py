@@ -86,6 +86,16 @@ def test_the_last_page_and_a_name_search_past_the_count_limit(admin, round, expe
     page = page_of(admin, round, q="班组", sort="name").content.decode()
     assert "（1,000+）" in page and "请缩小搜索范围" in page
     assert "（55）" in page_of(admin, round, sort="name").content.decode()  # no search: the exact count
+    # In the default order (best mean first) the search counts in that order: the same figures.
+    assert "（1,000+）" in page_of(admin, round, q="班组").content.decode()
+    assert "（10）" in page_of(admin, round, q="班组0").content.decode()
+
+
+def test_a_name_search_ignores_case_and_matches_digits(admin, round, experts):
+    latin = scored_application(round, experts, 70, name="ABC Team 7")
+    scored_application(round, experts, 80, name="供电班组")
+    assert shown(admin, round, q="abc team") == [latin]
+    assert shown(admin, round, q="7") == [latin]
 
 
 def test_sorting_by_mean_and_filtering_by_committee_proposed_and_name(admin, round, experts):

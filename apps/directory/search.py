@@ -21,7 +21,9 @@ suite) the same ``icontains`` runs as a scan: correct, only slower.
 """
 
 from django.db import connections
-from django.db.models import BooleanField, F, Func, Q
+from django.db.models import BooleanField, F, Func
+
+from civpost import lists
 
 MAX_KEYWORD_LENGTH = 50
 
@@ -59,10 +61,7 @@ def search(queryset, keyword, use_index=True):
     keyword = normalize(keyword)
     if not keyword:
         return queryset
-    # Chinese has no case: a plain LIKE then, which PostgreSQL can estimate from the columns' statistics
-    # (UPPER(name) LIKE UPPER(...) has none, and a wrong estimate picks a wrong plan).
-    lookup = "contains" if keyword.lower() == keyword.upper() else "icontains"
-    contains = Q(**{f"name__{lookup}": keyword}) | Q(**{f"workplace_unit__{lookup}": keyword})
+    contains = lists.contains("name", keyword) | lists.contains("workplace_unit", keyword)
     if use_index and has_gram_index(queryset):
         return queryset.filter(GramsMatch(keyword), contains)
     return queryset.filter(contains)

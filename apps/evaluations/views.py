@@ -198,11 +198,15 @@ def score_table(request, round):
     table_filter = ScoreFilterForm(request.GET or None, committees=sorted(committees.values(), key=lambda node: node.path))
     filters = table_filter.filters()
     table = selection.filtered(selection.in_table(round), **filters)
-    ordered = selection.ordered_pks(table, round, items, table_filter.ordering())
+    sort = table_filter.ordering()
+    ordered = selection.ordered_pks(table, round, items, sort)
     # Counted on the table without its sort keys; a name search tests every row's collective, so it counts only to
-    # COUNT_LIMIT ("1,000+"). The back half of the pages is read from the other end of the order.
-    exact = None if filters.get("search") else table.count()
-    page = ScalingPaginator(ordered, SCORE_PAGE_SIZE, exact).get_page(request.GET.get("page"))
+    # COUNT_LIMIT ("1,000+"), in the table's order when an index serves it. The back half of the pages is read from
+    # the other end of the order.
+    search = bool(filters.get("search"))
+    in_order = search and sort == selection.INDEXED_SORT
+    paginator = ScalingPaginator(ordered, SCORE_PAGE_SIZE, None if search else table.count(), count_in_order=in_order)
+    page = paginator.get_page(request.GET.get("page"))
     return {
         "score_items": items,
         "score_rows": selection.rows(page, round, items, committees),

@@ -2,6 +2,7 @@
 at once reaches pages already cached, through HTTP as people act, and a cached page costs a constant, small number
 of queries."""
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.activities.models import ReportPhoto
+from apps.collectives.models import Collective
 from apps.evaluations.models import Notice
 
 from .activity_factories import ReportFactory
@@ -135,9 +137,9 @@ def test_cached_public_pages_cost_few_queries_when_nothing_is_cached(client, hon
     """What a page costs when it is rendered (the cache emptied, the statistics' snapshot recent), then read again."""
     call_command("refresh_stats", stdout=StringIO())
     publish_notice()
-    # Home: the notices, the named posts and their titles, the two counts; notices: the count, the page and its
+    # Home: the notices, the named posts and their titles, both figures from the counters; notices: the count, the page and its
     # entries; statistics: the national committee, its snapshot's time and its figures.
-    for url, cold in (("/", 5), (reverse("evaluations:notice_list"), 3), (reverse("stats:public"), 3)):
+    for url, cold in (("/", 4), (reverse("evaluations:notice_list"), 3), (reverse("stats:public"), 3)):
         cache.clear()
         assert (queries(client, url), queries(client, url)) == (cold, 0), url
 
@@ -186,3 +188,41 @@ def test_a_renamed_committee_reaches_the_cached_statistics_and_notices_at_once(c
     anqing.name = "共青团安庆市委（更名）"
     anqing.save()
     assert "共青团安庆市委（更名）" in page(client, stats) and "共青团安庆市委（更名）" in page(client, notices)
+
+
+def home_figures(client):
+    """The home page's figures: named posts, collectives taking part."""
+    figures = page(client, "/").split('class="stats home-counts"')[1].split("</dl>")[0]
+    return [int(number) for number in re.findall(r"<dd>(\d+)</dd>", figures)]
+
+
+def counted():
+    return [Collective.objects.named().count(), Collective.objects.public().count()]
+
+
+def test_the_home_figures_follow_registrations_namings_revocations_and_dissolutions(client, login, staff_user, submitted):
+    round = RoundFactory(stage="review")
+    first, second = (ApplicationFactory(round=round, status="review", proposed=True, scored=True) for _ in range(2))
+    eligible_collective(status="draft")  # not on the lists
+    assert home_figures(client) == counted() == [0, 2]
+
+    reviewer = login(staff_user("reviewer", "340803"))
+    reviewer.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"confirmed": "1"})
+    assert home_figures(client) == counted() == [0, 3]
+
+    admin = login(MembershipFactory(role="admin", node=round.node).user)
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "publish"]))
+    notice = round.notice
+    notice.closes_on = timezone.localdate() - timedelta(days=1)
+    notice.save()
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "name"]))
+    assert home_figures(client) == counted() == [2, 3]
+
+    admin.post(reverse("rechecks:revoke", args=[first.collective.honors.get().pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号", "confirmed": "1"})
+    assert home_figures(client) == counted() == [1, 2]  # delisted
+
+    reviewer = login(staff_user("reviewer", "340803"))
+    reviewer.post(reverse("collectives:staff_dissolve", args=[second.collective.pk]), {"comment": "班组已撤销", "confirmed": "1"})
+    assert home_figures(client) == counted() == [0, 1]
+    call_command("rebuild_status_counts", stdout=StringIO())  # the recount agrees with what the triggers kept
+    assert home_figures(client) == counted() == [0, 1]

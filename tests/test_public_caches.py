@@ -2,10 +2,12 @@
 at once reaches pages already cached, through HTTP as people act, and a cached page costs a constant, small number
 of queries."""
 
+import io
 import re
 from datetime import timedelta
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -20,6 +22,7 @@ from apps.evaluations.models import Notice
 
 from .activity_factories import ReportFactory
 from .conftest import committee
+from .documents import flat, pdftotext
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 from .factories import MembershipFactory
 
@@ -226,3 +229,41 @@ def test_the_home_figures_follow_registrations_namings_revocations_and_dissoluti
     assert home_figures(client) == counted() == [0, 1]
     call_command("rebuild_status_counts", stdout=StringIO())  # the recount agrees with what the triggers kept
     assert home_figures(client) == counted() == [0, 1]
+
+
+def download(client, url):
+    """The file and the statements that served it."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content, [query["sql"] for query in captured.captured_queries]
+
+
+def listed_statuses(xlsx):
+    """{collective name: status} of a named list workbook (below its heading and column titles)."""
+    rows = openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(min_row=3, values_only=True)
+    return {row[2]: row[8] for row in rows}
+
+
+def test_a_named_list_is_built_once_then_follows_a_revocation_and_a_rename_at_once(client, login, db):
+    round = RoundFactory(stage="named")
+    honors = [HonorFactory(application=ApplicationFactory(round=round, status="named", collective=eligible_collective())) for _ in range(3)]
+    xlsx, pdf = (reverse(f"evaluations:named_list_{fmt}", args=[round.pk]) for fmt in ("xlsx", "pdf"))
+    for url in (xlsx, pdf):
+        first, _ = download(client, url)
+        second, statements = download(client, url)
+        assert second == first
+        assert len(statements) == 1 and "evaluations_honor" not in statements[0]  # the round only: no title read
+    assert set(listed_statuses(download(client, xlsx)[0]).values()) == {"有效"}
+
+    revoked = honors[0]
+    admin = MembershipFactory(role="admin", node=round.node).user
+    login(admin).post(reverse("rechecks:revoke", args=[revoked.pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号", "confirmed": "1"})
+    client.logout()
+    assert listed_statuses(download(client, xlsx)[0])[revoked.collective.name] == "已撤销"
+
+    renamed = honors[1].collective
+    renamed.name = "营业厅青年班组（更名）"
+    renamed.save()
+    assert "营业厅青年班组（更名）" in listed_statuses(download(client, xlsx)[0])
+    assert "营业厅青年班组（更名）" in flat(pdftotext(download(client, pdf)[0]))

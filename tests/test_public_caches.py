@@ -236,7 +236,7 @@ def download(client, url):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
-    return response.content, [query["sql"] for query in captured.captured_queries]
+    return b"".join(response.streaming_content), [query["sql"] for query in captured.captured_queries]
 
 
 def listed_statuses(xlsx):

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, Q, When
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
@@ -855,9 +855,7 @@ def named_list(request, pk, fmt):
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk, stage=RoundStage.NAMED)
     content = public.named_list_file(round, fmt, partial(_named_list_content, round, fmt))
     content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else "application/pdf"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{round.title}.{fmt}")
-    return response
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=f"{round.title}.{fmt}", content_type=content_type)
 
 
 def _named_list_content(round, fmt):

@@ -20,10 +20,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.collectives.models import Collective
+from apps.collectives.models import Collective, NodeListedCount
 from apps.complaints.forms import TrackingLookupForm
 from apps.directory.filters import SORTS
-from apps.directory.queries import GENERATION_KEY, RESULTS_TTL, cached_count, count_key, posts
+from apps.directory.queries import GENERATION_KEY, RESULTS_TTL, posts
 from apps.evaluations.forms import CertificateLookupForm
 from apps.evaluations.models import Notice
 from apps.evaluations.public import NOTICES_KEY
@@ -47,8 +47,9 @@ def home(request):
     Its content is the same for every visitor but for the sign-in buttons: rendered once per generation of the
     directory (bumped by any change to a public collective or a title: apps/directory/signals.py), version of the
     notices (apps/evaluations/public.py), day (which notices are open) and language, then read from the cache with
-    the versions, in one round trip (civpost/versions.py). Rendering it takes five queries: the notices, the named posts and their
-    titles, the two counts (cached under the same generation, the first shared with the directory)."""
+    the versions, in one round trip (civpost/versions.py). Rendering it takes four queries: the notices, the named posts and their
+    titles, and both figures from the committees' counters (NodeListedCount, kept exact by triggers), whatever the
+    number of collectives."""
     content = versions.cached(
         f"home:{timezone.localdate()}:{translation.get_language()}", [GENERATION_KEY, NOTICES_KEY], partial(_home_content, request), HOME_TTL
     )
@@ -62,11 +63,12 @@ def _home_content(request):
 
 def _home_context():
     ordering = SORTS["newest"]
+    figures = NodeListedCount.totals()
     return {
         "named": posts(Collective.objects.named().order_by(*ordering).values("pk")[:HOME_NAMED], ordering),
         "notices": Notice.objects.listed()[:HOME_NOTICES],
-        "public_count": cached_count(Collective.objects.public(), count_key(None)),
-        "named_count": cached_count(Collective.objects.named(), "home-named"),
+        "public_count": figures["listed"],
+        "named_count": figures["named"],
         "certificate_form": CertificateLookupForm(auto_id="home-%s"),
         "tracking_form": TrackingLookupForm(auto_id="home-%s"),
     }

@@ -131,7 +131,7 @@ def test_named_list_names_the_committee_the_date_the_reference_and_the_title(cli
     Honor.objects.filter(round=round).update(decision_reference="团安委联〔2026〕3号")
     response = client.get(reverse("evaluations:named_list_pdf", args=[round.pk]))
     assert response.status_code == 200
-    pdf = response.content
+    pdf = b"".join(response.streaming_content)
     text = flat(pdftotext(pdf))
     named_on = honors[0].named_on
     for expected in [

@@ -258,5 +258,5 @@ def test_named_list_and_objection_evidence(client, login, notice):
     client.logout()
     pdf = client.get(reverse("evaluations:named_list_pdf", args=[round.pk]))
     xlsx = client.get(reverse("evaluations:named_list_xlsx", args=[round.pk]))
-    assert pdf.content.startswith(b"%PDF") and b"".join(xlsx.streaming_content).startswith(b"PK")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF") and b"".join(xlsx.streaming_content).startswith(b"PK")
     assert reverse("evaluations:named_list_pdf", args=[round.pk]) in client.get(notice.get_absolute_url()).content.decode()

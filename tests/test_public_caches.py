@@ -2,9 +2,12 @@
 at once reaches pages already cached, through HTTP as people act, and a cached page costs a constant, small number
 of queries."""
 
+import io
+import re
 from datetime import timedelta
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -14,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.activities.models import ReportPhoto
+from apps.collectives.models import Collective
 from apps.evaluations.models import Notice
 
 from .activity_factories import ReportFactory
 from .conftest import committee
+from .documents import flat, pdftotext
 from .evaluation_factories import ApplicationFactory, HonorFactory, RoundFactory, eligible_collective
 from .factories import MembershipFactory
 
@@ -135,10 +140,10 @@ def test_cached_public_pages_cost_few_queries_when_nothing_is_cached(client, hon
     """What a page costs when it is rendered (the cache emptied, the statistics' snapshot recent), then read again."""
     call_command("refresh_stats", stdout=StringIO())
     publish_notice()
-    # Home: the notices, the newest posts (their titles only when one of them holds a graded title), the two counts;
-    # notices: the count, the page and its entries; statistics: the national committee, its snapshot's time and its
-    # figures.
-    for url, cold in (("/", 4), (reverse("evaluations:notice_list"), 3), (reverse("stats:public"), 3)):
+    # Home: the notices, the newest posts (their titles only when one of them holds a graded title), both figures
+    # from the counters; notices: the count, the page and its entries; statistics: the national committee, its
+    # snapshot's time and its figures.
+    for url, cold in (("/", 3), (reverse("evaluations:notice_list"), 3), (reverse("stats:public"), 3)):
         cache.clear()
         assert (queries(client, url), queries(client, url)) == (cold, 0), url
 
@@ -187,3 +192,79 @@ def test_a_renamed_committee_reaches_the_cached_statistics_and_notices_at_once(c
     anqing.name = "共青团安庆市委（更名）"
     anqing.save()
     assert "共青团安庆市委（更名）" in page(client, stats) and "共青团安庆市委（更名）" in page(client, notices)
+
+
+def home_figures(client):
+    """The home page's figures: named posts, collectives taking part."""
+    figures = page(client, "/").split('class="stats home-counts"')[1].split("</dl>")[0]
+    return [int(number) for number in re.findall(r"<dd>(\d+)</dd>", figures)]
+
+
+def counted():
+    return [Collective.objects.named().count(), Collective.objects.public().count()]
+
+
+def test_the_home_figures_follow_registrations_namings_revocations_and_dissolutions(client, login, staff_user, submitted):
+    round = RoundFactory(stage="review")
+    first, second = (ApplicationFactory(round=round, status="review", proposed=True, scored=True) for _ in range(2))
+    eligible_collective(status="draft")  # not on the lists
+    assert home_figures(client) == counted() == [0, 2]
+
+    reviewer = login(staff_user("reviewer", "340803"))
+    reviewer.post(reverse("collectives:staff_approve", args=[submitted.pk]), {"confirmed": "1"})
+    assert home_figures(client) == counted() == [0, 3]
+
+    admin = login(MembershipFactory(role="admin", node=round.node).user)
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "publish"]))
+    notice = round.notice
+    notice.closes_on = timezone.localdate() - timedelta(days=1)
+    notice.save()
+    admin.post(reverse("evaluations:round_transition", args=[round.pk, "name"]))
+    assert home_figures(client) == counted() == [2, 3]
+
+    admin.post(reverse("rechecks:revoke", args=[first.collective.honors.get().pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号", "confirmed": "1"})
+    assert home_figures(client) == counted() == [1, 2]  # delisted
+
+    reviewer = login(staff_user("reviewer", "340803"))
+    reviewer.post(reverse("collectives:staff_dissolve", args=[second.collective.pk]), {"comment": "班组已撤销", "confirmed": "1"})
+    assert home_figures(client) == counted() == [0, 1]
+    call_command("rebuild_status_counts", stdout=StringIO())  # the recount agrees with what the triggers kept
+    assert home_figures(client) == counted() == [0, 1]
+
+
+def download(client, url):
+    """The file and the statements that served it."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content), [query["sql"] for query in captured.captured_queries]
+
+
+def listed_statuses(xlsx):
+    """{collective name: status} of a named list workbook (below its heading and column titles)."""
+    rows = openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(min_row=3, values_only=True)
+    return {row[2]: row[8] for row in rows}
+
+
+def test_a_named_list_is_built_once_then_follows_a_revocation_and_a_rename_at_once(client, login, db):
+    round = RoundFactory(stage="named")
+    honors = [HonorFactory(application=ApplicationFactory(round=round, status="named", collective=eligible_collective())) for _ in range(3)]
+    xlsx, pdf = (reverse(f"evaluations:named_list_{fmt}", args=[round.pk]) for fmt in ("xlsx", "pdf"))
+    for url in (xlsx, pdf):
+        first, _ = download(client, url)
+        second, statements = download(client, url)
+        assert second == first
+        assert len(statements) == 1 and "evaluations_honor" not in statements[0]  # the round only: no title read
+    assert set(listed_statuses(download(client, xlsx)[0]).values()) == {"有效"}
+
+    revoked = honors[0]
+    admin = MembershipFactory(role="admin", node=round.node).user
+    login(admin).post(reverse("rechecks:revoke", args=[revoked.pk]), {"reason": "群众投诉查实，情节严重", "reference": "团安委〔2026〕12号", "confirmed": "1"})
+    client.logout()
+    assert listed_statuses(download(client, xlsx)[0])[revoked.collective.name] == "已撤销"
+
+    renamed = honors[1].collective
+    renamed.name = "营业厅青年班组（更名）"
+    renamed.save()
+    assert "营业厅青年班组（更名）" in listed_statuses(download(client, xlsx)[0])
+    assert "营业厅青年班组（更名）" in flat(pdftotext(download(client, pdf)[0]))

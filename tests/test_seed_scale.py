@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.activities.models import ActivityReport, Campaign, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
 from apps.benchmarks import accounts
-from apps.collectives.models import Collective, Member, NodeStatusCount
+from apps.collectives.models import Collective, Member, NodeListedCount, NodeStatusCount
 from apps.directory.signals import latest_named_on, volunteer_hours
 from apps.evaluations.eligibility import eligibility, is_eligible
 from apps.evaluations.enums import AppStatus
@@ -93,6 +93,7 @@ def test_seed_scale_generates_the_shape_and_accounts_the_benchmarks_use(seeded, 
     assert (last - first).days > 4 * 365
     counted = dict(NodeStatusCount.objects.values_list("status").annotate(n=Sum("count")))
     assert counted == dict(Collective.objects.values_list("status").annotate(n=Count("pk")))
+    assert NodeListedCount.totals() == {"listed": Collective.objects.public().count(), "named": Collective.objects.named().count()}
     # The roll-ups' totals: at the root, every report and every volunteer hour.
     root = Node.objects.get(depth=1).path
     assert MonthlyTotal.objects.filter(path=root).aggregate(n=Sum("activities"))["n"] == ActivityReport.objects.count()

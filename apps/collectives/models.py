@@ -305,3 +305,19 @@ class NodeStatusCount(models.Model):
         """{status: number of collectives} over the nodes the scope covers for `action`."""
         rows = scope.filter(cls.objects.all(), action, "node").values("status").annotate(total=models.Sum("count"))
         return {row["status"]: row["total"] for row in rows}
+
+
+class NodeListedCount(models.Model):
+    """How many collectives a committee registers on the public lists (`listed`: CollectiveQuerySet.public) and,
+    of those, how many hold a title (`named`: CollectiveQuerySet.named): the home page's figures without counting
+    the collectives. Kept exact by database triggers on the collectives table (listed_counts.py, migration 0010);
+    `manage.py rebuild_status_counts` recounts them with the status counts."""
+
+    node = models.OneToOneField("organizations.Node", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    listed = models.IntegerField(default=0)
+    named = models.IntegerField(default=0)
+
+    @classmethod
+    def totals(cls):
+        """{"listed": n, "named": n} over the whole country, in one query."""
+        return cls.objects.aggregate(listed=models.Sum("listed", default=0), named=models.Sum("named", default=0))

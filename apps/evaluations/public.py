@@ -9,7 +9,9 @@ a title saved (named, revoked). Connected in EvaluationsConfig.ready."""
 from collections import Counter
 
 from django.db.models import Count
+from django.utils.translation import get_language
 
+from apps.collectives.models import Status
 from civpost import versions
 
 from .enums import AppStatus
@@ -44,3 +46,50 @@ def application_changed(sender, instance, raw=False, **kwargs):
     published, and leaves the notice only to be withdrawn or named)."""
     if not raw and instance.status in AppStatus.on_notice_list():
         versions.bump(NOTICES_KEY)
+
+
+# The named list (命名名单) of a round, as a workbook or a PDF, built once per version of what it shows and served
+# from the cache: building it reads every title of the round and takes seconds (a PDF of 8,000 rows, about twenty).
+# A round's version is bumped when one of its titles is saved or deleted (named, revoked), when the round is saved, and
+# when a collective holding one of its titles is saved (its name, unit, region or industry); the version of every
+# list when a committee, region or industry is saved or deleted (their names). Connected in EvaluationsConfig.ready.
+NAMED_LISTS_KEY = "named-lists:version"
+# Lists change rarely and are bumped when they do: kept a day, then built again by the next visitor.
+NAMED_LIST_TTL = 24 * 3600
+
+
+def _named_list_key(round_pk):
+    return f"named-list:{round_pk}:version"
+
+
+def named_list_file(round, fmt, build):
+    """The bytes of the round's named list in `fmt` and the current language, `build()` when not cached."""
+    return versions.cached(
+        f"named-list:{round.pk}:{fmt}:{get_language()}", [_named_list_key(round.pk), NAMED_LISTS_KEY], build, NAMED_LIST_TTL
+    )
+
+
+def named_list_title_changed(sender, instance, raw=False, **kwargs):
+    """Signal receiver: a title saved or deleted."""
+    if not raw and instance.round_id:
+        versions.bump(_named_list_key(instance.round_id))
+
+
+def named_list_round_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        versions.bump(_named_list_key(instance.pk))
+
+
+def named_list_collective_changed(sender, instance, raw=False, **kwargs):
+    """Signal receiver: a collective saved. Only a registered or dissolved one can hold a title: one indexed read of
+    the rounds of its titles, none for a draft or an application under review."""
+    if raw or instance.status not in Status.with_page():
+        return
+    for round_pk in Honor.objects.filter(collective=instance.pk, round__isnull=False).values_list("round", flat=True).distinct().order_by():
+        versions.bump(_named_list_key(round_pk))
+
+
+def named_list_names_changed(sender, instance, raw=False, **kwargs):
+    """Signal receiver: a committee, region or industry saved or deleted."""
+    if not raw:
+        versions.bump(NAMED_LISTS_KEY)

@@ -1,4 +1,6 @@
 import hashlib
+import io
+from functools import partial
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -7,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, Q, When
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,7 +28,7 @@ from apps.organizations.enums import Action
 from apps.organizations.models import Node
 from apps.organizations.scope import staff_scope
 from civpost import bulk, versions
-from civpost.exports import dated_filename, xlsx_response
+from civpost.exports import XLSX_CONTENT_TYPE, dated_filename, write_xlsx
 from civpost.forms import normalize_code, show_errors
 from civpost.lists import PAGE_SIZES, ScalingPaginator, page_size, sort_order
 from civpost.ratelimit import limit_reached, too_many_requests
@@ -852,11 +854,19 @@ def certificate(request, pk):
 
 
 def named_list(request, pk, fmt):
-    """The named list (命名名单) of a round, public once the round is named."""
+    """The named list (命名名单) of a round, public once the round is named: built once per version of what it shows,
+    then served from the cache (public.named_list_file)."""
     round = get_object_or_404(Round.objects.select_related("node"), pk=pk, stage=RoundStage.NAMED)
+    content = public.named_list_file(round, fmt, partial(_named_list_content, round, fmt))
+    content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else "application/pdf"
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=f"{round.title}.{fmt}", content_type=content_type)
+
+
+def _named_list_content(round, fmt):
+    """The named list built afresh (public.named_list_file caches it): every title of the round, by number."""
     honors = round.honors.order_by("certificate_number")
-    if fmt == "xlsx":
-        return xlsx_response(f"{round.title}.xlsx", exports.named_list_sheet(round, honors))
-    response = HttpResponse(certificates.named_list_pdf(round, honors), content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(round.title)}.{fmt}"
-    return response
+    if fmt == "pdf":
+        return certificates.named_list_pdf(round, honors)
+    file = io.BytesIO()
+    write_xlsx(file, exports.named_list_sheet(round, honors))
+    return file.getvalue()

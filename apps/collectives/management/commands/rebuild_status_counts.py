@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from apps.collectives.models import NodeStatusCount
+from apps.collectives import listed_counts
+from apps.collectives.models import NodeListedCount, NodeStatusCount
 from apps.collectives.status_counts import RECOUNT
 
 
 class Command(BaseCommand):
-    help = "Recount the collectives of every committee by status (the registration queue's tab counts)."
+    help = "Recount the collectives of every committee by status (the registration queue's tab counts) and those on the public lists (the home page's figures)."
 
     def handle(self, *args, **options):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -15,4 +16,5 @@ class Command(BaseCommand):
                 cursor.execute("LOCK TABLE collectives_collective IN SHARE MODE")
             for statement in filter(str.strip, RECOUNT.split(";")):
                 cursor.execute(statement)
-        self.stdout.write(f"{NodeStatusCount.objects.count()} counters rebuilt.")
+            listed_counts.recount(cursor.execute)
+        self.stdout.write(f"{NodeStatusCount.objects.count() + NodeListedCount.objects.count()} counters rebuilt.")

@@ -6,6 +6,8 @@ delisted by a revocation (CollectiveQuerySet.public), and named while listed and
 CollectiveQuerySet.named). Only writes that change either touch a counter row: drafts and edits cost nothing.
 """
 
+from .counter_triggers import CounterTriggers
+
 TABLE = "collectives_nodelistedcount"
 
 _LISTED = "CASE WHEN {row}.status = 'registered' AND {row}.delisted_on IS NULL THEN 1 ELSE 0 END"
@@ -29,51 +31,13 @@ UPDATE {TABLE} SET listed = listed + {NEW_LISTED}, named = named + {NEW_NAMED} W
 _CHANGED = f"OLD.registering_node_id <> NEW.registering_node_id OR {OLD_LISTED} <> {NEW_LISTED} OR {OLD_NAMED} <> {NEW_NAMED}"
 _COLUMNS = "status, registering_node_id, delisted_on, honor_level"
 
-POSTGRESQL = f"""
-CREATE FUNCTION collectives_count_listed() RETURNS trigger AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' AND NOT ({_CHANGED}) THEN
-    RETURN NULL;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    {_TAKE}
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    {_ADD}
-  END IF;
-  RETURN NULL;
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER collectives_count_listed AFTER INSERT OR DELETE OR UPDATE OF {_COLUMNS}
-  ON collectives_collective FOR EACH ROW EXECUTE FUNCTION collectives_count_listed();
-"""
-POSTGRESQL_DROP = """
-DROP TRIGGER IF EXISTS collectives_count_listed ON collectives_collective;
-DROP FUNCTION IF EXISTS collectives_count_listed();
-"""
-
-SQLITE = [
-    f"CREATE TRIGGER collectives_listed_insert AFTER INSERT ON collectives_collective BEGIN {_ADD} END;",
-    f"CREATE TRIGGER collectives_listed_delete AFTER DELETE ON collectives_collective BEGIN {_TAKE} END;",
-    f"""CREATE TRIGGER collectives_listed_update AFTER UPDATE OF {_COLUMNS} ON collectives_collective
-    WHEN {_CHANGED} BEGIN {_TAKE} {_ADD} END;""",
-]
-SQLITE_DROP = [f"DROP TRIGGER IF EXISTS collectives_listed_{name};" for name in ("insert", "delete", "update")]
-
-
-def recount(execute):
-    for statement in filter(str.strip, RECOUNT.split(";")):
-        execute(statement)
-
-
-def install(schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL)
-    else:
-        for statement in SQLITE:
-            schema_editor.execute(statement)
-
-
-def uninstall(schema_editor):
-    for statement in [POSTGRESQL_DROP] if schema_editor.connection.vendor == "postgresql" else SQLITE_DROP:
-        schema_editor.execute(statement)
+TRIGGERS = CounterTriggers(
+    function="collectives_count_listed",
+    sqlite_prefix="collectives_listed",
+    columns=_COLUMNS,
+    changed=_CHANGED,
+    take=_TAKE,
+    add=_ADD,
+    recount=RECOUNT,
+)
+install, uninstall, recount = TRIGGERS.install, TRIGGERS.uninstall, TRIGGERS.run_recount

@@ -5,6 +5,8 @@ A trigger rather than a call in each code path: the workflow, the imports, bulk 
 transaction, so the counts commit or roll back with the rows.
 """
 
+from .counter_triggers import CounterTriggers
+
 TABLE = "collectives_nodestatuscount"
 
 RECOUNT = f"""
@@ -21,46 +23,13 @@ UPDATE {TABLE} SET count = count + 1 WHERE node_id = NEW.registering_node_id AND
 _TAKE = f"UPDATE {TABLE} SET count = count - 1 WHERE node_id = OLD.registering_node_id AND status = OLD.status;"
 _CHANGED = "OLD.status <> NEW.status OR OLD.registering_node_id <> NEW.registering_node_id"
 
-POSTGRESQL = f"""
-CREATE FUNCTION collectives_count_status() RETURNS trigger AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' AND NOT ({_CHANGED}) THEN
-    RETURN NULL;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    {_TAKE}
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    {_ADD}
-  END IF;
-  RETURN NULL;
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER collectives_count_status AFTER INSERT OR DELETE OR UPDATE OF status, registering_node_id
-  ON collectives_collective FOR EACH ROW EXECUTE FUNCTION collectives_count_status();
-"""
-POSTGRESQL_DROP = """
-DROP TRIGGER IF EXISTS collectives_count_status ON collectives_collective;
-DROP FUNCTION IF EXISTS collectives_count_status();
-"""
-
-SQLITE = [
-    f"CREATE TRIGGER collectives_count_insert AFTER INSERT ON collectives_collective BEGIN {_ADD} END;",
-    f"CREATE TRIGGER collectives_count_delete AFTER DELETE ON collectives_collective BEGIN {_TAKE} END;",
-    f"""CREATE TRIGGER collectives_count_update AFTER UPDATE OF status, registering_node_id ON collectives_collective
-    WHEN {_CHANGED} BEGIN {_TAKE} {_ADD} END;""",
-]
-SQLITE_DROP = [f"DROP TRIGGER IF EXISTS collectives_count_{name};" for name in ("insert", "delete", "update")]
-
-
-def install(schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL)
-    else:
-        for statement in SQLITE:
-            schema_editor.execute(statement)
-
-
-def uninstall(schema_editor):
-    for statement in [POSTGRESQL_DROP] if schema_editor.connection.vendor == "postgresql" else SQLITE_DROP:
-        schema_editor.execute(statement)
+TRIGGERS = CounterTriggers(
+    function="collectives_count_status",
+    sqlite_prefix="collectives_count",
+    columns="status, registering_node_id",
+    changed=_CHANGED,
+    take=_TAKE,
+    add=_ADD,
+    recount=RECOUNT,
+)
+install, uninstall, recount = TRIGGERS.install, TRIGGERS.uninstall, TRIGGERS.run_recount

@@ -1,9 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from apps.collectives import listed_counts
+from apps.collectives import listed_counts, status_counts
 from apps.collectives.models import NodeListedCount, NodeStatusCount
-from apps.collectives.status_counts import RECOUNT
 
 
 class Command(BaseCommand):
@@ -14,7 +13,6 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 # Writers wait while we recount, so no change slips between the DELETE and the INSERT.
                 cursor.execute("LOCK TABLE collectives_collective IN SHARE MODE")
-            for statement in filter(str.strip, RECOUNT.split(";")):
-                cursor.execute(statement)
+            status_counts.recount(cursor.execute)
             listed_counts.recount(cursor.execute)
         self.stdout.write(f"{NodeStatusCount.objects.count() + NodeListedCount.objects.count()} counters rebuilt.")

@@ -13,8 +13,15 @@ per-process cache, another process learns a new version within VERSION_TTL secon
 CACHE_URL=redis://..., at once), as the directory's own caches do (apps/directory/queries.py)."""
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
 
-from .models import Collective, Status
+from apps.activities.public import recent_public_reports
+from apps.evaluations.models import Honor
+from apps.organizations.names import place_names
+from apps.rechecks.public import with_public_rectification, with_star_histories
+from civpost.compiled import CompiledQuery
+
+from .models import CREDIT_PLEDGE, Collective, Status
 
 VERSION_TTL = 60
 # How long a post's rendered page is kept: it bounds how long a renamed region, industry or committee shows its old
@@ -41,11 +48,11 @@ def cached_page(pk, language):
     return page if page["version"] == version else None
 
 
-def cache_page(collective, language, page):
-    """Keeps the content just rendered from this row of the collective, under the row's version."""
-    version = collective.updated_at.timestamp()
-    cache.add(_key(collective.pk), version, VERSION_TTL)
-    cache.set(_content_key(collective.pk, language), {**page, "version": version}, CONTENT_TTL)
+def cache_page(pk, updated_at, language, page):
+    """Keeps the content just rendered from the collective's row as last updated at updated_at, under that version."""
+    version = updated_at.timestamp()
+    cache.add(_key(pk), version, VERSION_TTL)
+    cache.set(_content_key(pk, language), {**page, "version": version}, CONTENT_TTL)
 
 
 def page_version(pk):
@@ -70,3 +77,49 @@ def publish_versions(versions):
 def forget_version(pk):
     """A deleted post: its page is gone (the table says so)."""
     cache.delete(_key(pk))
+
+
+def _post_row(pk):
+    collectives = Collective.objects.filter(status__in=Status.with_page(), pk=pk)
+    return with_public_rectification(collectives).values(*POST_FIELDS, "under_rectification", "rectification_deadline")
+
+
+POST_FIELDS = (
+    "pk", "name", "workplace_unit", "status", "address", "registration_number", "registered_on", "service_promises", "supervision_phone",
+    "volunteer_hours", "region_id", "industry_id", "registering_node_id", "latest_named_on", "delisted_on", "dissolved_on", "updated_at",
+)  # fmt: skip
+POST_ROW = CompiledQuery(Collective, _post_row)
+
+
+def render_page(pk):
+    """(page, version): the post page's title, description and content rendered afresh from the tables, and the version
+    of the row it was rendered from; None for a collective that has no page.
+
+    Plain values and one template: the collective with its rectification under way (one query), the names of its
+    places (apps/organizations/names.py), its valid titles with their star grade histories (read only for a post
+    that holds one: most hold none, which latest_named_on says) and its latest public reports. Its queries are
+    compiled once (civpost/compiled.py)."""
+    rows = POST_ROW.rows(pk)
+    if not rows:
+        return None, None
+    post = rows[0]
+    post["status_label"] = Status(post["status"]).label
+    post["promise_lines"] = [line.strip() for line in post["service_promises"].splitlines() if line.strip()]
+    post["listed"] = not post["delisted_on"] and not post["dissolved_on"]
+    post["shared"] = post["status"] in Status.public() and not post["delisted_on"]
+    honours = []
+    if post["latest_named_on"] is not None:
+        honours = with_star_histories(Honor.objects.valid().filter(collective_id=pk).select_related("named_by").order_by("-named_on"))
+    context = {
+        "collective": post,
+        "places": place_names(post["region_id"], post["industry_id"], post["registering_node_id"]),
+        "honours": honours,
+        "reports": recent_public_reports(pk),
+        "pledge": CREDIT_PLEDGE,
+    }
+    page = {
+        "title": post["name"],
+        "description": f"{post['name']} · {post['workplace_unit']} · {post['status_label']}",
+        "content": render_to_string("collectives/includes/post_content.html", context),
+    }
+    return page, post["updated_at"]

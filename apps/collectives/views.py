@@ -4,9 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -18,9 +17,7 @@ from django.views.decorators.http import require_POST
 from apps.audit.workflow import run_transition
 from apps.exports.registry import Workbook, staff_export
 from apps.organizations.enums import Action
-from apps.organizations.names import place_names
 from apps.organizations.scope import staff_scope
-from apps.rechecks.public import with_public_rectification
 from civpost import bulk
 from civpost.forms import show_errors
 from civpost.exports import dated_filename
@@ -32,8 +29,8 @@ from .bulk import CHANGE_ACTIONS
 from .filters import ChangeRequestFilter, StaffCollectiveFilter
 from .forms import ApproveForm, CollectiveForm, DecisionForm, DissolveForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
-from .models import CREDIT_PLEDGE, ChangeRequest, ChangeStatus, Collective, NodeStatusCount, Status
-from .public import cache_page, cached_page
+from .models import ChangeRequest, ChangeStatus, Collective, NodeStatusCount, Status
+from .public import cache_page, cached_page, render_page
 from .rules import CompositionRules, check_composition, young_count
 from .member_changes import plan_member_rows, plan_saved_rows
 from .services import CONSENT_REQUIRED, members_consent_needed, save_collective, save_member_rows
@@ -477,20 +474,11 @@ def public_page(request, pk):
 
     Its title, description and content are rendered once per post, version and language and then read from the
     (shared) cache with the version itself (apps/collectives/public.py): a visit reads no table, and a change to
-    the post, its honours, reports or photos shows at once. Rendering it afresh reads the collective with its
-    rectification under way, its honours (and their star grade histories), its reports with their photos, and the
-    names of its places (from the cache: apps/organizations/names.py)."""
+    the post, its honours, reports or photos shows at once."""
     page = cached_page(pk, get_language())
     if page is None:
-        collective = get_object_or_404(with_public_rectification(Collective.objects.filter(status__in=Status.with_page())), pk=pk)
-        page = {
-            "title": collective.name,
-            "description": f"{collective.name} · {collective.workplace_unit} · {collective.get_status_display()}",
-            "content": render_to_string(
-                "collectives/includes/post_content.html",
-                {"collective": collective, "places": place_names(collective), "pledge": CREDIT_PLEDGE},
-                request,
-            ),
-        }
-        cache_page(collective, get_language(), page)
+        page, version = render_page(pk)
+        if page is None:
+            raise Http404
+        cache_page(pk, version, get_language(), page)
     return render(request, "collectives/public_page.html", {**page, "content": mark_safe(page["content"])})

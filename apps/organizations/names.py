@@ -7,8 +7,12 @@ Each name is kept NAMES_TTL seconds and forgotten when its region, industry or c
 (`forget`, connected in OrganizationsConfig.ready). A region's entry holds its parent's name too: renaming a province
 shows in its cities' entries within NAMES_TTL."""
 
+from functools import partial
+
 from django.core.cache import cache
-from django.db.models import CharField, Value
+from django.db.models import CharField, F, Value
+
+from civpost.compiled import CompiledQuery
 
 from .models import NATIONAL_REGION, Industry, Node, Region
 
@@ -20,19 +24,36 @@ def _key(model, pk):
     return f"{KEY_PREFIX}:{model._meta.model_name}:{pk}"
 
 
+def _place(model, pk, key):
+    """One row (key, name, parent code, parent name) of a place: a region's parent, nothing for the others."""
+    if model is Region:
+        return Region.objects.filter(code=pk).values(key=Value(key), place=F("name"), parent_code=F("parent_id"), parent_name=F("parent__name"))
+    none = Value(None, output_field=CharField())
+    return model.objects.filter(pk=pk).values(key=Value(key), place=F("name"), parent_code=none, parent_name=none)
+
+
+def _union(*values, models):
+    """The rows of the places of these models, in one query: a UNION ALL of one select per place. The values are the
+    key and the id of each place in turn."""
+    selects = [_place(model, values[2 * index + 1], values[2 * index]).order_by() for index, model in enumerate(models)]
+    return selects[0].union(*selects[1:], all=True).order_by()
+
+
+# Compiled once per set of kinds missing (civpost/compiled.py): the key and the id of each place are its values.
+PLACES = {}
+
+
 def _names(missing):
-    """{key: name} of the places whose names the cache lacks ({key: (model, pk)}), in one query: a UNION ALL of one
-    row per place (a place that is gone has none: "")."""
-    selects = []
-    for key, (model, pk) in missing.items():
-        if model is Region:
-            place = Region.objects.filter(code=pk).values_list(Value(key), "name", "parent_id", "parent__name")
-        else:
-            place = model.objects.filter(pk=pk).values_list(Value(key), "name", Value(None, output_field=CharField()), Value(None, output_field=CharField()))
-        selects.append(place.order_by())
+    """{key: name} of the places whose names the cache lacks ({key: (model, pk)}), in one query (a place that is gone
+    has no row: "")."""
+    models = tuple(model for model, _pk in missing.values())
+    compiled = PLACES.get(models)
+    if compiled is None:
+        compiled = PLACES[models] = CompiledQuery(models[0], partial(_union, models=models))
     names = dict.fromkeys(missing, "")
-    for key, name, parent_code, parent in selects[0].union(*selects[1:], all=True).order_by():
-        names[key] = name if parent_code in (None, NATIONAL_REGION) else f"{parent} {name}"  # 江苏省, not 全国 江苏省
+    for row in compiled.rows(*(value for key, (_model, pk) in missing.items() for value in (key, pk))):
+        parent_code, parent, name = row["parent_code"], row["parent_name"], row["place"]
+        names[row["key"]] = name if parent_code in (None, NATIONAL_REGION) else f"{parent} {name}"  # 江苏省, not 全国 江苏省
     return names
 
 
@@ -45,9 +66,9 @@ def region_label(region):
     return f"{parent.name}{region.name}"
 
 
-def place_names(collective):
-    """{"region", "industry", "committee"}: the names of the collective's places ("" for one that is gone)."""
-    wanted = {"region": (Region, collective.region_id), "industry": (Industry, collective.industry_id), "committee": (Node, collective.registering_node_id)}
+def place_names(region_id, industry_id, committee_id):
+    """{"region", "industry", "committee"}: the names of a collective's places ("" for one that is gone)."""
+    wanted = {"region": (Region, region_id), "industry": (Industry, industry_id), "committee": (Node, committee_id)}
     keys = {field: _key(model, pk) for field, (model, pk) in wanted.items()}
     found = cache.get_many(keys.values())
     missing = {keys[field]: place for field, place in wanted.items() if keys[field] not in found}

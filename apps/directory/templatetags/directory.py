@@ -9,11 +9,6 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-@register.inclusion_tag("directory/includes/post_share.html")
-def post_share(collective):
-    return {"collective": collective}
-
-
 @register.simple_tag
 def filter_field(field):
     """A filter of the directory: its label, its errors and its select (or text input), as the form would render

@@ -1,5 +1,4 @@
 from django import template
-from django.db.models import prefetch_related_objects
 
 from apps.evaluations.models import Honor
 from apps.organizations.scope import staff_scope
@@ -17,20 +16,6 @@ def rechecks_panel(collectives):
     items = RecheckItem.objects.filter(honor__collective__in=ids, outcome="", recheck__closed_at__isnull=True).select_related("recheck", "honor__collective")
     rectifications = Rectification.objects.filter(collective__in=ids, status__in=RectificationStatus.under_way() + [RectificationStatus.FAILED])
     return {"items": items, "rectifications": rectifications.select_related("collective", "warning")}
-
-
-@register.inclusion_tag("rechecks/includes/public_rectification.html")
-def public_rectification(collective):
-    """On the post page: under rectification, and until when, for a collective read with_public_rectification()."""
-    return {"under_rectification": collective.under_rectification, "deadline": collective.rectification_deadline}
-
-
-@register.simple_tag
-def with_star_histories(honours):
-    """The honours, their star grade histories read in one query for all the graded ones (none for the others)."""
-    honours = list(honours)
-    prefetch_related_objects([honour for honour in honours if honour.star_grade], "star_adjustments")
-    return honours
 
 
 @register.inclusion_tag("rechecks/includes/star_history.html")

@@ -130,7 +130,7 @@ def render_results(info, results, export=None, peak=None):
         "(shared with other work: compare the shares of the floor, not the absolute figures).",
         f"- Server: {info['server']}.",
         f"- Load: {info['concurrency']} concurrent keep-alive connections, closed loop; each page measured for "
-        f"{info['seconds']:g} s between two halves of its floor ({info['seconds'] / 2:g} s before, {info['seconds'] / 2:g} s after).",
+        f"{info['seconds']:g} s and its floor as long, taking turns every {info['slice']:g} s (each slice of the page between two half slices of the floor).",
         f"- Data: {info['data']}.",
         "",
         "The floor is an empty page of the same base layout (bench/floor_urls.py: 0 queries of its own), served by the same "

@@ -34,6 +34,7 @@ EXPORT_URL = "/workbench/registrations/export.xlsx?status=registered"
 EXPORT_TIMEOUT = 900  # seconds the export job may take before the bench gives up on it
 # The served portal's uploads, and the export's file (written by the task worker, served by gunicorn, then deleted).
 MEDIA_ROOT = ROOT / "bench" / ".media"
+SLICE = 2  # seconds of a page between two half slices of its floor (alternated)
 
 
 def parse_args(argv=None):
@@ -131,6 +132,27 @@ def sessions(server, users):
     return browsers
 
 
+def slice_count(seconds):
+    return max(1, round(seconds / SLICE))
+
+
+def alternated(browsers, urls, floor, seconds):
+    """(page, floor): `seconds` of each, in slices of SLICE seconds of the page, each between two half slices of the
+    floor. The machine is shared and its speed drifts from one second to the next (the floor alone measured 1,268,
+    673, 1,182 and 648 requests per second in four 6-second stretches in a row, 4 December): page and floor must
+    take turns often for the share to cancel it."""
+    slices = slice_count(seconds)
+    page_block = floor_block = None
+    for _ in range(slices):
+        for target, length in ((floor, seconds / slices / 2), (urls, seconds / slices), (floor, seconds / slices / 2)):
+            block = closed_loop(browsers, target, length)
+            if target is urls:
+                page_block = block if page_block is None else page_block.merged(block)
+            else:
+                floor_block = block if floor_block is None else floor_block.merged(block)
+    return page_block, floor_block
+
+
 def measure(args, server, pages, queries):
     from floor_urls import PUBLIC_FLOOR_URL, STAFF_FLOOR_URL
 
@@ -142,11 +164,9 @@ def measure(args, server, pages, queries):
         floor = Urls([STAFF_FLOOR_URL if page.user else PUBLIC_FLOOR_URL])
         urls = Urls(page.urls)
         closed_loop(browsers, floor, min(1, args.seconds / 2))  # warm-up: connections, templates, the floor's caches
-        before = closed_loop(browsers, floor, args.seconds / 2)
-        measured = closed_loop(browsers, urls, args.seconds)
-        after = closed_loop(browsers, floor, args.seconds / 2)
+        measured, floor_measured = alternated(browsers, urls, floor, args.seconds)
         label = page.label + (" (URLs ran out: some cached)" if page.once and urls.wrapped else "")
-        result = PageResult(label, page.urls[0], measured, before.merged(after), queries[page.label], "staff" if page.user else "public")
+        result = PageResult(label, page.urls[0], measured, floor_measured, queries[page.label], "staff" if page.user else "public")
         results.append(result)
         print(
             f"  {label:<52} {measured.throughput:6.1f} req/s  {result.share * 100:4.0f} % of floor  "
@@ -238,7 +258,7 @@ def run_info(args, load_before, seconds):
         "revision": revision + (" (with uncommitted changes)" if dirty else ""),
         "cpus": os.cpu_count(), "load_before": load_before, "load_after": load_after + " (1 / 5 / 15 min)",
         "server": f"gunicorn -c deploy/gunicorn.conf.py ({args.workers or 'its'} workers), DEBUG=false, cache {args.cache_url}, sessions cached_db",
-        "concurrency": args.concurrency, "seconds": args.seconds, "data": f"{args.db_url.rsplit('/', 1)[-1]}: {data_sizes()}",
+        "concurrency": args.concurrency, "seconds": args.seconds, "slice": args.seconds / slice_count(args.seconds), "data": f"{args.db_url.rsplit('/', 1)[-1]}: {data_sizes()}",
         "duration": seconds,
     }  # fmt: skip
 

@@ -20,25 +20,30 @@ hands a connection's session to others, would need PREPARE_COMPILED_QUERIES = Fa
 
 import itertools
 import re
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connections, router
 
 STAND_IN_INT = 987_654_000  # no table here comes near this many rows, and the check below would see a collision
 STAND_IN_STR = "\x1fstand-in-{}\x1f"
+STAND_IN_YEAR = 1001
 _names = (f"civpost_compiled_{number}" for number in itertools.count())
 
 
 def _stand_in(value, index):
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"a compiled query takes ints and strs, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, str, date)) or isinstance(value, datetime):
+        raise TypeError(f"a compiled query takes ints, strs and dates, not {value!r}")
+    if isinstance(value, date):
+        return date(STAND_IN_YEAR + index, 2, 3)
     return STAND_IN_INT + index if isinstance(value, int) else STAND_IN_STR.format(index)
 
 
 class CompiledQuery:
-    """`build(*values)` returns a values() queryset of `model`; `rows(*values)` returns its rows as dicts, compiled
-    once per database and per `shape` (a hashable the caller chooses when build() makes differently shaped SQL for
-    different values, such as a UNION of as many selects as there are values)."""
+    """`build(*values)` returns a values() queryset of `model`; `rows(*values)` returns its rows as dicts. When build()
+    makes differently shaped SQL for different cases (a UNION of as many selects as there are places, a page at
+    another offset), the caller names the case: `rows(*values, shape=...)` calls `build(*values, shape=...)`, and
+    each shape is compiled once per database."""
 
     def __init__(self, model, build):
         self.model, self.build = model, build
@@ -48,12 +53,13 @@ class CompiledQuery:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get((alias, shape))
         if compiled is None:
-            compiled = self._compiled[(alias, shape)] = self._compile(alias, values)
+            compiled = self._compiled[(alias, shape)] = self._compile(alias, values, shape)
         compiler, sql, params, positions, names, statement = compiled
-        params = list(params)
-        for position, index in positions:
-            params[position] = values[index]
         connection = connections[alias]
+        params = list(params)
+        for position, index, adapted in positions:
+            # A date reaches SQLite as text (DateField.get_db_prep_value), PostgreSQL as a date.
+            params[position] = connection.ops.adapt_datefield_value(values[index]) if adapted else values[index]
         with connection.cursor() as cursor:
             if statement:
                 _execute_prepared(connection, cursor, statement, sql, params)
@@ -62,18 +68,31 @@ class CompiledQuery:
             results = cursor.fetchall()
         return [dict(zip(names, row)) for row in compiler.results_iter(results=[results])]
 
-    def _compile(self, alias, values):
+    def _compile(self, alias, values, shape):
         stand_ins = [_stand_in(value, index) for index, value in enumerate(values)]
-        query = self.build(*stand_ins).using(alias).query
+        queryset = self.build(*stand_ins) if shape is None else self.build(*stand_ins, shape=shape)
+        query = queryset.using(alias).query
         compiler = query.get_compiler(alias)
         sql, params = compiler.as_sql()
-        positions = [(position, stand_ins.index(param)) for position, param in enumerate(params) if param in stand_ins]
-        missing = {str(stand_in) for stand_in in stand_ins} - {str(params[position]) for position, _index in positions}
+        adapt = connections[alias].ops.adapt_datefield_value
+        adapted = [adapt(stand_in) if isinstance(stand_in, date) else stand_in for stand_in in stand_ins]
+        positions = [(position, *found) for position, param in enumerate(params) if (found := _match(param, stand_ins, adapted))]
+        missing = set(range(len(stand_ins))) - {index for _position, index, _adapted in positions}
         if missing or any(str(stand_in) in sql for stand_in in stand_ins):
             raise ValueError(f"{self.build!r}: every value must be a query parameter of its own ({sorted(missing)} are not)")
         names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select, *query.annotation_select]
         prepare = connections[alias].vendor == "postgresql" and getattr(settings, "PREPARE_COMPILED_QUERIES", True)
         return compiler, sql, tuple(params), positions, names, next(_names) if prepare else None
+
+
+def _match(param, stand_ins, adapted):
+    """(index, adapted) of the stand-in that this parameter is, as given or as the database adapts it; else None."""
+    for index, (stand_in, as_adapted) in enumerate(zip(stand_ins, adapted)):
+        if type(param) is type(stand_in) and param == stand_in:
+            return index, False
+        if as_adapted is not stand_in and type(param) is type(as_adapted) and param == as_adapted:
+            return index, True
+    return None
 
 
 def _session_statements(connection):

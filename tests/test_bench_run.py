@@ -33,7 +33,7 @@ def test_results_say_each_page_against_its_floor_with_latencies_queries_and_load
     info = {
         "command": "bench/run.py --quick", "date": "2026-12-04 18:00 UTC", "revision": "abc1234", "cpus": 2,
         "load_before": "3.0 / 2.0 / 1.0", "load_after": "4.0 / 3.0 / 2.0", "server": "gunicorn", "concurrency": 16,
-        "seconds": 12, "data": "civpost_bench: collectives ≈25,000",
+        "seconds": 12, "slice": 2, "data": "civpost_bench: collectives ≈25,000",
     }  # fmt: skip
     peak = {
         "summary": "200 号长 and 20 reviewers.", "verdict": "0 errors, 0 lost, 0 duplicated.", "ok": True,
@@ -54,7 +54,7 @@ def test_results_name_the_requests_that_failed():
     page.record(7.0, (500, "/posts/?page=9"))
     info = {
         "command": "bench/run.py", "date": "today", "revision": "abc", "cpus": 2, "load_before": "1", "load_after": "1",
-        "server": "gunicorn", "concurrency": 16, "seconds": 2, "data": "small",
+        "server": "gunicorn", "concurrency": 16, "seconds": 2, "slice": 2, "data": "small",
     }  # fmt: skip
     text = render_results(info, [PageResult("deep pages", "/posts/?page=9", page, Block([1.0], 1.0), (5, 0), "public")])
     assert "| deep pages | public | 3.0 | 1.0 | 300 % | 6 | 7 | 7 | 5/0 | 1 |" in text

@@ -1,10 +1,11 @@
 """civpost/compiled.py: a queryset compiled once and run with other values gives what the ORM gives, on SQLite and on
 PostgreSQL (prepared once per database session there)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -52,15 +53,23 @@ def test_rows_are_the_orms_for_each_value_and_the_queryset_is_built_once(collect
     assert len(calls) == 1
 
 
-def test_a_shape_is_compiled_once_each(collectives):
-    def either(pk):
-        return Collective.objects.filter(pk=pk).values("name")
+def test_each_shape_is_built_and_compiled_once(collectives):
+    shapes = []
 
-    build, calls = counting(either)
-    query = CompiledQuery(Collective, build)
-    assert query.rows(collectives[0].pk, shape="a") == query.rows(collectives[0].pk, shape="b") == [{"name": "第一集体"}]
-    query.rows(collectives[1].pk, shape="a")
-    assert len(calls) == 2
+    def by_id_or_name(value, shape):
+        shapes.append(shape)
+        return Collective.objects.filter(**{shape: value}).values("name")
+
+    query = CompiledQuery(Collective, by_id_or_name)
+    assert query.rows(collectives[0].pk, shape="pk") == query.rows("第一集体", shape="name") == [{"name": "第一集体"}]
+    assert query.rows(collectives[1].pk, shape="pk") == [{"name": "第二集体"}]
+    assert shapes == ["pk", "name"]
+
+
+def test_dates_are_values_too(collectives):
+    query = CompiledQuery(Collective, lambda on, pk: Collective.objects.filter(registered_on__lte=on, pk__gte=pk).order_by("pk").values("name"))
+    assert query.rows(date(2024, 12, 31), 0) == [{"name": "第一集体"}]
+    assert query.rows(date(2025, 1, 2), collectives[1].pk) == [{"name": "第二集体"}]
 
 
 @pytest.mark.parametrize(
@@ -77,16 +86,18 @@ def test_a_value_that_is_not_a_parameter_of_its_own_is_refused(db, build):
         CompiledQuery(Collective, build).rows(value)
 
 
-@pytest.mark.parametrize("value", [True, date(2025, 1, 1), 1.5, None])
+@pytest.mark.parametrize("value", [True, datetime(2025, 1, 1), 1.5, None])
 def test_values_are_ints_or_strs(db, value):
     with pytest.raises(TypeError):
         CompiledQuery(Collective, lambda pk: Collective.objects.filter(pk=pk).values("pk")).rows(value)
 
 
 @on_postgresql
+@pytest.mark.serial  # it closes the connection: a transaction of its own
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_prepares_once_per_session_in_the_same_round_trip(collectives):
-    first, second = collectives
+def test_postgresql_prepares_once_per_session_in_the_same_round_trip():
+    call_command("load_committee_tree", verbosity=0)  # A transactional test starts from an empty database.
+    first, second = eligible_collective(name="第一集体"), eligible_collective(name="第二集体")
     query = CompiledQuery(Collective, lambda pk: Collective.objects.filter(pk=pk).values("name"))
     with CaptureQueriesContext(connection) as queries:
         assert query.rows(first.pk) == [{"name": "第一集体"}]

@@ -13,11 +13,12 @@ per-process cache, another process learns a new version within VERSION_TTL secon
 CACHE_URL=redis://..., at once), as the directory's own caches do (apps/directory/queries.py)."""
 
 from django.core.cache import cache
+from django.db.models import F
 from django.template.loader import render_to_string
 
 from apps.activities.public import recent_public_reports
 from apps.evaluations.models import Honor
-from apps.organizations.names import place_names
+from apps.organizations.models import NATIONAL_REGION
 from apps.rechecks.public import with_public_rectification, with_star_histories
 from civpost.compiled import CompiledQuery
 
@@ -81,12 +82,14 @@ def forget_version(pk):
 
 def _post_row(pk):
     collectives = Collective.objects.filter(status__in=Status.with_page(), pk=pk)
-    return with_public_rectification(collectives).values(*POST_FIELDS, "under_rectification", "rectification_deadline")
+    places = {"region_name": F("region__name"), "parent_code": F("region__parent_id"), "parent_name": F("region__parent__name")}
+    places |= {"industry_name": F("industry__name"), "committee_name": F("registering_node__name")}
+    return with_public_rectification(collectives).values(*POST_FIELDS, "under_rectification", "rectification_deadline", **places)
 
 
 POST_FIELDS = (
     "pk", "name", "workplace_unit", "status", "address", "registration_number", "registered_on", "service_promises", "supervision_phone",
-    "volunteer_hours", "region_id", "industry_id", "registering_node_id", "latest_named_on", "delisted_on", "dissolved_on", "updated_at",
+    "volunteer_hours", "latest_named_on", "delisted_on", "dissolved_on", "updated_at",
 )  # fmt: skip
 POST_ROW = CompiledQuery(Collective, _post_row)
 
@@ -95,10 +98,11 @@ def render_page(pk):
     """(page, version): the post page's title, description and content rendered afresh from the tables, and the version
     of the row it was rendered from; None for a collective that has no page.
 
-    Plain values and one template: the collective with its rectification under way (one query), the names of its
-    places (apps/organizations/names.py), its valid titles with their star grade histories (read only for a post
-    that holds one: most hold none, which latest_named_on says) and its latest public reports. Its queries are
-    compiled once (civpost/compiled.py)."""
+    Plain values and one template: the collective with its rectification under way and the names of its region (after
+    its parent's), industry and committee (one query), its valid titles with their star grade histories (read only
+    for a post that holds one: most hold none, which latest_named_on says) and its latest public reports. Its
+    queries are compiled once, and prepared once per PostgreSQL session (civpost/compiled.py): planning the join of
+    the names at every visit cost more than running it."""
     rows = POST_ROW.rows(pk)
     if not rows:
         return None, None
@@ -107,12 +111,14 @@ def render_page(pk):
     post["promise_lines"] = [line.strip() for line in post["service_promises"].splitlines() if line.strip()]
     post["listed"] = not post["delisted_on"] and not post["dissolved_on"]
     post["shared"] = post["status"] in Status.public() and not post["delisted_on"]
+    # 安庆市 大观区; a province alone: 江苏省, not 全国 江苏省
+    region = post["region_name"] if post["parent_code"] in (None, NATIONAL_REGION) else f"{post['parent_name']} {post['region_name']}"
     honours = []
     if post["latest_named_on"] is not None:
         honours = with_star_histories(Honor.objects.valid().filter(collective_id=pk).select_related("named_by").order_by("-named_on"))
     context = {
         "collective": post,
-        "places": place_names(post["region_id"], post["industry_id"], post["registering_node_id"]),
+        "places": {"region": region, "industry": post["industry_name"], "committee": post["committee_name"]},
         "honours": honours,
         "reports": recent_public_reports(pk),
         "pledge": CREDIT_PLEDGE,

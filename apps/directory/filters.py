@@ -64,6 +64,20 @@ def industry_choices():
     return _cached([INDUSTRIES_KEY], lambda missing: {INDUSTRIES_KEY: list(Industry.objects.values_list("code", "name", "pk"))})[INDUSTRIES_KEY]
 
 
+def whole_list(sort):
+    """Every post on the public lists, in this order of SORTS: the list with no filter."""
+    return Collective.objects.public().order_by(*SORTS[sort])
+
+
+def whole_list_sort(query):
+    """The order of the whole list when the query string asks for nothing else (a page of it, in a known order), else
+    None: a crawler walks the whole list page by page, and such a page needs no filter form to be built and checked."""
+    if any(name not in ("page", "sort") and value.strip() for name, value in query.items()):
+        return None
+    sort = query.get("sort", "").strip() or "newest"
+    return sort if sort in SORTS else None
+
+
 def year_choices():
     return [(str(year), str(year)) for year in range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)]
 
@@ -154,7 +168,7 @@ class DirectoryFilter(django_filters.FilterSet):
         region = data.get("county") or data.get("city") or data.get("province")
         if region and (within := region_range(region)) is not None:
             queryset = queryset.filter(within)
-        return queryset.order_by(*SORTS[data.get("sort") or "newest"])
+        return queryset.order_by(*SORTS[data.get("sort") or "newest"])  # as whole_list()
 
     keyword_index = True
 

@@ -28,14 +28,18 @@ Three things keep a page cheap at national size (500,000 posts; measured by `mak
 4. A deep page of the whole list starts at a bookmark. OFFSET n walks n entries of the index: page 10,000 of the
    500,000 posts walked 300,000 (about 280 ms at 16 connections, `make bench`). The sort key of every
    BOOKMARK_EVERY-th post of each order is read once (one pass over the index, about 0.3 s) and cached under the
-   generation, as the count is; a deep page then starts at the bookmark before it, an index range from that key
+   generation, as the count is, and each process keeps its copy as long; a deep page then starts at the bookmark before it, an index range from that key
    (`(registered_on, id) <= (…)`), and walks fewer than BOOKMARK_EVERY entries. The "newest named" order is two runs
    of the index, the named posts by (latest_named_on, registered_on, id) and then the aspiring ones (no naming date)
    by (registered_on, id); each run has its own bookmarks, and a page across the two takes the end of one and the
    start of the other. A filtered list is shorter (a province holds some 16,000 posts) and keeps the walk.
+
+5. The pages of the whole list (no filter: what a crawler walks) are read by queries compiled once per shape and
+   prepared once per PostgreSQL session (civpost/compiled.py), and need no filter form (filters.whole_list_sort).
 """
 
 import hashlib
+import time
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
@@ -54,14 +58,15 @@ from apps.collectives.models import Collective
 from apps.evaluations.models import Honor
 from apps.evaluations.titles import honor_title
 from apps.rechecks.models import StarAdjustment
+from civpost.compiled import CompiledQuery
 from civpost.links import url_format
 
-from .filters import NATIONAL_REGION
+from .filters import NATIONAL_REGION, whole_list
 
 PAGE_SIZE = 30
 COUNT_TTL = 60
 RESULTS_TTL = 60
-BOOKMARK_EVERY = 50 * PAGE_SIZE
+BOOKMARK_EVERY = 10 * PAGE_SIZE
 BOOKMARKS_TTL = 60  # as the count: another process's bookmarks are at most this old (see 2.)
 GENERATION_KEY = "directory:generation"
 
@@ -73,8 +78,8 @@ def bump_generation():
         cache.set(GENERATION_KEY, 1, None)
 
 
-def cached_count(queryset, key):
-    key = f"directory:count:{cache.get(GENERATION_KEY, 0)}:{key}"
+def cached_count(queryset, key, generation):
+    key = f"directory:count:{generation}:{key}"
     count = cache.get(key)
     if count is None:
         count = queryset.count()
@@ -111,34 +116,46 @@ def posts(ids_queryset, ordering):
     return selected_posts(Q(pk__in=ids_queryset), ordering)
 
 
+ROW_FIELDS = ("pk", "name", "workplace_unit", "region__name", "region__parent_id", "region__parent__name", "industry__name", "latest_named_on")
+
+
 def selected_posts(selected, ordering):
     """The posts that the condition selects (ids from sliced querysets), in this order, with their valid titles: two
     queries, one when none of them is named (latest_named_on follows the valid titles: signals.py)."""
-    rows = list(
-        Collective.objects.filter(selected)
-        .order_by(*ordering)
-        .values_list("pk", "name", "workplace_unit", "region__name", "region__parent_id", "region__parent__name", "industry__name", "latest_named_on")
-    )
-    named = [row[0] for row in rows if row[-1] is not None]
+    return _posts(list(Collective.objects.filter(selected).order_by(*ordering).values(*ROW_FIELDS)))
+
+
+def _posts(rows):
+    named = [row["pk"] for row in rows if row["latest_named_on"] is not None]
     titles = _titles(named) if named else {}
     url = url_format("collectives:public_page")
-    return [
-        Post(pk, name, unit, (parent if parent and parent_code != NATIONAL_REGION else "") + region, industry, tuple(titles.get(pk, ())), url.format(pk))
-        for pk, name, unit, region, parent_code, parent, industry, _named_on in rows
-    ]
+    posts = []
+    for row in rows:
+        parent = row["region__parent__name"] if row["region__parent__name"] and row["region__parent_id"] != NATIONAL_REGION else ""
+        place = parent + row["region__name"]
+        posts.append(Post(row["pk"], row["name"], row["workplace_unit"], place, row["industry__name"], tuple(titles.get(row["pk"], ())), url.format(row["pk"])))
+    return posts
+
+
+def _valid_titles(*collective_ids):
+    # The star grade is the current one; a title whose grade was changed says when (its page shows the history).
+    last_adjusted = StarAdjustment.objects.filter(honor=OuterRef("pk")).order_by("-decided_on", "-pk").values("decided_on")[:1]
+    honors = Honor.objects.valid().filter(collective_id__in=collective_ids).annotate(adjusted_on=Subquery(last_adjusted)).order_by("-year", "-pk")
+    return honors.values("collective_id", "level", "star_grade", "edition", "year", "adjusted_on")
+
+
+# Compiled once for each number of named posts on a page (civpost/compiled.py).
+VALID_TITLES = CompiledQuery(Honor, lambda *ids, shape: _valid_titles(*ids))
 
 
 def _titles(collective_ids):
     """{collective id: [title]}: the valid titles of these collectives, newest first."""
     titles = defaultdict(list)
-    # The star grade is the current one; a title whose grade was changed says when (its page shows the history).
-    last_adjusted = StarAdjustment.objects.filter(honor=OuterRef("pk")).order_by("-decided_on", "-pk").values("decided_on")[:1]
-    honors = Honor.objects.valid().filter(collective_id__in=collective_ids).annotate(adjusted_on=Subquery(last_adjusted)).order_by("-year", "-pk")
-    for collective_id, level, stars, edition, year, adjusted_on in honors.values_list("collective_id", "level", "star_grade", "edition", "year", "adjusted_on"):
-        title = f"{honor_title(level, stars, edition)}（{year}）"
-        if adjusted_on:
-            title += _("(star grade changed on %(date)s)") % {"date": adjusted_on.isoformat()}
-        titles[collective_id].append(title)
+    for honor in VALID_TITLES.rows(*collective_ids, shape=len(collective_ids)):
+        title = f"{honor_title(honor['level'], honor['star_grade'], honor['edition'])}（{honor['year']}）"
+        if honor["adjusted_on"]:
+            title += _("(star grade changed on %(date)s)") % {"date": honor["adjusted_on"].isoformat()}
+        titles[honor["collective_id"]].append(title)
     return titles
 
 
@@ -170,17 +187,25 @@ RUNS = {
 }
 
 
-class Bookmark(NamedTuple):  # a tuple: the cache unpickles some 320 of them for each deep page
+class Bookmark(NamedTuple):
     position: int  # of the post in the whole list, from 0
     run: int  # index in RUNS[sort]
     key: tuple  # the post's values of the run's fields
     run_end: int | None  # where the next run starts; None for the last run
 
 
-def bookmarks(queryset, sort):
-    """The bookmarks of the whole list in this order, from the cache; computed if missing, unless another request is
-    computing them (then None: that request walks from the start, as before)."""
-    key = f"directory:bookmarks:{cache.get(GENERATION_KEY, 0)}:{sort}"
+# This process's copy of the bookmarks, by generation and order, kept as long as in the cache: unpickling a thousand
+# bookmarks from the shared cache at every deep page cost more than the page's queries.
+_bookmarks_here = {}
+
+
+def bookmarks(queryset, sort, generation):
+    """The bookmarks of the whole list in this order, from this process or the cache; computed if missing, unless
+    another request is computing them (then None: that request walks from the start, as before)."""
+    marks, kept_until = _bookmarks_here.get((generation, sort), (None, 0))
+    if marks is not None and time.monotonic() < kept_until:
+        return marks
+    key = f"directory:bookmarks:{generation}:{sort}"
     marks = cache.get(key)
     if marks is None and cache.add(f"{key}:computing", True, BOOKMARKS_TTL):
         try:
@@ -188,6 +213,10 @@ def bookmarks(queryset, sort):
             cache.set(key, marks, BOOKMARKS_TTL)
         finally:
             cache.delete(f"{key}:computing")
+    if marks is not None:
+        if any(held != generation for held, _sort in _bookmarks_here):
+            _bookmarks_here.clear()  # an older generation's
+        _bookmarks_here[(generation, sort)] = (marks, time.monotonic() + BOOKMARKS_TTL)
     return marks
 
 
@@ -204,33 +233,66 @@ def _read_bookmarks(queryset, runs):
     return [Bookmark(position, index, key, starts[index + 1] if index + 1 < len(runs) else None) for position, index, key in found]
 
 
-def bookmarked(queryset, marks, runs, bottom, top):
-    """The condition that selects the posts at positions bottom to top of the list, each run read from the bookmark
-    before it."""
+class Stretch(NamedTuple):
+    """Posts of the whole list read in one go: `limit` posts from `offset` on, in the run from `key` (a bookmark), or
+    from the start of the whole list (run None)."""
+
+    run: int | None
+    key: tuple
+    offset: int
+    limit: int
+
+
+def stretches(marks, bottom, top):
+    """The stretches of the posts at positions bottom to top of the whole list, each run read from the bookmark before
+    it; from the start of the list when there are no bookmarks."""
+    if not marks:
+        return [Stretch(None, (), bottom, top - bottom)]
     positions = [mark.position for mark in marks]
-    selected = Q()
+    found = []
     while bottom < top:
         mark = marks[bisect_right(positions, bottom) - 1]
         stop = top if mark.run_end is None else min(top, mark.run_end)
-        ids = runs[mark.run].posts_from(queryset, mark.key).values("pk")[bottom - mark.position : stop - mark.position]
-        selected |= Q(pk__in=ids)
+        found.append(Stretch(mark.run, mark.key, bottom - mark.position, stop - bottom))
         bottom = stop
-    return selected
+    return found
+
+
+def _whole_list_rows(*keys, shape):
+    """The rows of a page of the whole list: shape is the order and the stretches (without their keys), keys are the
+    stretches' bookmarks' values in turn."""
+    sort, parts = shape
+    queryset, keys, selected = whole_list(sort), iter(keys), Q()
+    for run, offset, limit in parts:
+        posts = queryset if run is None else RUNS[sort][run].posts_from(queryset, tuple(next(keys) for _field in RUNS[sort][run].fields))
+        selected |= Q(pk__in=posts.values("pk")[offset : offset + limit])
+    return Collective.objects.filter(selected).order_by(*queryset.query.order_by).values(*ROW_FIELDS)
+
+
+# Compiled once per order and stretches: a stretch starts fewer than BOOKMARK_EVERY posts after its bookmark, so
+# there are a few hundred shapes at most (the walk from the start, without bookmarks, is compiled only that far).
+WHOLE_LIST_ROWS = CompiledQuery(Collective, _whole_list_rows)
+
+
+def whole_list_posts(sort, parts):
+    """The posts of these stretches of the whole list in this order, with their titles (two queries, compiled)."""
+    shape = (sort, tuple((part.run, part.offset, part.limit) for part in parts))
+    return _posts(WHOLE_LIST_ROWS.rows(*(value for part in parts for value in part.key), shape=shape))
 
 
 class DirectoryPaginator(Paginator):
     """Pages of a filtered, ordered queryset of posts: cached count, ids first, deep pages of the whole list from a
     bookmark (see above)."""
 
-    def __init__(self, queryset, per_page, key, walk=None, sort=None):
+    def __init__(self, queryset, per_page, key, generation, walk=None, sort=None):
         super().__init__(queryset, per_page)
-        self.key = key
+        self.key, self.generation = key, generation
         self.walk = walk  # the same posts without the gram index, for a keyword that many posts match
         self.sort = sort  # the order of the whole list (no filter), whose deep pages start at bookmarks
 
     @cached_property
     def count(self):
-        return cached_count(self.object_list, self.key)
+        return cached_count(self.object_list, self.key, self.generation)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -238,18 +300,15 @@ class DirectoryPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         queryset = self.object_list
         if self.walk is not None:
-            total = cached_count(Collective.objects.public(), count_key(None))
+            total = cached_count(Collective.objects.public(), count_key(None), self.generation)
             if top * total < self.count**2:
                 queryset = self.walk
-        ordering = queryset.query.order_by
         if top <= bottom:
             return self._get_page([], number, self)
-        marks = bookmarks(queryset, self.sort) if self.sort and bottom >= BOOKMARK_EVERY else None
-        if marks:
-            selected = bookmarked(queryset, marks, RUNS[self.sort], bottom, top)
-        else:
-            selected = Q(pk__in=queryset.values("pk")[bottom:top])
-        return self._get_page(selected_posts(selected, ordering), number, self)
+        marks = bookmarks(queryset, self.sort, self.generation) if self.sort and bottom >= BOOKMARK_EVERY else None
+        if marks or (self.sort and bottom < BOOKMARK_EVERY):
+            return self._get_page(whole_list_posts(self.sort, stretches(marks, bottom, top)), number, self)
+        return self._get_page(selected_posts(Q(pk__in=queryset.values("pk")[bottom:top]), queryset.query.order_by), number, self)
 
 
 def _query_key(kind, request, ignore=()):
@@ -276,10 +335,10 @@ def cache_results(request, results, generation):
     cache.set(_query_key("results", request), {**results, "generation": generation}, RESULTS_TTL)
 
 
-def rendered_filter_form(request, render):
+def rendered_filter_form(request, render, generation):
     """The filter form as render() makes it, shared by every page of the same filters: a visitor paging through
     results renders only the list of each new page (the form with its region and year lists was a third of it)."""
-    key = f"{_query_key('form', request, ignore={'page'})}:{cache.get(GENERATION_KEY, 0)}"
+    key = f"{_query_key('form', request, ignore={'page'})}:{generation}"
     form = cache.get(key)
     if form is None:
         form = render()
@@ -287,7 +346,14 @@ def rendered_filter_form(request, render):
     return form
 
 
-def results_page(filterset, page_number):
+def results_page(filterset, page_number, generation):
     sort = None if filterset.is_filtered else filterset.form.cleaned_data.get("sort") or "newest"
-    paginator = DirectoryPaginator(filterset.qs, PAGE_SIZE, key=count_key(filterset), walk=filterset.without_keyword_index(), sort=sort)
+    paginator = DirectoryPaginator(filterset.qs, PAGE_SIZE, count_key(filterset), generation, walk=filterset.without_keyword_index(), sort=sort)
+    return paginator.get_page(page_number)
+
+
+def whole_list_page(sort, page_number, generation):
+    """A page of the whole list in this order (filters.whole_list_sort): the same page as results_page() with the
+    filters of an empty form, without building and validating that form."""
+    paginator = DirectoryPaginator(whole_list(sort), PAGE_SIZE, count_key(None), generation, sort=sort)
     return paginator.get_page(page_number)

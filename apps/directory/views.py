@@ -15,23 +15,32 @@ from civpost.links import public_address, url_format
 from civpost.pdf import qr_png
 
 from . import opendata
-from .filters import DirectoryFilter
+from .filters import DirectoryFilter, whole_list_sort
 from .poster import poster_pdf
-from .queries import cache_results, cached_results, rendered_filter_form, results_page
+from .queries import cache_results, cached_results, rendered_filter_form, results_page, whole_list_page
 
 
 @require_safe
 def directory(request):
     results, generation = cached_results(request)
     if results is None:
-        filterset = DirectoryFilter(request.GET)
-        page = results_page(filterset, request.GET.get("page"))
+        sort = whole_list_sort(request.GET)
+        filterset = None if sort else DirectoryFilter(request.GET)
+        if filterset is None:
+            page = whole_list_page(sort, request.GET.get("page"), generation)
+        else:
+            page = results_page(filterset, request.GET.get("page"), generation)
         query = request.GET.copy()
         query.pop("page", None)
-        context = {"filter": filterset, "page": page, "query": query.urlencode()}
-        form = rendered_filter_form(request, lambda: render_to_string("directory/includes/filter_form.html", context, request))
+        context = {"page": page, "query": query.urlencode()}
+
+        def filter_form():
+            return render_to_string("directory/includes/filter_form.html", {"filter": filterset or DirectoryFilter(request.GET)}, request)
+
+        form = rendered_filter_form(request, filter_form, generation)
         html = render_to_string("directory/includes/results.html", {**context, "filter_form": mark_safe(form)}, request)
-        results = {"html": html, "count": page.paginator.count, "number": page.number, "filtered": filterset.is_filtered}
+        filtered = filterset is not None and filterset.is_filtered
+        results = {"html": html, "count": page.paginator.count, "number": page.number, "filtered": filtered}
         cache_results(request, results, generation)
     return render(request, "directory/directory.html", {**results, "results": mark_safe(results["html"])})
 

@@ -9,12 +9,8 @@ class OrganizationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from .models import Industry, Node, Region
-        from .names import forget
+        from .models import Region
         from .regions import forget_list
 
-        for model in (Region, Industry, Node):
-            post_save.connect(forget, sender=model, dispatch_uid=f"names_{model._meta.model_name}_saved")
-            post_delete.connect(forget, sender=model, dispatch_uid=f"names_{model._meta.model_name}_deleted")
         post_save.connect(forget_list, sender=Region, dispatch_uid="regions_list_saved")
         post_delete.connect(forget_list, sender=Region, dispatch_uid="regions_list_deleted")

@@ -123,7 +123,7 @@ def _rows(filename):
 
 
 def _saved(model, instances):
-    """Tell the caches (names.py, regions.py, the directory) about rows changed in bulk, as save() would."""
+    """Tell the caches (regions.py, the directory) about rows changed in bulk, as save() would."""
     for instance in instances:
         post_save.send(sender=model, instance=instance, created=False, update_fields=None, raw=False, using=model.objects.db)
 

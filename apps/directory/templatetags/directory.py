@@ -1,10 +1,11 @@
-"""Template helpers of the directory, and the post page's QR code and poster link (apps/collectives includes it)."""
+"""Template helpers of the directory: its filter fields and its cards of posts."""
 
 from html import escape
 
 from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -25,3 +26,21 @@ def filter_field(field):
         for code, text in field.field.choices
     )
     return format_html('{}{}<select name="{}" id="{}">{}</select>', label, errors, field.html_name, field.auto_id, mark_safe(options))
+
+
+@register.simple_tag
+def post_cards(posts):
+    """The cards of a page of posts (queries.Post): name and link, unit, place and industry, titles (or "aspiring").
+    Joined here, escaped with the standard library, for the reason filter_field gives: thirty cards through the
+    template engine were most of the time of a directory page rendered afresh."""
+    label = _("Aspiring collective")
+    aspiring = f'<span class="badge registered">{escape(label)}</span>'
+    cards = []
+    for post in posts:
+        titles = "".join(f'<span class="title-badge">{escape(title)}</span>' for title in post.titles) or aspiring
+        cards.append(
+            f'<article class="card">\n  <h2><a href="{escape(post.url)}">{escape(post.name)}</a></h2>\n'
+            f'  <p class="muted">{escape(post.workplace_unit)}<br>{escape(post.place)} · {escape(post.industry)}</p>\n'
+            f"  <p>{titles}</p>\n</article>\n"
+        )
+    return mark_safe("".join(cards))

@@ -16,7 +16,7 @@ patched.
 On PostgreSQL the SQL is also prepared, once per connection (PREPARE, then EXECUTE): PostgreSQL then parses and
 plans it once per connection instead of at every run, which was as much time again as running it. A prepared
 statement lives as long as its connection (a rollback keeps it); a connection pooler in transaction mode, which
-hands a connection's session to others, would need PREPARE_COMPILED_QUERIES = False."""
+hands a connection's session to others, needs PREPARE_COMPILED_QUERIES=false (settings)."""
 
 import itertools
 import re
@@ -81,7 +81,7 @@ class CompiledQuery:
         if missing or any(str(stand_in) in sql for stand_in in stand_ins):
             raise ValueError(f"{self.build!r}: every value must be a query parameter of its own ({sorted(missing)} are not)")
         names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select, *query.annotation_select]
-        prepare = connections[alias].vendor == "postgresql" and getattr(settings, "PREPARE_COMPILED_QUERIES", True)
+        prepare = connections[alias].vendor == "postgresql" and settings.PREPARE_COMPILED_QUERIES
         return compiler, sql, tuple(params), positions, names, next(_names) if prepare else None
 
 

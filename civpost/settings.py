@@ -117,6 +117,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# The queries of pages a visitor may be the first to open are prepared once per PostgreSQL session
+# (civpost/compiled.py); off behind a connection pooler in transaction mode, which shares sessions.
+PREPARE_COMPILED_QUERIES = env.bool("PREPARE_COMPILED_QUERIES", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait their turn instead of failing with "database is locked": every transaction takes the
     # write lock when it begins (so a decision reads the state the previous writer left, as PostgreSQL's row locks

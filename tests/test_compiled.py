@@ -119,3 +119,12 @@ def test_a_percent_sign_in_the_sql_survives_preparing(collectives):
     # name LIKE '%%' || name || '%%': Django's SQL doubles a percent sign that is not a parameter's.
     query = CompiledQuery(Collective, lambda pk: Collective.objects.filter(pk=pk, name__contains=F("name")).values("name"))
     assert query.rows(collectives[0].pk) == [{"name": "第一集体"}]
+
+
+@on_postgresql
+def test_preparing_can_be_switched_off_for_a_transaction_pooler(collectives, settings):
+    settings.PREPARE_COMPILED_QUERIES = False
+    query = CompiledQuery(Collective, lambda pk: Collective.objects.filter(pk=pk).values("name"))
+    with CaptureQueriesContext(connection) as queries:
+        assert query.rows(collectives[0].pk) == [{"name": "第一集体"}]
+    assert queries[0]["sql"].startswith("SELECT ")

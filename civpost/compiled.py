@@ -2,7 +2,7 @@
 
 Building a queryset and compiling it to SQL costs about 0.8 ms of CPU (`make bench`: a post's row with its
 rectification), eight times what it then costs to run it, and more than PostgreSQL takes to find the row. A post page
-rendered afresh runs three such queries whose SQL is the same for every post: only the post's id differs. A
+rendered afresh runs two such queries whose SQL is the same for every post: only the post's id differs. A
 CompiledQuery builds the queryset once with stand-in values, compiles it once per database, and runs that SQL with
 the real values in place of the stand-ins, its rows converted by the same compiler as the ORM's own (dates on SQLite,
 decimals).
@@ -15,8 +15,9 @@ patched.
 
 On PostgreSQL the SQL is also prepared, once per connection (PREPARE, then EXECUTE): PostgreSQL then parses and
 plans it once per connection instead of at every run, which was as much time again as running it. A prepared
-statement lives as long as its connection (a rollback keeps it); a connection pooler in transaction mode, which
-hands a connection's session to others, needs PREPARE_COMPILED_QUERIES=false (settings)."""
+statement lives as long as its connection (a rollback keeps it; a migration that changes the columns it returns needs
+the app servers restarted, as a deploy does); a connection pooler in transaction mode, which hands a connection's
+session to others, needs PREPARE_COMPILED_QUERIES=false (settings)."""
 
 import itertools
 import re
@@ -28,7 +29,7 @@ from django.db import connections, router
 STAND_IN_INT = 987_654_000  # no table here comes near this many rows, and the check below would see a collision
 STAND_IN_STR = "\x1fstand-in-{}\x1f"
 STAND_IN_YEAR = 1001
-_names = (f"civpost_compiled_{number}" for number in itertools.count())
+_statement_numbers = itertools.count()  # next() on it is atomic: threads of one process never share a name
 
 
 def _stand_in(value, index):
@@ -82,7 +83,8 @@ class CompiledQuery:
             raise ValueError(f"{self.build!r}: every value must be a query parameter of its own ({sorted(missing)} are not)")
         names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select, *query.annotation_select]
         prepare = connections[alias].vendor == "postgresql" and settings.PREPARE_COMPILED_QUERIES
-        return compiler, sql, tuple(params), positions, names, next(_names) if prepare else None
+        statement = f"civpost_compiled_{next(_statement_numbers)}" if prepare else None
+        return compiler, sql, tuple(params), positions, names, statement
 
 
 def _match(param, stand_ins, adapted):

@@ -125,6 +125,7 @@ def test_an_objection_is_about_the_entry_chosen_on_its_row(client, long_notice):
     page = client.get(long_notice.get_absolute_url()).content.decode()
     assert "<select" not in page and "name=\"contact\"" not in page  # no list of every entry, no form before a choice
     assert "使用其所在行的“提出异议”链接" in page and page.count("entry=") == 4
+    assert 'aria-label="对窗口服务队提出异议"' in page  # a screen reader says which entry each row's link is for
     entry = long_notice.round.applications.get(collective__name="窗口服务队")
     page = client.get(long_notice.get_absolute_url(), {"entry": entry.pk}).content.decode()
     assert "异议对象：<strong>窗口服务队</strong>（某某银行）" in page and "name=\"contact\"" in page

@@ -118,7 +118,7 @@ def test_from_opening_a_round_to_a_verified_certificate(page, committee_tree, tm
 
     notice = Notice.objects.get()
     page.goto(notice.get_absolute_url())
-    expect(page.get_by_role("link", name=collective.name)).to_be_visible()
+    expect(page.get_by_role("link", name=collective.name, exact=True)).to_be_visible()
     # Time passes: the notice period ends with no objection.
     Notice.objects.filter(pk=notice.pk).update(closes_on=today - timedelta(days=1))
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """`make bench`: the portal under gunicorn with the production settings, on a database seeded by seed_scale, each key
-page measured under 16 concurrent connections between two halves of the framework floor, the national registration
+page measured under 16 concurrent connections taking turns with the framework floor every 2 s, the national registration
 export (queued, written by a task worker beside gunicorn, downloaded), then the deadline peak (bench/peak.py). Writes bench/results.md.
 
     .venv/bin/python bench/run.py                 # what `make bench` runs

@@ -1,6 +1,6 @@
 """The directory's page of results: a constant number of queries whatever the filters and the page.
 
-Three things keep a page cheap at national size (500,000 posts; measured by `make bench`):
+What keeps a page cheap at national size (500,000 posts; measured by `make bench`):
 
 1. The page is read in two steps, in one SQL statement: the ids of the page first (`id IN (SELECT id ... ORDER BY
    ... LIMIT 30 OFFSET n)`), then those 30 rows with their region and industry (and one more query for their
@@ -28,8 +28,9 @@ Three things keep a page cheap at national size (500,000 posts; measured by `mak
 4. A deep page of the whole list starts at a bookmark. OFFSET n walks n entries of the index: page 10,000 of the
    500,000 posts walked 300,000 (about 280 ms at 16 connections, `make bench`). The sort key of every
    BOOKMARK_EVERY-th post of each order is read once (one pass over the index, about 0.3 s) and cached under the
-   generation, as the count is, and each process keeps its copy as long; a deep page then starts at the bookmark before it, an index range from that key
-   (`(registered_on, id) <= (…)`), and walks fewer than BOOKMARK_EVERY entries. The "newest named" order is two runs
+   generation, as the count is, and each process keeps its copy as long; a deep page then starts at the bookmark
+   before it, an index range from that key (`(registered_on, id) <= (…)`), and walks fewer than BOOKMARK_EVERY
+   entries. The "newest named" order is two runs
    of the index, the named posts by (latest_named_on, registered_on, id) and then the aspiring ones (no naming date)
    by (registered_on, id); each run has its own bookmarks, and a page across the two takes the end of one and the
    start of the other. A filtered list is shorter (a province holds some 16,000 posts) and keeps the walk.

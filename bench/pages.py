@@ -39,7 +39,7 @@ def key_pages():
         Page("directory ?q=供电", ["/posts/?q=" + quote("供电")]),
         Page("directory, deep pages not yet cached", deep[:FIRST_VIEWS], once=True),
         Page("post page /posts/<id>/", [f"/posts/{pk}/" for pk in sample[:POST_PAGES]]),
-        Page("post page, not yet cached", [f"/posts/{pk}/" for pk in sample[POST_PAGES:]], once=True),
+        Page("post page, not yet cached (stored page)", [f"/posts/{pk}/" for pk in sample[POST_PAGES:]], once=True),
         Page("notices /notices/", ["/notices/"]),
         Page("statistics /stats/", ["/stats/"]),
     ]

@@ -13,16 +13,18 @@ import numpy
 import pytest
 from django.core.cache import cache
 from django.db.models import F
-from django.core.management import call_command
-from django.db import connection
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from reportlab.lib.units import mm
 
 from apps.activities.models import ReportPhoto
 from apps.activities.services import flag
-from apps.collectives.models import Collective
+from apps.collectives.models import Collective, PostPage
+from apps.collectives.public import store_rendered
 from apps.directory import opendata, queries, search
 from apps.directory.poster import promise_lines
 from apps.evaluations.enums import HonorStatus
@@ -470,7 +472,7 @@ def test_post_page_content_is_cached_and_costs_no_query(client):
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         page_of(client, collective)
-    assert len(queries) == 2  # the page rendered afresh (as below): its version is the collective's row
+    assert len(queries) == 3  # no page stored (no task ran here): looked for, then rendered afresh (as below)
     cache.delete(f"post_page:version:{collective.pk}")
     with CaptureQueriesContext(connection) as queries:
         assert "第一次开放日" in page_of(client, collective)
@@ -525,9 +527,10 @@ def test_post_page_rendered_afresh_costs_a_constant_number_of_queries(client):
         return len(queries)
 
     ReportFactory(collective=collective)
-    # The collective with its rectification under way and the names of its region, industry and committee, then its
-    # reports with their photos; no honour: it holds none (latest_named_on says so).
-    assert fresh_queries() == 2
+    # Its stored page looked for (none: no task ran here); the collective with its rectification under way and the
+    # names of its region, industry and committee, then its reports with their photos; no honour: it holds none
+    # (latest_named_on says so).
+    assert fresh_queries() == 3
     name(collective, level="county", year=2024)
     named = fresh_queries()
     for index in range(8):
@@ -535,7 +538,7 @@ def test_post_page_rendered_afresh_costs_a_constant_number_of_queries(client):
         ReportPhoto.objects.create(report=report, image=f"reports/{index}.jpg", thumbnail=f"reports/{index}-t.jpg")
     name(collective, level="city", year=2025)
     assert fresh_queries() == named
-    assert named == 3  # and its honours, their star grade histories (none graded here)
+    assert named == 4  # and its honours, their star grade histories (none graded here)
     assert "累计志愿服务 16" in page_of(client, collective)
 
 
@@ -547,6 +550,117 @@ def test_post_page_shows_a_renamed_place_once_rendered_afresh(client):
     assert "安庆市 大观区" in page_of(client, collective)  # the content cached for this version (CONTENT_TTL at most)
     collective.save()  # a new version of the post: its content is rendered afresh, with the names read with it
     assert "宜城市 大观区" in page_of(client, collective)
+
+
+# The post page stored for its first visitors ---------------------------------------------------------------------
+
+
+def test_post_page_is_stored_once_the_change_commits_and_read_in_one_query(client, run_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        collective = post("存储集体")
+        ReportFactory(collective=collective, title="第一次开放日")
+    run_tasks()
+    collective.refresh_from_db()
+    stored = PostPage.objects.get(collective=collective)
+    assert stored.version == collective.updated_at and "第一次开放日" in stored.content
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = page_of(client, collective)
+    assert len(queries) == 1  # the stored page of the post's current version: nothing rendered
+    assert stored.content in page and "<title>存储集体" in page
+
+    # Until the worker stores the changed page, a first visitor gets it rendered afresh, never the stored one.
+    with django_capture_on_commit_callbacks(execute=True):
+        collective.service_promises = "新的服务承诺第一条"
+        collective.save()
+    cache.clear()
+    assert "新的服务承诺第一条" in page_of(client, collective)
+    run_tasks()
+    assert "新的服务承诺第一条" in PostPage.objects.get(collective=collective).content
+
+
+def test_a_change_rolled_back_stores_nothing(run_tasks, django_capture_on_commit_callbacks):
+    collective = post("存储集体")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            ReportFactory(collective=collective)
+            raise RuntimeError
+    assert callbacks == []
+    run_tasks()
+    assert not PostPage.objects.exists()
+
+
+def test_a_visitor_in_english_gets_the_page_in_english_not_the_stored_one(client, run_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        collective = post("存储集体")
+    run_tasks()
+    assert "服务承诺" in PostPage.objects.get(collective=collective).content
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    cache.clear()
+    page = page_of(client, collective)
+    assert "Our service promises" in page and "服务承诺" not in page
+
+
+def test_a_page_stored_late_never_replaces_a_newer_one(run_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        collective = post("存储集体")
+    run_tasks()
+    older = PostPage.objects.get(collective=collective)
+    with django_capture_on_commit_callbacks(execute=True):
+        collective.service_promises = "新的服务承诺第一条"
+        collective.save()
+    run_tasks()
+    # The worker that rendered the older version finishes last.
+    store_rendered({collective.pk: ({"title": older.title, "description": older.description, "content": older.content}, older.version)})
+    stored = PostPage.objects.get(collective=collective)
+    assert stored.version == Collective.objects.get(pk=collective.pk).updated_at and "新的服务承诺第一条" in stored.content
+
+
+@pytest.mark.parametrize(
+    "place, renamed, shown",
+    [
+        (lambda c: c.region.parent, "宜城市", "宜城市 大观区"),
+        (lambda c: c.region, "宜秀新区", "安庆市 宜秀新区"),
+        (lambda c: c.industry, "新兴行业", "新兴行业"),
+        (lambda c: c.registering_node, "新名团委", "新名团委"),
+    ],
+    ids=["city", "district", "industry", "committee"],
+)
+def test_a_renamed_place_is_stored_afresh_on_the_pages_that_name_it(client, run_tasks, django_capture_on_commit_callbacks, place, renamed, shown):
+    with django_capture_on_commit_callbacks(execute=True):
+        collective = post("存储集体", region="340803")
+        elsewhere = post("别处集体", region="320000", unit="江苏某单位", industry="transport")
+    run_tasks()
+    renaming = place(collective)
+    renaming.name = renamed
+    with django_capture_on_commit_callbacks(execute=True):
+        renaming.save()
+    run_tasks()
+    assert shown in PostPage.objects.get(collective=collective).content
+    cache.clear()
+    assert shown in page_of(client, collective)
+    assert PostPage.objects.get(collective=elsewhere).version == Collective.objects.get(pk=elsewhere.pk).updated_at
+
+
+def test_store_post_pages_fills_the_pages_missing_or_out_of_date():
+    first, second = post("甲集体"), post("乙集体")
+    CollectiveFactory(status="draft")  # no page
+
+    def stored(*options):
+        out = StringIO()
+        call_command("store_post_pages", *options, stdout=out)
+        return out.getvalue()
+
+    assert stored().startswith("2 post pages stored")
+    assert stored().startswith("0 post pages stored")
+    Collective.objects.filter(pk=first.pk).update(name="甲集体（更名）", updated_at=timezone.now())  # a load bypassing the workflow
+    assert stored().startswith("1 post pages stored")
+    assert PostPage.objects.get(collective=first).title == "甲集体（更名）"
+    assert PostPage.objects.get(collective=second).title == "乙集体"
+    assert stored("--all").startswith("2 post pages stored")
+    with pytest.raises(CommandError, match="at least 1"):
+        stored("--workers", "0")
 
 
 def test_refresh_directory_recomputes_what_bulk_loads_skip(client):

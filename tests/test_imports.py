@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.audit.models import AuditEntry
-from apps.collectives.models import Collective, Member, Status
+from apps.collectives.models import Collective, Member, PostPage, Status
 from apps.imports.models import ImportJob, JobStatus
 
 from .conftest import ROLES
@@ -75,6 +75,24 @@ def test_dry_run_then_confirm_imports_collectives_with_new_leader_accounts(clien
     assert "/accounts/reset/" in page  # the one-time links to pass on
     links = openpyxl.load_workbook(io.BytesIO(client.get(reverse("imports:accounts", args=[job.pk])).content)).active
     assert [row[1] for row in links.iter_rows(min_row=2, values_only=True)] == ["13700000001", "13700000002"]
+
+
+def test_imported_collectives_and_members_leave_the_stored_post_pages_current(client, county_admin, run_tasks, django_capture_on_commit_callbacks):
+    def imported(content, kind):
+        with django_capture_on_commit_callbacks(execute=True):
+            post_file(client, content, kind=kind)
+            client.post(reverse("imports:confirm", args=[last_job().pk]))
+        assert last_job().status == JobStatus.IMPORTED, last_job().row_errors
+        run_tasks()
+        return Collective.objects.get(registration_number="340803-2024-00001")
+
+    collective = imported(collectives_file([collective_row(1)]), "collectives")
+    assert PostPage.objects.get(collective=collective).version == collective.updated_at
+    collective = imported(collectives_file([collective_row(1, 地址="安庆市大观区新址路2号")]), "collectives")
+    stored = PostPage.objects.get(collective=collective)
+    assert stored.version == collective.updated_at and "新址路2号" in stored.content
+    collective = imported(members_file([member_row(1), member_row(2, 是否号长="是")]), "members")
+    assert PostPage.objects.get(collective=collective).version == collective.updated_at
 
 
 def test_the_confirm_takes_the_dry_runs_values_but_checks_the_portal_as_it_is_then(client, county_admin, staff_user):

@@ -17,12 +17,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, F, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.models import User
 from apps.activities.models import ActivityReport, Campaign, CampaignTotal, MonthlyTotal, ReportKind, VolunteerYear
 from apps.benchmarks import accounts
-from apps.collectives.models import Collective, Member, NodeListedCount, NodeStatusCount
+from apps.collectives.models import Collective, Member, NodeListedCount, NodeStatusCount, PostPage, Status
+from apps.collectives.public import render_page, stored_page
 from apps.directory.signals import latest_named_on, volunteer_hours
 from apps.evaluations.eligibility import eligibility, is_eligible
 from apps.evaluations.enums import AppStatus
@@ -105,6 +106,13 @@ def test_seed_scale_generates_the_shape_and_accounts_the_benchmarks_use(seeded, 
     assert not kept.exclude(volunteer_hours=F("hours")).exists() and kept.filter(volunteer_hours__gt=0).exists()
     assert kept.filter(latest_named_on__isnull=False).count() == kept.filter(named_on__isnull=False).count() > 0
     assert not kept.filter(latest_named_on__isnull=False).exclude(latest_named_on=F("named_on")).exists()
+
+    # Every post's page stored as the task worker stores it after a change: current, and what a fresh render gives.
+    with_page = Collective.objects.filter(status__in=Status.with_page())
+    assert PostPage.objects.filter(version=F("collective__updated_at")).count() == with_page.count() > 0
+    named = with_page.filter(latest_named_on__isnull=False).order_by("pk").first()
+    with translation.override("zh-hans"):
+        assert stored_page(named.pk, "zh-hans")[0] == render_page(named.pk)[0]
 
     # Staff at every level sign in and find their queues filled.
     for username in [accounts.NATIONAL_ADMIN, accounts.PROVINCIAL_ADMIN, accounts.CITY_ADMIN]:

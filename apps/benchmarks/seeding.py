@@ -9,14 +9,17 @@ national round of 8,000 — and the titles of the named ones, more at each lower
 complaints; a campaign a year over three years at every league committee (this year's running); 5,000,000
 activity reports over five years (two photos on one public report in ten); an admin and a reviewer at every league
 committee. Then the accounts of accounts.py and what each needs to find waiting (the benchmark scenario), and the
-figures the workflow keeps (status counts, report totals, directory totals, statistics snapshots).
+figures the workflow keeps (status counts, report totals, directory totals, statistics snapshots) and the post
+pages the task worker stores.
 
-The big tables are filled with INSERT ... SELECT over generate_series: rows never travel through Python. The
+The big tables are filled with INSERT ... SELECT over generate_series: rows never travel through Python (but the
+stored post pages, which the portal's own templates render). The
 distributions are arithmetic on the row number shifted by the seed, so one seed on a fresh database always gives
 the same data.
 """
 
 import io
+import os
 import random
 import time
 from dataclasses import dataclass, fields
@@ -130,6 +133,7 @@ class Seeder:
             ]:
                 self.timed(label, phase)
         self.timed("statistics snapshots", self.statistics)
+        self.timed("stored post pages", self.post_pages)
         self.timed("VACUUM ANALYZE", vacuum_analyze)
 
     def timed(self, label, phase):
@@ -707,6 +711,12 @@ class Seeder:
     def statistics(self):
         call_command("refresh_stats", stdout=io.StringIO())
         return scalar("SELECT count(*) FROM stats_snapshot")
+
+    def post_pages(self):
+        """Every post's page as the task worker stores it after a change, rendered in one process per core once the
+        data is committed (the workers read it)."""
+        call_command("store_post_pages", workers=os.cpu_count(), stdout=io.StringIO())
+        return scalar("SELECT count(*) FROM collectives_postpage")
 
 
 def steplen():

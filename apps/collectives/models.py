@@ -181,6 +181,26 @@ class Collective(models.Model):
         return check_composition(list(self.members.all()), rules or CompositionRules(), on_date)
 
 
+class PostPage(models.Model):
+    """A post's public page as rendered in the portal's language (settings.LANGUAGE_CODE) from its row as last updated
+    at `version` (Collective.updated_at), stored by the task worker once a change to what the page shows commits
+    (apps/collectives/public.py): a visitor who opens it first reads this one row instead of rendering it. A page
+    whose version is not the collective's updated_at is out of date and never served."""
+
+    collective = models.OneToOneField(Collective, on_delete=models.CASCADE, primary_key=True, related_name="stored_page")
+    version = models.DateTimeField()
+    title = models.CharField(max_length=100)
+    description = models.TextField()
+    content = models.TextField()
+
+    class Meta:
+        verbose_name = _("stored post page")
+        verbose_name_plural = _("stored post pages")
+
+    def __str__(self):
+        return self.title
+
+
 class Member(models.Model):
     """A member of a collective. Name and birth date are personal data: staff-only, never public."""
 

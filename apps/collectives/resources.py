@@ -34,6 +34,7 @@ from civpost.exports import escape_formula
 
 from . import workflow
 from .models import Collective, Member, Status
+from .public import publish_versions
 from .validation import member_key, validate_birth_date
 
 
@@ -359,9 +360,11 @@ class CollectiveImportResource(ImportResource):
 
     def after_bulk_create(self, instances):
         self._audit(instances, from_state="")
+        publish_versions({c.pk: c.updated_at for c in instances})
 
     def after_bulk_update(self, instances):
         self._audit(instances, from_state=None)
+        publish_versions({c.pk: c.updated_at for c in instances})
 
     def _audit(self, collectives, from_state):
         content_type = ContentType.objects.get_for_model(Collective)
@@ -524,9 +527,10 @@ class MemberImportResource(ImportResource):
         if dry_run or not self.touched:
             return
         count = Member.objects.filter(collective=OuterRef("pk")).order_by().values("collective").annotate(n=Count("pk")).values("n")
-        ids = list(self.touched)
+        ids, now = list(self.touched), timezone.now()
         for start in range(0, len(ids), 2000):
-            Collective.objects.filter(pk__in=ids[start:start + 2000]).update(member_count=Subquery(count), updated_at=timezone.now())
+            Collective.objects.filter(pk__in=ids[start:start + 2000]).update(member_count=Subquery(count), updated_at=now)
+        publish_versions(dict.fromkeys(ids, now))
         # The composition flag follows the members, as on the 号长's pages; its 号长 hears of a collective that left the rules.
         for start in range(0, len(ids), 500):
             for collective in Collective.objects.filter(pk__in=ids[start:start + 500]).select_related("leader_account").prefetch_related("members"):

@@ -30,7 +30,7 @@ from .filters import ChangeRequestFilter, StaffCollectiveFilter
 from .forms import ApproveForm, CollectiveForm, DecisionForm, DissolveForm, MemberFormSet, MemberRowsForm, ReturnForm, without_errors
 from .member_rows import XLSX_CONTENT_TYPE, members_template_xlsx
 from .models import ChangeRequest, ChangeStatus, Collective, NodeStatusCount, Status
-from .public import cache_page, cached_page, render_page
+from .public import cache_page, cached_page, render_page, stored_page
 from .rules import CompositionRules, check_composition, young_count
 from .member_changes import plan_member_rows, plan_saved_rows
 from .services import CONSENT_REQUIRED, members_consent_needed, save_collective, save_member_rows
@@ -472,13 +472,16 @@ def public_page(request, pk):
     """The post's public page (the QR code and the plaque lead here). Delisted and dissolved collectives keep their page,
     which says so.
 
-    Its title, description and content are rendered once per post, version and language and then read from the
-    (shared) cache with the version itself (apps/collectives/public.py): a visit reads no table, and a change to
-    the post, its honours, reports or photos shows at once."""
-    page = cached_page(pk, get_language())
+    Its title, description and content are read from the (shared) cache with the version itself; the first visit of
+    a version reads the page the task worker stored for it, or renders it if there is none yet
+    (apps/collectives/public.py). A change to the post, its honours, reports or photos shows at once."""
+    language = get_language()
+    page = cached_page(pk, language)
     if page is None:
-        page, version = render_page(pk)
+        page, version = stored_page(pk, language)
+        if page is None:
+            page, version = render_page(pk)
         if page is None:
             raise Http404
-        cache_page(pk, version, get_language(), page)
+        cache_page(pk, version, language, page)
     return render(request, "collectives/public_page.html", {**page, "content": mark_safe(page["content"])})

@@ -18,17 +18,17 @@
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.activities.models import ActivityReport, ReportPhoto
 from apps.collectives.models import Collective, Status
-from apps.collectives.public import forget_version, publish_versions
+from apps.collectives.public import forget_version, publish_versions, renew_stored_pages
 from apps.evaluations.models import Honor
-from apps.organizations.models import Industry
+from apps.organizations.models import Industry, Node, Region
 from apps.rechecks.models import Rectification
 
 from .filters import INDUSTRIES_KEY
@@ -111,3 +111,31 @@ def collective_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=Industry)
 def industry_changed(sender, instance, **kwargs):
     cache.delete(INDUSTRIES_KEY)
+
+
+# The post page names the post's region after its parent, its industry and its committee.
+POSTS_NAMING = {
+    Region: lambda code: Q(region=code) | Q(region__parent=code),
+    Industry: lambda pk: Q(industry=pk),
+    Node: lambda pk: Q(registering_node=pk),
+}
+
+
+@receiver(pre_save, sender=Region)
+@receiver(pre_save, sender=Industry)
+@receiver(pre_save, sender=Node)
+def place_renaming(sender, instance, raw=False, **kwargs):
+    """Notes a region, industry or committee about to be renamed (only the table knows its old name)."""
+    renamed = not raw and not instance._state.adding and sender.objects.filter(pk=instance.pk).exclude(name=instance.name).exists()
+    instance._renamed_on_post_pages = renamed
+
+
+@receiver(post_save, sender=Region)
+@receiver(post_save, sender=Industry)
+@receiver(post_save, sender=Node)
+def place_renamed(sender, instance, **kwargs):
+    """The pages stored of the posts that name it are stored afresh once the rename commits (a page cached in a
+    visitor's language keeps the old name for CONTENT_TTL at most)."""
+    if getattr(instance, "_renamed_on_post_pages", False):
+        naming = Collective.objects.filter(POSTS_NAMING[sender](instance.pk), status__in=Status.with_page())
+        renew_stored_pages(naming.values_list("pk", flat=True))

@@ -663,13 +663,20 @@ def test_store_post_pages_fills_the_pages_missing_or_out_of_date():
         stored("--workers", "0")
 
 
-def test_refresh_directory_recomputes_what_bulk_loads_skip(client):
-    collective = post("缓存集体")
+def test_refresh_directory_recomputes_what_bulk_loads_skip(client, run_tasks, django_capture_on_commit_callbacks):
+    collective, untouched = post("缓存集体"), post("另一集体")
     ReportFactory(collective=collective, kind="volunteer", volunteer_hours=Decimal("7.5"))
-    Collective.objects.update(volunteer_hours=0, latest_named_on=None)
-    call_command("refresh_directory", stdout=StringIO())
+    Collective.objects.filter(pk=collective.pk).update(volunteer_hours=0, latest_named_on=None)  # a load bypassing the signals
+    untouched_version = Collective.objects.get(pk=untouched.pk).updated_at
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("refresh_directory", stdout=out)
+    assert "1 collectives corrected" in out.getvalue()
     collective.refresh_from_db()
     assert collective.volunteer_hours == Decimal("7.5")
+    assert Collective.objects.get(pk=untouched.pk).updated_at == untouched_version
+    run_tasks()  # the corrected post's page, stored afresh
+    assert "累计志愿服务 7.5" in PostPage.objects.get(collective=collective).content
 
 
 def test_post_page_content_follows_the_language(client):

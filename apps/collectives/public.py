@@ -135,7 +135,7 @@ def render_page(pk):
 
 
 def render_pages(pks):
-    """{pk: (page, version)} of render_page for many posts at once, in four queries (stored in bulk, store_pages)."""
+    """{pk: (page, version)} of render_page for many posts at once, in four or five queries (stored in bulk, store_pages)."""
     posts = list(_post_rows(Collective.objects.filter(status__in=Status.with_page(), pk__in=pks)))
     honours = {}
     for honour in _valid_honours([post["pk"] for post in posts if post["latest_named_on"] is not None]):

@@ -12,7 +12,10 @@
 - the cached content of each post page (apps/collectives/public.py), versioned by Collective.updated_at: renewed here
   when what the page shows changes without a full save of the collective (an honour and its star grade, a report
   and its hours, a photo, a rectification ordered or ended, a save with update_fields such as a delisting), and
-  published to the cache as the page's version (apps/collectives/public.py) when the change commits.
+  published to the cache as the page's version (apps/collectives/public.py) when the change commits;
+- the stored post pages (apps/collectives/public.py), stored afresh by the task worker for each new version, and for
+  the posts that name a region, industry or committee when it is renamed (through save(): an update() of names
+  needs `manage.py store_post_pages --all`).
 """
 
 from decimal import Decimal

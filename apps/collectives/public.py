@@ -24,7 +24,7 @@ from django.utils import translation
 
 from apps.activities.public import recent_public_reports, recent_public_reports_of
 from apps.evaluations.models import Honor
-from apps.organizations.models import NATIONAL_REGION
+from apps.organizations.names import place_name
 from apps.rechecks.public import with_public_rectification, with_star_histories
 from civpost.compiled import CompiledQuery
 from civpost.tasks import enqueue_on_commit
@@ -150,8 +150,7 @@ def _page(post, honours, reports):
     post["promise_lines"] = [line.strip() for line in post["service_promises"].splitlines() if line.strip()]
     post["listed"] = not post["delisted_on"] and not post["dissolved_on"]
     post["shared"] = post["status"] in Status.public() and not post["delisted_on"]
-    # 安庆市 大观区; a province alone: 江苏省, not 全国 江苏省
-    region = post["region_name"] if post["parent_code"] in (None, NATIONAL_REGION) else f"{post['parent_name']} {post['region_name']}"
+    region = place_name(post["region_name"], post["parent_code"], post["parent_name"], separator=" ")  # 安庆市 大观区
     context = {
         "collective": post,
         "places": {"region": region, "industry": post["industry_name"], "committee": post["committee_name"]},

@@ -58,11 +58,12 @@ from django.utils.functional import cached_property
 from apps.collectives.models import Collective
 from apps.evaluations.models import Honor
 from apps.evaluations.titles import honor_title
+from apps.organizations.names import place_name
 from apps.rechecks.models import StarAdjustment
 from civpost.compiled import CompiledQuery
 from civpost.links import url_format
 
-from .filters import NATIONAL_REGION, whole_list
+from .filters import whole_list
 
 PAGE_SIZE = 30
 COUNT_TTL = 60
@@ -132,8 +133,7 @@ def _posts(rows):
     url = url_format("collectives:public_page")
     posts = []
     for row in rows:
-        parent = row["region__parent__name"] if row["region__parent__name"] and row["region__parent_id"] != NATIONAL_REGION else ""
-        place = parent + row["region__name"]
+        place = place_name(row["region__name"], row["region__parent_id"], row["region__parent__name"])
         posts.append(Post(row["pk"], row["name"], row["workplace_unit"], place, row["industry__name"], tuple(titles.get(row["pk"], ())), url.format(row["pk"])))
     return posts
 
